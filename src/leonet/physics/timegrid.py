@@ -1,0 +1,234 @@
+"""UTC instants as `datetime64[ns]`, with sgp4's two-part Julian dates and UT1.
+
+A `TimeGrid` is the time axis of every array leonet computes: ephemerides are
+``(n_times, n_sats, 3)``, visibility and routes are per instant.
+
+>>> grid = TimeGrid.range("2026-08-23T00:00:00Z", duration="1h", step="15s")
+>>> len(grid), str(grid.iso[1])
+(241, '2026-08-23T00:00:15Z')
+>>> parse_duration_s("1.9s"), parse_duration_s("PT6H"), parse_duration_s("100ms")
+(1.9, 21600.0, 0.1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+import numpy as np
+
+from leonet.errors import InputError
+
+NS_PER_S = 1_000_000_000
+NS_PER_DAY = 86_400 * NS_PER_S
+# Julian date of the Unix epoch 1970-01-01T00:00:00 UTC.
+JD_UNIX_EPOCH = 2440587.5
+
+_UNIT_S = {
+    "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0,
+    "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0, "d": 86400.0, "day": 86400.0,
+    "days": 86400.0, "w": 604800.0,
+}
+_DURATION_RE = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*([a-zµ]*)\s*$", re.IGNORECASE)
+_ISO_DURATION_RE = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$",
+    re.IGNORECASE,
+)
+
+
+def parse_duration_s(value: str | float | int | dt.timedelta, *, what: str = "duration") -> float:
+    """Seconds in a duration given as ``"6h"``, ``"10m"``, ``"1.9s"``, ``"100ms"``, ``"PT6H"``,
+    a number of seconds, or a `datetime.timedelta`. Compound forms like ``"1h30m"`` work too."""
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, int | float | np.integer | np.floating):
+        if not np.isfinite(value):
+            raise InputError(f"{what} must be finite, got {value!r}")
+        return float(value)
+    text = str(value).strip()
+    iso = _ISO_DURATION_RE.match(text)
+    if iso and text.upper() not in ("P", "PT"):
+        parts = {k: float(v) if v else 0.0 for k, v in iso.groupdict().items()}
+        return parts["d"] * 86400 + parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
+    total = 0.0
+    pieces = re.findall(r"[-+]?\d*\.?\d+\s*[a-zµ]*", text, flags=re.IGNORECASE)
+    if not pieces or "".join(p.replace(" ", "") for p in pieces) != text.replace(" ", ""):
+        raise InputError(
+            f"cannot read {what} {value!r}; expected a number with a unit such as "
+            "'15s', '10m', '6h', '1d', '100ms' or an ISO 8601 duration such as 'PT6H'"
+        )
+    for piece in pieces:
+        m = _DURATION_RE.match(piece)
+        if m is None:
+            raise InputError(f"cannot read {what} {value!r}")
+        unit = m.group(2).lower() or "s"
+        if unit not in _UNIT_S:
+            raise InputError(
+                f"unknown unit {m.group(2)!r} in {what} {value!r}; "
+                f"expected one of {', '.join(sorted(set(_UNIT_S)))}"
+            )
+        total += float(m.group(1)) * _UNIT_S[unit]
+    return total
+
+
+def parse_utc(value: str | dt.datetime | np.datetime64, *, what: str = "time") -> np.datetime64:
+    """One UTC instant as ``datetime64[ns]``.
+
+    Strings must carry a zone (``Z`` or ``+02:00``): a time without one is ambiguous and is
+    refused rather than guessed. `numpy.datetime64` values are taken as UTC, as numpy has no
+    zones.
+    """
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[ns]")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InputError(f"{what} {value!r} has no timezone; give an aware datetime (UTC)")
+        naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return np.datetime64(naive, "ns")
+    text = str(value).strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise InputError(
+            f"cannot read {what} {value!r}; expected ISO 8601 such as 2026-08-23T00:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        raise InputError(
+            f"{what} {value!r} has no timezone; add 'Z' for UTC (e.g. {text}Z) or an offset"
+        )
+    return parse_utc(parsed, what=what)
+
+
+@dataclass(frozen=True, eq=False)
+class TimeGrid:
+    """UTC instants, shape ``(n_times,)``, as `datetime64[ns]`.
+
+    ``jd`` + ``fr`` is the two-part UTC Julian date that `sgp4` expects (whole part at
+    midnight, fraction of day), which keeps sub-microsecond precision.
+    """
+
+    utc: np.ndarray
+
+    def __post_init__(self) -> None:
+        utc = np.asarray(self.utc)
+        if utc.ndim != 1:
+            raise InputError(f"time grid must be one-dimensional, got shape {utc.shape}")
+        if not np.issubdtype(utc.dtype, np.datetime64):
+            raise InputError(f"time grid needs datetime64 values, got {utc.dtype}")
+        utc = utc.astype("datetime64[ns]")
+        if np.isnat(utc).any():
+            raise InputError("time grid contains NaT (not-a-time) values")
+        utc.flags.writeable = False
+        object.__setattr__(self, "utc", utc)
+
+    # -- construction -----------------------------------------------------------------
+    @classmethod
+    def range(
+        cls,
+        start: str | dt.datetime | np.datetime64,
+        duration: str | float | dt.timedelta = 0,
+        step: str | float | dt.timedelta = "60s",
+    ) -> TimeGrid:
+        """Instants ``start, start+step, …`` up to and including ``start+duration``."""
+        t0 = parse_utc(start, what="start")
+        duration_s = parse_duration_s(duration, what="duration")
+        step_s = parse_duration_s(step, what="step")
+        if duration_s < 0:
+            raise InputError(f"duration must be >= 0, got {duration!r}")
+        if step_s <= 0:
+            raise InputError(f"step must be > 0, got {step!r}")
+        step_ns = round(step_s * NS_PER_S)
+        if step_ns == 0:
+            raise InputError(f"step {step!r} is below one nanosecond")
+        n = round(duration_s * NS_PER_S) // step_ns + 1
+        return cls(t0 + np.arange(n, dtype=np.int64) * np.timedelta64(step_ns, "ns"))
+
+    @classmethod
+    def from_instants(
+        cls, instants: Sequence[str | dt.datetime | np.datetime64] | np.ndarray
+    ) -> TimeGrid:
+        """A grid of explicit instants (strings need a zone; datetime64 is taken as UTC)."""
+        arr = np.asarray(instants)
+        if np.issubdtype(arr.dtype, np.datetime64):
+            return cls(arr.reshape(-1))
+        return cls(np.array([parse_utc(v, what=f"instant {i}") for i, v in enumerate(instants)]))
+
+    @classmethod
+    def at(cls, instant: str | dt.datetime | np.datetime64) -> TimeGrid:
+        """A grid of one instant."""
+        return cls(np.array([parse_utc(instant)]))
+
+    # -- views ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self.utc.shape[0]
+
+    @property
+    def n_times(self) -> int:
+        return self.utc.shape[0]
+
+    def __getitem__(self, index: slice | int | np.ndarray) -> TimeGrid:
+        sub = self.utc[index]
+        return TimeGrid(np.atleast_1d(sub))
+
+    def chunks(self, size: int) -> Iterator[tuple[int, TimeGrid]]:
+        """Consecutive sub-grids of at most ``size`` instants, with their start index."""
+        if size < 1:
+            raise InputError(f"chunk size must be >= 1, got {size}")
+        for i in range(0, len(self), size):
+            yield i, self[i : i + size]
+
+    @cached_property
+    def _ns(self) -> np.ndarray:
+        return self.utc.astype(np.int64)
+
+    @cached_property
+    def jd(self) -> np.ndarray:
+        """Whole part of the UTC Julian date (at 0h UTC, so it ends in .5)."""
+        return JD_UNIX_EPOCH + np.floor_divide(self._ns, NS_PER_DAY).astype(np.float64)
+
+    @cached_property
+    def fr(self) -> np.ndarray:
+        """Fraction of the UTC day, in [0, 1)."""
+        return np.mod(self._ns, NS_PER_DAY).astype(np.float64) / NS_PER_DAY
+
+    @cached_property
+    def offsets_s(self) -> np.ndarray:
+        """Seconds since the first instant."""
+        return (self._ns - self._ns[0]).astype(np.float64) / NS_PER_S
+
+    @cached_property
+    def iso(self) -> np.ndarray:
+        """ISO 8601 UTC strings with a trailing ``Z`` (seconds, or finer when needed)."""
+        whole = np.mod(self._ns, NS_PER_S) == 0
+        unit = "s" if whole.all() else ("ms" if (np.mod(self._ns, 1_000_000) == 0).all() else "ns")
+        return np.char.add(np.datetime_as_string(self.utc, unit=unit), "Z")
+
+    @cached_property
+    def ut1_minus_utc_s(self) -> np.ndarray:
+        """UT1 − UTC in seconds from skyfield's built-in IERS table (predictions past its end)."""
+        ts = _timescale()
+        days = np.floor_divide(self._ns, NS_PER_DAY)
+        sec = np.mod(self._ns, NS_PER_DAY).astype(np.float64) / NS_PER_S
+        t = ts.utc(1970, 1, 1 + days, 0, 0, sec)
+        return np.atleast_1d(np.asarray(t.dut1, dtype=np.float64))
+
+    @property
+    def fr_ut1(self) -> np.ndarray:
+        """Fraction of day in UT1 to pair with `jd` (may fall slightly outside [0, 1))."""
+        return self.fr + self.ut1_minus_utc_s / 86400.0
+
+    def __repr__(self) -> str:
+        if len(self) == 0:
+            return "TimeGrid([])"
+        return f"TimeGrid({self.iso[0]} … {self.iso[-1]}, n_times={len(self)})"
+
+
+@cache
+def _timescale():
+    from skyfield.api import load
+
+    return load.timescale(builtin=True)

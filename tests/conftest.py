@@ -1,0 +1,18 @@
+"""Shared fixtures. Real public data lives in ../shared/data beside the project (see its
+README); tests that need it skip with a clear reason when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_file(name: str) -> Path:
+    """Path of a file in ../shared/data, or skip the test naming what is missing."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"shared data {path} is absent (see ../shared/data/README.md)")
+    return path
