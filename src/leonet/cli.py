@@ -6,6 +6,8 @@ Bad input exits with code 2 and a one-line message naming what and where.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -29,22 +31,27 @@ def version() -> None:
     print(__version__)
 
 
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Report folder to write.")] = Path("reports/demo"),
+) -> None:
+    """Run the demo on embedded defaults and write a report folder."""
+    from leonet.demo import run_demo
+
+    html_path = run_demo(out, progress=lambda msg: err_console.print(msg, highlight=False))
+    print(f"report written to {html_path.parent}/ (open {html_path})")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning bad input into exit code 2."""
-    import click
-
     try:
-        rc = app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="leonet")
     except InputError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         return 2
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        return 1
-    except click.ClickException as exc:  # usage errors carry their own exit code (2)
-        exc.show()
-        return exc.exit_code
-    return rc if isinstance(rc, int) else 0
+    except SystemExit as exc:  # typer's usage errors exit with 2 themselves
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
 
 
 if __name__ == "__main__":

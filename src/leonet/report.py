@@ -1,0 +1,73 @@
+"""Report folders: sections of Markdown with figures and tables, written as report.md and a
+self-contained index.html (figures are files beside it; no network needed to view it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Section:
+    """One part of a report: a title, Markdown-ish text, tables and figure files."""
+
+    title: str
+    text: str = ""
+    tables: list[tuple[str, list[str], list[list[object]]]] = field(default_factory=list)
+    figures: list[tuple[str, Path]] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def table(self, caption: str, header: list[str], rows: list[list[object]]) -> None:
+        self.tables.append((caption, header, rows))
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+def write_report(out_dir: Path, title: str, sections: list[Section]) -> Path:
+    """Write ``report.md`` and ``index.html`` into ``out_dir``; return the HTML path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    md = [f"# {title}", "", f"Generated {stamp}.", ""]
+    body = [f"<h1>{html.escape(title)}</h1>", f"<p>Generated {stamp}.</p>"]
+    for sec in sections:
+        md += [f"## {sec.title}", "", sec.text, ""]
+        body.append(f"<h2>{html.escape(sec.title)}</h2>")
+        body += [f"<p>{html.escape(p)}</p>" for p in sec.text.split("\n\n") if p.strip()]
+        for caption, header, rows in sec.tables:
+            md += [f"**{caption}**", "", "| " + " | ".join(header) + " |",
+                   "|" + "---|" * len(header)]
+            md += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
+            md.append("")
+            cells = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+            trs = "".join(
+                "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+                for row in rows
+            )
+            body.append(f"<table><caption>{html.escape(caption)}</caption>"
+                        f"<tr>{cells}</tr>{trs}</table>")
+        for caption, path in sec.figures:
+            rel = Path(path).relative_to(out_dir) if Path(path).is_absolute() else Path(path)
+            md += [f"![{caption}]({rel.as_posix()})", ""]
+            body.append(f"<figure><img src='{html.escape(rel.as_posix())}' alt=''>"
+                        f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if sec.files:
+            md += ["Files: " + ", ".join(f"`{Path(f).name}`" for f in sec.files), ""]
+            body.append("<p>Files: " + ", ".join(
+                f"<a href='{html.escape(Path(f).name)}'>{html.escape(Path(f).name)}</a>"
+                for f in sec.files) + "</p>")
+    (out_dir / "report.md").write_text("\n".join(md), encoding="utf-8")
+    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
+             "padding:.2em .6em;text-align:right}caption{font-weight:bold;text-align:left}"
+             "img{max-width:100%}")
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            f"</title><style>{style}</style></head><body>{''.join(body)}</body></html>")
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
