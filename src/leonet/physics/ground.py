@@ -128,6 +128,17 @@ def concat_points(parts: Sequence[GroundPoints], kind: str = "point") -> GroundP
 class _WGS84:
     """Factory of ground points on the WGS84 ellipsoid (like skyfield's ``wgs84``)."""
 
+    def from_ecef(self, r_ecef_km, *, name=None, min_elevation_deg=DEFAULT_MIN_ELEVATION_DEG,
+                  kind: str = "point") -> GroundPoints:
+        """Points given by Earth-fixed positions ``(n, 3)`` in km (kept to below a
+        micrometre through the geodetic round trip)."""
+        r = np.atleast_2d(np.asarray(r_ecef_km, dtype=np.float64))
+        if r.shape[-1] != 3 or r.ndim != 2:
+            raise InputError(f"ECEF positions must be (n, 3), got {r.shape}")
+        lat, lon, alt = earth.ecef_to_geodetic(r)
+        return GroundPoints(lat, lon, alt, min_elevation_deg,
+                            None if name is None else np.asarray(name, dtype=object), kind)
+
     def point(
         self,
         lat_deg,

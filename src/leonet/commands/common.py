@@ -1,0 +1,58 @@
+"""Helpers shared by CLI commands: loading sources with filters, progress bars, output."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from leonet.errors import InputError
+from leonet.physics.orbits.constellation import Constellation
+
+console = Console(stderr=True)
+# Tables on standard output: wide when piped, so that names are not cut.
+out_console = Console(width=None if sys.stdout.isatty() else 200)
+
+
+def load_source(source: str, *, skip_invalid: bool = False, epoch: str | None = None,
+                name: str | None = None, alt_min_km: float | None = None,
+                alt_max_km: float | None = None, dedupe: bool = False) -> Constellation:
+    """Load a constellation and apply the usual filters, reporting skipped records."""
+    sats = Constellation.load(source, skip_invalid=skip_invalid, epoch=epoch)
+    for skip in getattr(sats, "skipped", ()):
+        console.print(f"[yellow]skipped[/] {skip.where}: {skip.reason}", highlight=False)
+    if name is not None or alt_min_km is not None or alt_max_km is not None or dedupe:
+        band = None if alt_min_km is None and alt_max_km is None else (alt_min_km, alt_max_km)
+        sats = sats.filter(name=name, alt_km=band, dedupe=dedupe)
+        if len(sats) == 0:
+            raise InputError("no satellites left after filtering")
+    return sats
+
+
+@contextmanager
+def progress_bar(description: str, total: float) -> Iterator[callable]:
+    """A rich progress bar on standard error; yields ``advance(n)``."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task, n)
+
+
+def output_format(path: Path) -> str:
+    """'csv' or 'parquet' from a file name, or a clear error."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".parquet"):
+        return suffix[1:]
+    raise InputError(f"output file must end in .csv or .parquet, got {path.name!r}")

@@ -1,0 +1,104 @@
+"""Presets against their filings, measured by independent propagation with python-sgp4."""
+
+import numpy as np
+import pytest
+
+from leonet.errors import InputError
+from leonet.physics.orbits.constellation import Constellation
+from leonet.physics.orbits.shells import PRESETS, Shell
+
+ONE_KM = 1.0
+# WGS72 constants used by SGP4 for TLEs (Vallado et al. 2006, table of gravity models).
+J2_WGS72 = 0.001082616
+RE_WGS72_KM = 6378.135
+MU_WGS72 = 398600.8
+
+
+def _osculating(sat, minutes):
+    jd = np.full(minutes.shape, sat.jdsatepoch)
+    fr = sat.jdsatepochF + minutes / 1440.0
+    err, r, v = sat.sgp4_array(jd, fr)
+    assert not err.any()
+    h = np.cross(r, v)
+    incl = np.degrees(np.arccos(h[:, 2] / np.linalg.norm(h, axis=1)))
+    node = np.degrees(np.arctan2(h[:, 0], -h[:, 1])) % 360
+    # Argument of latitude: angle from the ascending node to r in the orbit plane.
+    n_hat = np.stack([np.cos(np.radians(node)), np.sin(np.radians(node)), 0 * node], axis=1)
+    u = np.degrees(np.arctan2(np.einsum("ij,ij->i", np.cross(n_hat, r), h / np.linalg.norm(
+        h, axis=1)[:, None]), np.einsum("ij,ij->i", n_hat, r))) % 360
+    return r, incl, node, u
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_preset_altitude_and_inclination_match_filing(name):
+    c = Constellation.load(name)
+    minutes = np.arange(0.0, 1440.0, 1.0)
+    for k, shell in enumerate(c.shells):
+        sat = c.satrecs[int(np.flatnonzero(c.shell_index == k)[0])]
+        r, incl, _, _ = _osculating(sat, minutes)
+        mean_alt = np.mean(np.linalg.norm(r, axis=1)) - 6378.137
+        assert abs(mean_alt - shell.altitude_km) < ONE_KM, shell.name
+        assert abs(np.mean(incl) - shell.inclination_deg) < 0.01, shell.name
+    assert len(c) == PRESETS[name].n_sats
+
+
+def test_gen1_counts_planes_and_phasing_as_filed():
+    c = Constellation.load("starlink-gen1")
+    filed = [(550, 53.0, 72, 22), (540, 53.2, 72, 22), (570, 70.0, 36, 20), (560, 97.6, 6, 58),
+             (560, 97.6, 4, 43)]
+    assert [(s.altitude_km, s.inclination_deg, s.planes, s.sats_per_plane)
+            for s in c.shells] == filed
+    assert len(c) == 4408
+    # Shell 1: plane p, slot j at epoch. RAAN spacing 360/72; in-plane spacing 360/22;
+    # Walker phase offset F * 360 / 1584 between adjacent planes (F = 1).
+    m = np.flatnonzero(c.shell_index == 0)
+    t0 = np.array([0.0])
+    nodes, lats = [], []
+    for i in m[[0, 1, 22, 23, 44]]:
+        _, _, node, u = _osculating(c.satrecs[i], t0)
+        nodes.append(node[0])
+        lats.append(u[0])
+    # Osculating nodes carry J2 short-period terms of ~0.0002°; filed spacing is exact.
+    assert (nodes[2] - nodes[0]) % 360 == pytest.approx(360 / 72, abs=2e-3)
+    assert (nodes[4] - nodes[2]) % 360 == pytest.approx(360 / 72, abs=2e-3)
+    assert (lats[1] - lats[0]) % 360 == pytest.approx(360 / 22, abs=5e-3)
+    assert (lats[2] - lats[0]) % 360 == pytest.approx(360 / 1584, abs=5e-3)
+    assert (lats[3] - lats[2]) % 360 == pytest.approx(360 / 22, abs=5e-3)
+
+
+def test_oneweb_is_a_star_pattern_over_180_degrees():
+    c = Constellation.load("oneweb")
+    planes = np.unique(np.round(c.raan_deg, 6))
+    assert len(planes) == 18
+    assert np.allclose(np.diff(planes), 10.0)
+
+
+def test_nodal_regression_of_53deg_550km_matches_j2_formula():
+    c = Constellation.load("starlink-gen1")
+    sat = c.satrecs[0]
+    period_min = 1440.0 / c.mean_motion_rev_per_day[0]
+    # Average the node over one orbit at the start and one day later: removes short periods.
+    start = np.linspace(0.0, period_min, 200, endpoint=False)
+    _, _, n0, _ = _osculating(sat, start)
+    _, _, n1, _ = _osculating(sat, start + 1440.0)
+    measured = np.degrees(np.angle(np.mean(np.exp(1j * np.radians(n1)))
+                                   / np.mean(np.exp(1j * np.radians(n0)))))
+    a = c.semi_major_axis_km[0]
+    n_rad_day = np.sqrt(MU_WGS72 / a**3) * 86400.0
+    expected = np.degrees(-1.5 * n_rad_day * J2_WGS72 * (RE_WGS72_KM / a) ** 2
+                          * np.cos(np.radians(53.0)))
+    assert expected == pytest.approx(-4.5, abs=0.3)  # the textbook ~4.5°/day westward
+    assert measured == pytest.approx(expected, rel=0.01)
+
+
+def test_custom_walker_shell_and_bad_shells():
+    shell = Shell(altitude_km=700, inclination_deg=60, planes=5, sats_per_plane=4, phasing=2)
+    c = Constellation.walker(shell, epoch="2026-08-23T00:00:00Z")
+    assert len(c) == 20 and set(c.plane) == set(range(5))
+    assert str(c.epoch[0]) == "2026-08-23T00:00:00.000000000"
+    with pytest.raises(InputError, match="phasing"):
+        Shell(550, 53, 10, 10, phasing=10)
+    with pytest.raises(InputError, match="altitude"):
+        Shell(-5, 53, 10, 10)
+    with pytest.raises(InputError, match="unknown preset|no such file or preset"):
+        Constellation.load("starlink-gen9")
