@@ -21,16 +21,17 @@ from tests.physics.orbits.synthetic import (
 ELEMENTS = ("satnum", "epochyr", "epochdays", "jdsatepoch", "jdsatepochF", "ndot", "nddot",
             "bstar", "inclo", "nodeo", "ecco", "argpo", "mo", "no_kozai", "classification",
             "intldesg", "elnum", "revnum", "ephtype")
-# Propagation instants: the epoch region of the synthetic catalogue, and days either side.
-JD = np.array([2461274.5, 2461275.5, 2461270.5, 2460676.5])
-FR = np.array([0.0, 0.37, 0.81, 0.5])
+# Propagation instants relative to each epoch, in days.
+OFFSETS_DAYS = np.array([0.0, 0.37, -0.81, 1.5, -3.0])
 
 
 def assert_same_satrec(sat: Satrec, ref: Satrec) -> None:
     for attr in ELEMENTS:
         assert getattr(sat, attr) == getattr(ref, attr), attr
-    e, r, v = sat.sgp4_array(JD, FR)
-    e_ref, r_ref, v_ref = ref.sgp4_array(JD, FR)
+    jd = np.full(OFFSETS_DAYS.shape, ref.jdsatepoch)
+    fr = ref.jdsatepochF + OFFSETS_DAYS
+    e, r, v = sat.sgp4_array(jd, fr)
+    e_ref, r_ref, v_ref = ref.sgp4_array(jd, fr)
     np.testing.assert_array_equal(e, e_ref)
     np.testing.assert_array_equal(r, r_ref)
     np.testing.assert_array_equal(v, v_ref)
