@@ -17,7 +17,7 @@ def machine() -> str:
             f", load {load:.2f}")
 
 
-def best_of(fn, repeat: int = 3) -> float:  # noqa: ANN001
+def best_of(fn, repeat: int = 3) -> float:
     """Best wall time of ``repeat`` runs (seconds): the least disturbed by other jobs."""
     best = float("inf")
     for _ in range(repeat):
@@ -27,7 +27,7 @@ def best_of(fn, repeat: int = 3) -> float:  # noqa: ANN001
     return best
 
 
-def real_or_preset():  # noqa: ANN201
+def real_or_preset():
     """The real Starlink snapshot when ../shared/data is present, else the 10,080-satellite
     starlink-gen2a preset as a stand-in of the same size."""
     from leonet.physics.orbits.constellation import Constellation

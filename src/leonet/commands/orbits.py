@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -57,8 +58,8 @@ def info(source: Source, skip_invalid: SkipInvalid = False, epoch: Epoch = None,
             **{f"epoch_{k}": np.datetime_as_string(t, unit="ms") + "Z" for k, t in (
                 ("min", s.epoch_min), ("median", s.epoch_median), ("max", s.epoch_max))},
             "epoch_spread_days": s.epoch_spread_days,
-            "shells": [sh.__dict__ for sh in s.shells],
-            "skipped": [k.__dict__ for k in getattr(sats, "skipped", ())],
+            "shells": [dataclasses.asdict(sh) for sh in s.shells],
+            "skipped": [dataclasses.asdict(k) for k in getattr(sats, "skipped", ())],
         }, indent=2))
         return
     out = out_console
