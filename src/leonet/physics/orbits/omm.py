@@ -138,6 +138,7 @@ def read_elements(path: str | os.PathLike[str], *, skip_invalid: bool = False) -
 def parse_elements(text: str, *, source: str = "<string>",
                    skip_invalid: bool = False) -> ElementSet:
     """Parse element text of any supported kind, told apart by content; see `read_elements`."""
+    text = text.removeprefix("\ufeff")
     if _looks_like_json(text):
         return parse_omm_json(text, source=source, skip_invalid=skip_invalid)
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -156,6 +157,7 @@ def _looks_like_json(text: str) -> bool:
 def parse_omm_json(text: str, *, source: str = "<string>",
                    skip_invalid: bool = False) -> ElementSet:
     """Parse a JSON array of OMM objects (or one object), as CelesTrak's FORMAT=JSON gives."""
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError("empty file: expected a JSON array of OMM objects", source)
     try:
@@ -176,6 +178,7 @@ def parse_omm_json(text: str, *, source: str = "<string>",
 def parse_omm_csv(text: str, *, source: str = "<string>",
                   skip_invalid: bool = False) -> ElementSet:
     """Parse OMM CSV with a header row of keywords, as CelesTrak's FORMAT=CSV gives."""
+    text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text))
     header: list[str] | None = None
     rows: list[Any] = []

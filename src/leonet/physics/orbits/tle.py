@@ -232,6 +232,7 @@ def parse_tle(text: str, *, source: str = "<string>", skip_invalid: bool = False
     so a name that starts that way needs the "0 " prefix. Bad input raises `InputError` naming
     the line and field; with ``skip_invalid=True`` bad records go to ``skipped`` instead.
     """
+    text = text.removeprefix("\ufeff")  # a byte-order mark left by some editors
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # classic Mac line endings
     lines = text.split("\n")
