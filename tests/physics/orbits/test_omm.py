@@ -144,6 +144,14 @@ def test_content_decides_the_format_not_the_extension(sats, tmp_path):
     assert read_elements(tmp_path / "c.json").records[0].line1 == few[0].line1
 
 
+def test_byte_order_mark_is_ignored(sats):
+    few = sats[:2]
+    for text in (json.dumps([s.omm for s in few]), csv_text([s.omm for s in few]),
+                 three_line_text(few)):
+        got = parse_elements("\ufeff" + text)
+        assert [(r.name, r.norad_id) for r in got.records] == [(s.name, s.satnum) for s in few]
+
+
 def test_omm_xml_is_refused_clearly():
     with pytest.raises(InputError, match=r"^x\.xml: OMM XML is not supported"):
         parse_elements('<?xml version="1.0"?>\n<ndm></ndm>', source="x.xml")

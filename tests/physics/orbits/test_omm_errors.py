@@ -77,6 +77,12 @@ def test_value_out_of_range(key, value, expected):
     assert f"): expected {expected}" in msg and msg.endswith(f"found {value!r}")
 
 
+def test_integer_too_large_for_a_float():
+    msg = json_error(changed(BSTAR=10**400))
+    assert msg.startswith("bad.json[1]: BSTAR (BSTAR): expected a finite number")
+    assert "found 1000000000" in msg
+
+
 @pytest.mark.parametrize("epoch", [
     "2026-13-01T00:00:00", "2026-02-30T00:00:00", "22 Aug 2026", 20260822,
     "2026-08-22T04:08:54+02:00", "2100-01-01T00:00:00", "1950-06-01T00:00:00", "",

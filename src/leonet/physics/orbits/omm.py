@@ -102,7 +102,7 @@ _EPOCH_END = np.datetime64("2057-01-01T00:00", "ns")
 # sgp4init counts the epoch in days from 1949 December 31 00:00 UT (Vallado et al. 2006,
 # "Revisiting Spacetrack Report #3", AIAA 2006-6753, SGP4 code).
 _SGP4_EPOCH0 = np.datetime64("1949-12-31T00:00", "ns")
-_NS_PER_DAY = 86_400e9
+_NS_PER_DAY = 86_400 * 10**9
 # rev/day^k -> rad/min^k: times 2π / 1440^k.
 _REV_PER_DAY_TO_RAD_PER_MIN = 2.0 * math.pi / 1440.0
 _DEG = math.pi / 180.0
@@ -138,6 +138,7 @@ def read_elements(path: str | os.PathLike[str], *, skip_invalid: bool = False) -
 def parse_elements(text: str, *, source: str = "<string>",
                    skip_invalid: bool = False) -> ElementSet:
     """Parse element text of any supported kind, told apart by content; see `read_elements`."""
+    text = text.removeprefix("\ufeff")
     if _looks_like_json(text):
         return parse_omm_json(text, source=source, skip_invalid=skip_invalid)
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -156,6 +157,7 @@ def _looks_like_json(text: str) -> bool:
 def parse_omm_json(text: str, *, source: str = "<string>",
                    skip_invalid: bool = False) -> ElementSet:
     """Parse a JSON array of OMM objects (or one object), as CelesTrak's FORMAT=JSON gives."""
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError("empty file: expected a JSON array of OMM objects", source)
     try:
@@ -176,6 +178,7 @@ def parse_omm_json(text: str, *, source: str = "<string>",
 def parse_omm_csv(text: str, *, source: str = "<string>",
                   skip_invalid: bool = False) -> ElementSet:
     """Parse OMM CSV with a header row of keywords, as CelesTrak's FORMAT=CSV gives."""
+    text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text))
     header: list[str] | None = None
     rows: list[Any] = []
@@ -227,7 +230,7 @@ def _numbers(spec: _Number, col: list[Any], fault: dict[int, str]) -> np.ndarray
     if set(map(type, col)) <= {int, float, str}:
         try:
             values = np.array(col, dtype=np.float64)
-        except ValueError:
+        except (ValueError, OverflowError):
             values = None
     present = np.ones(n, dtype=bool)
     if values is None:  # something is missing or not a number: find what, value by value
@@ -243,7 +246,7 @@ def _numbers(spec: _Number, col: list[Any], fault: dict[int, str]) -> np.ndarray
                 if isinstance(v, bool) or not isinstance(v, int | float | str):
                     raise TypeError
                 values[i] = float(v)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 fault.setdefault(i, f"{spec.key} ({spec.meaning}): expected {spec.expected}, "
                                     f"found {_shown(v)}")
     with np.errstate(invalid="ignore"):
@@ -309,24 +312,25 @@ def _build(rows: list[dict | _RowFault], wheres: list[str], source: str,
         if c not in (None, "", "U", "C", "S"):
             fault.setdefault(i, f"CLASSIFICATION_TYPE (classification): expected U, C or S, "
                                 f"found {_shown(c)}")
-    epoch_days = (epochs - _SGP4_EPOCH0).astype(np.int64) / _NS_PER_DAY
-    deg = {k: v[k] * _DEG for k in ("INCLINATION", "RA_OF_ASC_NODE", "ARG_OF_PERICENTER",
-                                    "MEAN_ANOMALY")}
-    no_kozai = v["MEAN_MOTION"] * _REV_PER_DAY_TO_RAD_PER_MIN
-    ndot = v["MEAN_MOTION_DOT"] * _REV_PER_DAY_TO_RAD_PER_MIN / 1440.0
-    nddot = v["MEAN_MOTION_DDOT"] * _REV_PER_DAY_TO_RAD_PER_MIN / 1440.0**2
+    # Whole days and the rest apart: ns counts near 2026 exceed float64's exact integers.
+    ns = (epochs - _SGP4_EPOCH0).astype(np.int64)
+    epoch_days = ns // _NS_PER_DAY + (ns % _NS_PER_DAY) / _NS_PER_DAY
+    # sgp4init's argument order after the catalog number and epoch.
+    sgp4init_args = zip(*(a.tolist() for a in (
+        epoch_days, v["BSTAR"],
+        v["MEAN_MOTION_DOT"] * _REV_PER_DAY_TO_RAD_PER_MIN / 1440.0,
+        v["MEAN_MOTION_DDOT"] * _REV_PER_DAY_TO_RAD_PER_MIN / 1440.0**2,
+        v["ECCENTRICITY"], v["ARG_OF_PERICENTER"] * _DEG, v["INCLINATION"] * _DEG,
+        v["MEAN_ANOMALY"] * _DEG, v["MEAN_MOTION"] * _REV_PER_DAY_TO_RAD_PER_MIN,
+        v["RA_OF_ASC_NODE"] * _DEG)), strict=True)
+    satnums = np.clip(np.nan_to_num(v["NORAD_CAT_ID"]), 0, 339_999).astype(np.int64).tolist()
     records: list[ElementRecord] = []
     errors: list[tuple[int, str, str]] = [(i, wheres[i], r) for i, r in fault.items()]
-    for i in range(len(rows)):
+    for i, (satnum, args) in enumerate(zip(satnums, sgp4init_args, strict=True)):
         if i in fault:
             continue
         sat = Satrec()
-        satnum = int(v["NORAD_CAT_ID"][i])
-        sat.sgp4init(WGS72, "i", satnum, float(epoch_days[i]), float(v["BSTAR"][i]),
-                     float(ndot[i]), float(nddot[i]), float(v["ECCENTRICITY"][i]),
-                     float(deg["ARG_OF_PERICENTER"][i]), float(deg["INCLINATION"][i]),
-                     float(deg["MEAN_ANOMALY"][i]), float(no_kozai[i]),
-                     float(deg["RA_OF_ASC_NODE"][i]))
+        sat.sgp4init(WGS72, "i", satnum, *args)
         if sat.error:
             key = _SGP4_ERROR_KEY.get(sat.error, "MEAN_MOTION")
             errors.append((i, wheres[i], f"{key} ({_MEANING[key]}): {sgp4_error_text(sat.error)}"

@@ -232,6 +232,7 @@ def parse_tle(text: str, *, source: str = "<string>", skip_invalid: bool = False
     so a name that starts that way needs the "0 " prefix. Bad input raises `InputError` naming
     the line and field; with ``skip_invalid=True`` bad records go to ``skipped`` instead.
     """
+    text = text.removeprefix("\ufeff")  # a byte-order mark left by some editors
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # classic Mac line endings
     lines = text.split("\n")
@@ -252,63 +253,72 @@ class _Pairs:
     line2: list[str]
 
 
-def _element_line(s: str, k: str) -> bool:
-    return s[:1] == k and (s[1:2] == " " or _long(s))
-
-
-def _long(s: str) -> bool:
-    # Names are at most 24 characters (the 3LE name field), so a line this long is an element
-    # line even with a damaged column 1 or 2; the column checks then say what is wrong.
-    return len(s) >= 60
+def _kinds(lines: Sequence[str]) -> str:
+    """One letter per (right-stripped) line: b blank, n name, 1 and 2 element lines, L a long
+    line with a damaged line number (an element line whose column checks will say what is
+    wrong). Names are at most 24 characters (the 3LE name field), so any line of 60 or more
+    characters is an element line."""
+    return "".join(
+        "b" if not s
+        else ("1" if s[0] == "1" else "2" if s[0] == "2" else "L")
+        if (s[0] in "12" and s[1:2] == " ") or len(s) >= 60
+        else "n"
+        for s in lines)
 
 
 def _shown(s: str) -> str:
     return repr(s if len(s) <= 40 else s[:37] + "...")
 
 
-def _split_records(lines: Sequence[str], source: str) -> tuple[_Pairs, list]:
+def _name(s: str) -> str:
+    s = s.strip()
+    return s[2:].strip() if s[:2] == "0 " else s
+
+
+def _split_records(raw_lines: Sequence[str], source: str) -> tuple[_Pairs, list]:
     """Group lines into (name, line 1, line 2) records; structural faults become errors."""
+    lines = [line.rstrip() for line in raw_lines]
+    kinds = _kinds(lines)
+    body = kinds.rstrip("b")
+    if body == "n12" * (len(body) // 3):  # the usual 3LE file: no search needed
+        return _Pairs([_name(s) for s in lines[0:len(body):3]],
+                      list(range(2, len(body) + 1, 3)), list(range(3, len(body) + 1, 3)),
+                      lines[1:len(body):3], lines[2:len(body):3]), []
+    if body == "12" * (len(body) // 2):  # the usual 2LE file
+        return _Pairs([""] * (len(body) // 2), list(range(1, len(body) + 1, 2)),
+                      list(range(2, len(body) + 1, 2)), lines[0:len(body):2],
+                      lines[1:len(body):2]), []
     pairs = _Pairs([], [], [], [], [])
     errors: list[tuple[int, str, str]] = []
     n = len(lines)
-    i = 0
 
     def next_nonblank(j: int) -> int:
-        while j < n and not lines[j].strip():
+        while j < n and kinds[j] == "b":
             j += 1
         return j
 
-    while True:
-        i = next_nonblank(i)
-        if i >= n:
-            break
-        s = lines[i].rstrip()
+    i = next_nonblank(0)
+    while i < n:
         name = ""
-        name_no = 0
-        if not (_element_line(s, "1") or _element_line(s, "2") or _long(s)):
-            name = s.strip()
-            if name[:2] == "0 ":
-                name = name[2:].strip()
-            name_no = i + 1
+        if kinds[i] == "n":
+            name, name_no = _name(lines[i]), i + 1
             i = next_nonblank(i + 1)
-            s = lines[i].rstrip() if i < n else ""
-            if i >= n or not (_element_line(s, "1") or _element_line(s, "2") or _long(s)):
-                found = "end of file" if i >= n else f"another name line {_shown(s)}"
+            if i >= n or kinds[i] == "n":
+                found = "end of file" if i >= n else f"another name line {_shown(lines[i])}"
                 errors.append((name_no, f"{source}:{name_no}",
                                f"name line {_shown(name)} has no elements after it: expected "
                                f"element line 1 (starting '1 '), found {found}"))
                 continue
-        if _element_line(s, "2"):
+        if kinds[i] == "2":
             errors.append((i + 1, f"{source}:{i + 1}",
                            "line 2 without a line 1 before it: expected element line 1 "
-                           f"(starting '1 '), found {_shown(s)}" + _of(name)))
-            i += 1
+                           f"(starting '1 '), found {_shown(lines[i])}" + _of(name)))
+            i = next_nonblank(i + 1)
             continue
         l1 = i
         i = next_nonblank(i + 1)
-        t = lines[i].rstrip() if i < n else ""
-        if i >= n or _element_line(t, "1") or not (_element_line(t, "2") or _long(t)):
-            found = "end of file (truncated file?)" if i >= n else _shown(t)
+        if i >= n or kinds[i] in "1n":
+            found = "end of file (truncated file?)" if i >= n else _shown(lines[i])
             errors.append((l1 + 1, f"{source}:{l1 + 1}",
                            "line 2 missing: expected element line 2 (starting '2 ') after "
                            f"line 1, found {found}" + _of(name)))
@@ -316,9 +326,9 @@ def _split_records(lines: Sequence[str], source: str) -> tuple[_Pairs, list]:
         pairs.names.append(name)
         pairs.l1_no.append(l1 + 1)
         pairs.l2_no.append(i + 1)
-        pairs.line1.append(s)
-        pairs.line2.append(t)
-        i += 1
+        pairs.line1.append(lines[l1])
+        pairs.line2.append(lines[i])
+        i = next_nonblank(i + 1)
     return pairs, errors
 
 
@@ -346,7 +356,7 @@ def _checksums(a: np.ndarray) -> np.ndarray:
     return _CHECK_WEIGHT[a[:, :68]].sum(axis=1) % 10
 
 
-def catalog_numbers(a: np.ndarray) -> np.ndarray:
+def _catalog_numbers(a: np.ndarray) -> np.ndarray:
     """Catalog numbers from columns 3-7 of a (n, 69) byte matrix, alpha-5 decoded."""
     digits = np.where(a[:, 3:7] == ord(" "), 0, a[:, 3:7].astype(np.int64) - ord("0"))
     return _ALPHA5_VALUE[a[:, 2]] * 10_000 + digits @ np.array([1000, 100, 10, 1])
@@ -406,23 +416,25 @@ def _check_pairs(p: _Pairs, source: str, errors: list) -> list[ElementRecord]:
         for bad, _, _ in _range_faults(a1, a2):
             good &= ~bad
         ok[idx[good]] = True
-        norad[idx] = catalog_numbers(a1)
+        norad[idx] = _catalog_numbers(a1)
     records: list[ElementRecord] = []
-    for i, (fine, norad_id) in enumerate(zip(ok.tolist(), norad.tolist(), strict=True)):
+    twoline2rv = Satrec.twoline2rv
+    for name, line1, line2, l1_no, l2_no, fine, norad_id in zip(
+            p.names, p.line1, p.line2, p.l1_no, p.l2_no, ok.tolist(), norad.tolist(),
+            strict=True):
         if not fine:
-            line_no, reason = _diagnose(p.line1[i], p.line2[i], p.l1_no[i], p.l2_no[i])
-            errors.append((line_no, f"{source}:{line_no}", reason + _of(p.names[i])))
+            line_no, reason = _diagnose(line1, line2, l1_no, l2_no)
+            errors.append((line_no, f"{source}:{line_no}", reason + _of(name)))
             continue
-        sat = Satrec.twoline2rv(p.line1[i], p.line2[i], WGS72)
+        sat = twoline2rv(line1, line2, WGS72)
         if sat.error:
             f = _FIELD[2, _SGP4_ERROR_FIELD.get(sat.error, "mean motion")]
-            errors.append((p.l2_no[i], f"{source}:{p.l2_no[i]}",
+            errors.append((l2_no, f"{source}:{l2_no}",
                            f"line 2 {f.name} ({f.columns}): {sgp4_error_text(sat.error)}; "
                            f"expected elements of an orbit SGP4 can propagate, found "
-                           f"{p.line2[i][f.cols]!r}" + _of(p.names[i])))
+                           f"{line2[f.cols]!r}" + _of(name)))
             continue
-        records.append(ElementRecord(p.names[i], norad_id, sat, f"{source}:{p.l1_no[i]}",
-                                     p.line1[i], p.line2[i]))
+        records.append(ElementRecord(name, norad_id, sat, f"{source}:{l1_no}", line1, line2))
     return records
 
 
