@@ -37,9 +37,9 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 # Below this many satellite-instants a second process costs more than it saves (fork and
 # page-table copies take a few ms).
 _PARALLEL_MIN_WORK = 400_000
-# Instants per SGP4 call: keeps the (n_sats, chunk, 3) scratch buffers in cache-friendly
-# sizes while amortising the Python call overhead.
-_TIME_CHUNK = 8
+# SGP4 scratch buffers: instants per tile and bytes per buffer (satellites per block follow).
+_TIME_TILE = 1440
+_BUFFER_BYTES = 4 * 1024**2
 
 PolarMotion = tuple[np.ndarray, np.ndarray] | str | Path | None
 
@@ -49,6 +49,7 @@ def _rotate_into(r_teme, v_teme, err, cos_t, sin_t, w_t, pm, has_pm, out_r, out_
                  t0, s0):  # pragma: no cover - compiled
     n_sats, n_chunk = err.shape
     nan = np.nan
+    # Time outer, satellites inner: writes run along the time-major output rows.
     for j in range(n_chunk):
         c = cos_t[j]
         s = sin_t[j]
@@ -130,19 +131,35 @@ def _shared_array(shape: tuple[int, ...], dtype) -> np.ndarray:
 
 def _work(satrecs, grid: TimeGrid, s0: int, s1: int, theta, theta_dot, pm,
           out_r, out_v, out_e, progress: Callable[[int], None] | None) -> None:
-    arr = SatrecArray(list(satrecs[s0:s1]))
-    n = s1 - s0
+    """Fill satellites ``s0:s1`` of the outputs. SGP4 runs on blocks of satellites over
+    tiles of instants, into small reused buffers that stay in cache; a satellite's record
+    is then read once per tile, not once per instant (measured faster than one big
+    `SatrecArray.sgp4` call, whose output alone is hundreds of MB)."""
+    n_times = len(grid)
+    tile = min(n_times, _TIME_TILE)
+    block = int(np.clip(_BUFFER_BYTES // (tile * 48), 8, 1024))
     has_pm = pm is not None
-    pm_all = pm if has_pm else np.zeros((len(grid), 3, 3))
+    pm_all = pm if has_pm else np.zeros((n_times, 3, 3))
     cos_all, sin_all = np.cos(theta), np.sin(theta)
     jd, fr = grid.jd, grid.fr
-    for t0 in range(0, len(grid), _TIME_CHUNK):
-        t1 = min(t0 + _TIME_CHUNK, len(grid))
-        e, r, v = arr.sgp4(jd[t0:t1], fr[t0:t1])
-        _rotate_into(r, v, e, cos_all[t0:t1], sin_all[t0:t1], theta_dot[t0:t1],
-                     pm_all[t0:t1], has_pm, out_r, out_v, out_e, t0, s0)
-        if progress is not None:
-            progress(n * (t1 - t0))
+    arrays = [(b0, SatrecArray(list(satrecs[b0:min(b0 + block, s1)])))
+              for b0 in range(s0, s1, block)]
+    e_buf = np.empty((block, tile), np.uint8)
+    r_buf = np.empty((block, tile, 3))
+    v_buf = np.empty((block, tile, 3))
+    for t0 in range(0, n_times, tile):
+        t1 = min(t0 + tile, n_times)
+        nt = t1 - t0
+        for b0, arr in arrays:
+            nb = len(arr)
+            e, r, v = e_buf[:nb, :nt], r_buf[:nb, :nt], v_buf[:nb, :nt]
+            if nt != tile or nb != block:
+                e, r, v = (np.ascontiguousarray(x) for x in (e, r, v))
+            arr._sgp4(jd[t0:t1], fr[t0:t1], e, r, v)
+            _rotate_into(r, v, e, cos_all[t0:t1], sin_all[t0:t1], theta_dot[t0:t1],
+                         pm_all[t0:t1], has_pm, out_r, out_v, out_e, t0, b0)
+            if progress is not None:
+                progress(nb * nt)
 
 
 def default_workers(n_sats: int, n_times: int) -> int:
