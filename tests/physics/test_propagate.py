@@ -85,9 +85,13 @@ def test_float32_chunks_and_geodetic_outputs():
     c = Constellation.load("starlink-gen1")[:300]
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "2h", "60s")
     full = c.propagate(grid)
-    # float32: 300 sats x (6 x 4 + 1) bytes per instant, doubled for headroom -> 25 per chunk.
-    parts = list(c.iter_propagate(grid, max_bytes=25 * 2 * 300 * 25, dtype=np.float32))
+    budget = 25 * 300 * (6 * 4 + 1 + 6 * 8)  # 25 instants of 300 float32 satellites
+    parts = list(c.iter_propagate(grid, max_bytes=budget, dtype=np.float32))
     assert [p.n_times for p in parts] == [25, 25, 25, 25, 21]
+    for p in parts:
+        held = p.r_ecef_km.nbytes + p.v_ecef_km_s.nbytes + p.error.nbytes
+        held += p.lat_deg.nbytes + p.lon_deg.nbytes + p.alt_km.nbytes
+        assert held <= budget
     joined = np.concatenate([p.r_ecef_km for p in parts])
     assert joined.dtype == np.float32
     assert np.abs(joined - full.r_ecef_km).max() < ONE_METRE_KM

@@ -115,7 +115,9 @@ def ephemeris(
     rows = 0
     try:
         with progress_bar(f"propagating {len(sats):,} satellites", len(grid) * len(sats)) as adv:
-            for eph in iter_propagate(sats, grid, max_bytes=int(max_memory_gib * 1024**3),
+            # A third of the budget for the ephemeris: the Arrow table of a chunk (13
+            # columns) takes about as much again, and writing may copy it once more.
+            for eph in iter_propagate(sats, grid, max_bytes=int(max_memory_gib * 1024**3 / 3),
                                       dtype=dtype, progress=adv):
                 table = _ephemeris_table(eph, sats.norad_id, names, fmt)
                 if writer is None:

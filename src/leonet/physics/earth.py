@@ -11,6 +11,7 @@ Every function broadcasts over arrays; vectors sit on the last axis, in km.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 # WGS84 defining parameters: NIMA TR8350.2, 3rd ed. (2000), table 3.1.
@@ -47,22 +48,39 @@ def ecef_to_geodetic(r_ecef_km) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Bowring's iteration (Bowring 1976, Survey Review 23:181) from the parametric latitude;
     three iterations reach below a micrometre for anything from the surface to GEO. NaN in,
-    NaN out.
+    NaN out. Compiled, in parallel and without temporaries: ephemerides hold millions of
+    positions.
     """
-    r = np.asarray(r_ecef_km, dtype=np.float64)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    p = np.hypot(x, y)
-    ep2 = WGS84_E2 / (1.0 - WGS84_E2)
-    beta = np.arctan2(z, (1.0 - WGS84_F) * p)
-    for _ in range(3):
-        sb, cb = np.sin(beta), np.cos(beta)
-        lat = np.arctan2(z + ep2 * WGS84_B_KM * sb**3, p - WGS84_E2 * WGS84_A_KM * cb**3)
-        beta = np.arctan2((1.0 - WGS84_F) * np.sin(lat), np.cos(lat))
-    sin_lat, cos_lat = np.sin(lat), np.cos(lat)
-    # Height valid at every latitude, poles included (no division by cos(lat)).
-    alt = p * cos_lat + z * sin_lat - WGS84_A_KM * np.sqrt(1.0 - WGS84_E2 * sin_lat * sin_lat)
-    lon = np.arctan2(y, x)
-    return np.rad2deg(lat), np.rad2deg(lon), alt
+    r = np.asarray(r_ecef_km)
+    if r.dtype not in (np.float32, np.float64):
+        r = r.astype(np.float64)
+    flat = np.ascontiguousarray(r.reshape(-1, 3))
+    lat = np.empty(flat.shape[0])
+    lon = np.empty(flat.shape[0])
+    alt = np.empty(flat.shape[0])
+    _geodetic(flat, lat, lon, alt)
+    shape = r.shape[:-1]
+    return lat.reshape(shape), lon.reshape(shape), alt.reshape(shape)
+
+
+@numba.njit(cache=True, parallel=True)
+def _geodetic(r, lat_out, lon_out, alt_out):  # pragma: no cover - compiled
+    a, b, f, e2 = WGS84_A_KM, WGS84_B_KM, WGS84_F, WGS84_E2
+    ep2 = e2 / (1.0 - e2)
+    for i in numba.prange(r.shape[0]):
+        x, y, z = float(r[i, 0]), float(r[i, 1]), float(r[i, 2])
+        p = np.hypot(x, y)
+        beta = np.arctan2(z, (1.0 - f) * p)
+        lat = 0.0
+        for _ in range(3):
+            sb, cb = np.sin(beta), np.cos(beta)
+            lat = np.arctan2(z + ep2 * b * sb * sb * sb, p - e2 * a * cb * cb * cb)
+            beta = np.arctan2((1.0 - f) * np.sin(lat), np.cos(lat))
+        sin_lat, cos_lat = np.sin(lat), np.cos(lat)
+        # Height valid at every latitude, poles included (no division by cos(lat)).
+        alt_out[i] = p * cos_lat + z * sin_lat - a * np.sqrt(1.0 - e2 * sin_lat * sin_lat)
+        lat_out[i] = np.rad2deg(lat)
+        lon_out[i] = np.rad2deg(np.arctan2(y, x))
 
 
 def enu_basis(lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -243,10 +243,11 @@ def propagate(
 
 
 def chunk_instants(n_sats: int, max_bytes: int, dtype=np.float64) -> int:
-    """Instants per chunk so that one chunk's arrays stay within ``max_bytes``."""
-    per_instant = n_sats * (6 * np.dtype(dtype).itemsize + 1)
-    # Geodetic coordinates computed on a chunk may double its footprint; keep room.
-    return max(1, int(max_bytes // (2 * per_instant)))
+    """Instants per chunk so that one chunk stays within ``max_bytes``: positions and
+    velocities, error codes, and the float64 geodetic coordinates (with their temporaries)
+    that `Ephemeris.lat_deg` and friends compute on demand."""
+    per_instant = n_sats * (6 * np.dtype(dtype).itemsize + 1 + 6 * 8)
+    return max(1, int(max_bytes // per_instant))
 
 
 def iter_propagate(
