@@ -1,9 +1,11 @@
 """Ground-to-satellite visibility at an instant, exact, for many points and satellites.
 
-Satellites are bucketed in a uniform grid over their geocentric directions. A point looks
-only at the buckets within the largest central angle at which any satellite could clear its
-elevation mask (from the highest satellite at that instant, with a margin for the geodetic
-vertical), then applies the exact test with its geodetic up vector:
+Satellites are bucketed by geocentric latitude band and longitude cell, sorted so that
+each band is one run in memory. A point looks only at the satellites within the largest
+central angle at which any satellite could clear its elevation mask (from the highest
+satellite at that instant, with a margin for the geodetic vertical): one contiguous run of
+longitudes per band (two across the antimeridian, the whole band around a pole). It then
+applies the exact test with its geodetic up vector:
 
     (s - p) . up >= |s - p| sin(mask)      and, optionally,   |s - p| <= max_range
 
@@ -31,30 +33,30 @@ from leonet.physics.earth import MAX_GEODETIC_DEFLECTION_RAD, look_angles
 from leonet.physics.ground import GroundPoints, check_min_elevation_deg
 from leonet.physics.timegrid import TimeGrid
 
-_MAX_GRID = 96  # buckets per axis: bounds the bucket table to < 1 M entries
+_MAX_BANDS = 512  # bounds the bucket table to < 2 M entries
+_MAX_CELLS = 4096
 
 
 @numba.njit(cache=True)
-def _bucket(r, cell, g):  # pragma: no cover - compiled
-    """Counting sort of satellites (NaN rows dropped) into ``g**3`` buckets of their unit
-    vectors; returns bucket starts, the original index of each sorted satellite and the
-    sorted positions (contiguous, so the scan below streams through memory)."""
+def _bucket(r, n_bands, n_cells):  # pragma: no cover - compiled
+    """Counting sort of satellites (NaN rows dropped) by latitude band, then longitude
+    cell, of their geocentric direction; returns the start of every (band, cell) bucket,
+    the original index of each sorted satellite and the sorted positions ``(3, n)``."""
     n = r.shape[0]
     key = np.empty(n, np.int64)
-    counts = np.zeros(g * g * g + 1, np.int64)
+    counts = np.zeros(n_bands * n_cells + 1, np.int64)
     for i in range(n):
         x, y, z = r[i, 0], r[i, 1], r[i, 2]
         norm = np.sqrt(x * x + y * y + z * z)
         if not (norm > 0.0):  # NaN (SGP4 failure) or the origin
             key[i] = -1
             continue
-        ix = min(g - 1, int((x / norm + 1.0) / cell))
-        iy = min(g - 1, int((y / norm + 1.0) / cell))
-        iz = min(g - 1, int((z / norm + 1.0) / cell))
-        k = (ix * g + iy) * g + iz
+        band = min(n_bands - 1, int((np.arcsin(z / norm) + np.pi / 2) / np.pi * n_bands))
+        cell = min(n_cells - 1, int((np.arctan2(y, x) + np.pi) / (2 * np.pi) * n_cells))
+        k = band * n_cells + cell
         key[i] = k
         counts[k + 1] += 1
-    for k in range(g * g * g):
+    for k in range(n_bands * n_cells):
         counts[k + 1] += counts[k]
     fill = counts[:-1].copy()
     order = np.empty(counts[-1], np.int32)
@@ -72,56 +74,78 @@ def _bucket(r, cell, g):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, inline="always")
-def _scan_row(i, p_r, p_u, up, sin2_mask, range2, chord, starts, order, s_sorted, cell, g,
-              out, w, fill):  # pragma: no cover - compiled
-    """Satellites seen by point ``i``. ``fill`` 0 counts; 1 writes branch-free so that it
-    vectorises (every candidate is written at the next slot of ``out`` from ``w``, and the
-    slot advances only when it is visible, so the slot after the row's end is overwritten);
-    2 writes only visible ones (for rows whose next slot belongs to another thread)."""
+def _scan_run(a0, a1, px, py, pz, ux, uy, uz, sm2, rr2, s_sorted, order, out, w, n,
+              fill):  # pragma: no cover - compiled
+    """Test satellites ``a0:a1`` from one point. ``fill`` 0 counts; 1 writes branch-free so
+    that it vectorises (every candidate is written at the next slot of ``out`` from ``w``
+    and the slot advances only when it is visible, so the slot after the row's end is
+    overwritten); 2 writes only visible ones (rows whose next slot another thread owns)."""
+    for b in range(a0, a1):
+        dx = s_sorted[0, b] - px
+        dy = s_sorted[1, b] - py
+        dz = s_sorted[2, b] - pz
+        dot = dx * ux + dy * uy + dz * uz
+        d2 = dx * dx + dy * dy + dz * dz
+        ok = (dot >= 0.0) & (dot * dot >= d2 * sm2) & (d2 <= rr2)
+        if fill == 1 or (fill == 2 and ok):
+            out[w + n] = order[b]
+        n += ok
+    return n
+
+
+@numba.njit(cache=True, inline="always")
+def _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
+              n_cells, out, w, fill):  # pragma: no cover - compiled
+    """Satellites seen by point ``i`` (see `_scan_run` for ``fill``)."""
     px, py, pz = p_r[i, 0], p_r[i, 1], p_r[i, 2]
     ux, uy, uz = up[i, 0], up[i, 1], up[i, 2]
-    qx, qy, qz = p_u[i, 0], p_u[i, 1], p_u[i, 2]
-    h = chord[i]
+    lat, lon, ps = p_ll[i, 0], p_ll[i, 1], psi[i]
     sm2 = sin2_mask[i]
     rr2 = range2[i]
-    x0 = max(0, int((qx - h + 1.0) / cell))
-    x1 = min(g - 1, int((qx + h + 1.0) / cell))
-    y0 = max(0, int((qy - h + 1.0) / cell))
-    y1 = min(g - 1, int((qy + h + 1.0) / cell))
-    z0 = max(0, int((qz - h + 1.0) / cell))
-    z1 = min(g - 1, int((qz + h + 1.0) / cell))
+    band_h = np.pi / n_bands
+    cell_w = 2.0 * np.pi / n_cells
+    b0 = max(0, int((lat - ps + np.pi / 2) / band_h))
+    b1 = min(n_bands - 1, int((lat + ps + np.pi / 2) / band_h))
+    # Widest longitude half-span of a spherical cap of radius psi centred at latitude lat.
+    whole = abs(lat) + ps >= np.pi / 2
+    half = np.pi if whole else np.arcsin(min(1.0, np.sin(ps) / np.cos(lat)))
+    whole = whole or half >= np.pi - cell_w
+    c0 = int(np.floor((lon - half + np.pi) / cell_w))
+    c1 = int(np.floor((lon + half + np.pi) / cell_w))
     n = 0
-    for ix in range(x0, x1 + 1):
-        for iy in range(y0, y1 + 1):
-            base = (ix * g + iy) * g
-            for b in range(starts[base + z0], starts[base + z1 + 1]):
-                dx = s_sorted[0, b] - px
-                dy = s_sorted[1, b] - py
-                dz = s_sorted[2, b] - pz
-                dot = dx * ux + dy * uy + dz * uz
-                d2 = dx * dx + dy * dy + dz * dz
-                ok = (dot >= 0.0) & (dot * dot >= d2 * sm2) & (d2 <= rr2)
-                if fill == 1 or (fill == 2 and ok):
-                    out[w + n] = order[b]
-                n += ok
+    for band in range(b0, b1 + 1):
+        base = band * n_cells
+        if whole:
+            n = _scan_run(starts[base], starts[base + n_cells], px, py, pz, ux, uy, uz, sm2,
+                          rr2, s_sorted, order, out, w, n, fill)
+            continue
+        lo, hi = max(c0, 0), min(c1, n_cells - 1)
+        n = _scan_run(starts[base + lo], starts[base + hi + 1], px, py, pz, ux, uy, uz, sm2,
+                      rr2, s_sorted, order, out, w, n, fill)
+        if c0 < 0:  # the window wraps across the antimeridian
+            n = _scan_run(starts[base + c0 + n_cells], starts[base + n_cells], px, py, pz, ux,
+                          uy, uz, sm2, rr2, s_sorted, order, out, w, n, fill)
+        elif c1 > n_cells - 1:
+            n = _scan_run(starts[base], starts[base + c1 - n_cells + 1], px, py, pz, ux, uy,
+                          uz, sm2, rr2, s_sorted, order, out, w, n, fill)
     return n
 
 
 @numba.njit(cache=True, parallel=True)
-def _scan_count(p_r, p_u, up, sin2_mask, range2, chord, starts, order, s_sorted, cell,
-                g):  # pragma: no cover - compiled
+def _scan_count(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
+                n_cells):  # pragma: no cover - compiled
     m = p_r.shape[0]
     counts = np.zeros(m, np.int32)
     dummy = np.zeros(1, np.int32)
     for i in numba.prange(m):
-        counts[i] = _scan_row(i, p_r, p_u, up, sin2_mask, range2, chord, starts, order,
-                              s_sorted, cell, g, dummy, 0, 0)
+        counts[i] = _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order,
+                              s_sorted, n_bands, n_cells, dummy, 0, 0)
     return counts
 
 
 @numba.njit(cache=True, parallel=True)
-def _scan_fill(p_r, p_u, up, sin2_mask, range2, chord, starts, order, s_sorted, cell, g,
-               indptr, out, n_blocks):  # pragma: no cover - compiled
+def _scan_fill(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
+               n_cells, indptr, out, n_blocks):  # pragma: no cover - compiled
     """Write each row's satellites at ``indptr``, in ``n_blocks`` blocks of rows run in
     parallel. A row's spill lands on the first slot of the next non-empty row, which is
     rewritten later in the same block; only each block's last non-empty row, whose spill
@@ -136,8 +160,8 @@ def _scan_fill(p_r, p_u, up, sin2_mask, range2, chord, starts, order, s_sorted, 
         for i in range(lo, last + 1):
             if indptr[i + 1] == indptr[i]:
                 continue
-            _scan_row(i, p_r, p_u, up, sin2_mask, range2, chord, starts, order, s_sorted,
-                      cell, g, out, indptr[i], 2 if i == last else 1)
+            _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted,
+                      n_bands, n_cells, out, indptr[i], 2 if i == last else 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,7 +249,7 @@ def _prepare(points: GroundPoints, r_sat_ecef_km: np.ndarray, min_elevation_deg,
     valid = np.isfinite(s_norm) & (s_norm > 0)
     rs_max = float(s_norm[valid].max()) if valid.any() else 1.0
     rs_min = float(s_norm[valid].min()) if valid.any() else 1.0
-    p_r, p_norm, p_u, up = _point_geometry(points)
+    p_r, p_norm, p_ll, up = _point_geometry(points)
     mask_rad = np.deg2rad(mask)
     # Largest central angle at which a satellite at radius rs_max clears elevation
     # (mask - deflection) over a sphere of the point's radius: psi = acos(rp cos e / rs) - e.
@@ -238,25 +262,28 @@ def _prepare(points: GroundPoints, r_sat_ecef_km: np.ndarray, min_elevation_deg,
                          np.clip(np.sqrt(np.maximum(p_norm**2 - r2, 0.0)), rs_min, rs_max)])
         cos_min = np.min((cand**2 + p_norm**2 - r2) / (2 * cand * p_norm), axis=0)
         psi = np.minimum(psi, np.arccos(np.clip(cos_min, -1.0, 1.0)))
-    chord = 2.0 * np.sin(np.clip(psi + 1e-9, 0.0, np.pi) / 2.0)
-    # Buckets about half the typical search radius: fewest candidates per point (measured).
-    typical = float(np.median(chord)) if chord.size else 1.0
-    g = int(min(_MAX_GRID, max(1, np.ceil(2.0 / max(typical / 2.0, 1e-6)))))
-    cell = 2.0 / g
-    starts, order, s_sorted = _bucket(s_r, cell, g)
+    psi = np.clip(psi + 1e-9, 0.0, np.pi)
+    # Bands as tall as the typical search radius, cells a quarter of that: fewest
+    # candidates in long runs (measured).
+    typical = float(np.median(psi)) if psi.size else np.pi
+    n_bands = int(min(_MAX_BANDS, max(1, np.ceil(np.pi / max(typical, 1e-6)))))
+    n_cells = int(min(_MAX_CELLS, max(1, np.ceil(8.0 * np.pi / max(typical, 1e-6)))))
+    starts, order, s_sorted = _bucket(s_r, n_bands, n_cells)
     sin2 = np.sin(mask_rad) ** 2
     range2 = np.full(len(points), np.inf if max_range_km is None else max_range_km**2)
-    return (p_r, p_u, up, sin2, range2, chord, starts, order, s_sorted, cell, g)
+    return (p_r, p_ll, up, sin2, range2, psi, starts, order, s_sorted, n_bands, n_cells)
 
 
 def _point_geometry(points: GroundPoints) -> tuple[np.ndarray, ...]:
-    """Positions, radii, geocentric unit vectors and geodetic up vectors of the points
-    (cached on the points: they do not change from one instant to the next)."""
+    """Positions, radii, geocentric latitude and longitude (rad) and geodetic up vectors of
+    the points (cached on the points: they do not change from one instant to the next)."""
     cached = points.__dict__.get("_visibility_geometry")
     if cached is None:
         p_r = np.ascontiguousarray(points.r_ecef_km)
         p_norm = np.sqrt(np.einsum("ij,ij->i", p_r, p_r))
-        cached = (p_r, p_norm, p_r / p_norm[:, None], np.ascontiguousarray(points.enu[2]))
+        p_ll = np.stack([np.arcsin(p_r[:, 2] / p_norm), np.arctan2(p_r[:, 1], p_r[:, 0])],
+                        axis=1)
+        cached = (p_r, p_norm, p_ll, np.ascontiguousarray(points.enu[2]))
         object.__setattr__(points, "_visibility_geometry", cached)
     return cached
 
