@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from leonet import __version__
+from leonet.commands import policy as policy_commands
 from leonet.errors import InputError
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True)
+app.add_typer(policy_commands.app, name="policy")
 
 
 @app.command()
