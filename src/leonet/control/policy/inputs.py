@@ -55,7 +55,7 @@ def _times(time) -> np.ndarray:
         return np.array([np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "ns")])
     arr = np.asarray(time)
     if np.issubdtype(arr.dtype, np.datetime64):
-        return arr.astype("datetime64[ns]")
+        return arr.astype("datetime64[ns]", copy=False)
     if arr.dtype.kind in "OUS":
         flat = [parse_utc(v, what=f"time[{k}]") if not isinstance(v, np.datetime64) else v
                 for k, v in enumerate(arr.ravel().tolist())] if arr.ndim else [
@@ -117,7 +117,7 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
                       if home_country is not None else np.int16(-1))
     fields = {
         "lat": lat, "lon": lon, "alt": np.asarray(alt_m, dtype=np.float64),
-        "speed": np.asarray(speed_kmh, dtype=np.float64), "t": t.astype(np.int64),
+        "speed": np.asarray(speed_kmh, dtype=np.float64), "t": t.view(np.int64),
         "wl": np.asarray(whitelisted, dtype=np.bool_), "plan": np.asarray(plan_codes),
         "home": np.asarray(home_codes_arr), "roam": np.asarray(roaming_days, dtype=np.float64),
         "funded": np.asarray(funded, dtype=np.bool_),
@@ -136,17 +136,19 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
         return np.ascontiguousarray(np.broadcast_to(a, shape).reshape(n))
 
     lat_f, lon_f = flat(lat), flat(lon)
-    bad = ~np.isfinite(lat_f) | (np.abs(lat_f) > 90)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    if not (np.abs(lat_f) <= 90).all():  # NaN fails the comparison too
+        i = int(np.flatnonzero(~(np.abs(lat_f) <= 90))[0])
         raise InputError(f"latitude {lat_f[i]} is not a number in -90..90", f"lat_deg[{i}]")
-    if not np.isfinite(lon_f).all():
+    lo, hi = (float(lon_f.min()), float(lon_f.max())) if lon_f.size else (0.0, 0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         i = int(np.flatnonzero(~np.isfinite(lon_f))[0])
         raise InputError(f"longitude {lon_f[i]} is not a finite number", f"lon_deg[{i}]")
+    if lo < -180 or hi > 180:
+        lon_f = wrap_lon(lon_f)
     homes = (np.asarray(home_country, dtype=object) if home_country is not None
              else np.array([""], dtype=object))
     return Terminals(
-        shape=shape, lat_deg=lat_f, lon_deg=np.ascontiguousarray(wrap_lon(lon_f)),
+        shape=shape, lat_deg=lat_f, lon_deg=np.ascontiguousarray(lon_f),
         alt_m=flat(fields["alt"]), speed_kmh=flat(fields["speed"]), time_ns=flat(fields["t"]),
         whitelisted=flat(fields["wl"]), plan=flat(fields["plan"]).astype(np.int16),
         home=flat(fields["home"]).astype(np.int16), roaming_days=flat(fields["roam"]),
