@@ -150,7 +150,8 @@ def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded
     ix = engine.index
     n_reg = max(len(engine.regions), 1)
     decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
-                  engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.cell_code, ix.occupied,
+                  engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.fine, ix.cell_code,
+                  ix.occupied,
                   ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
                   engine.global_rules, engine.r_int, engine.r_time, engine.r_num,
                   engine.r_plans, engine.r_home, engine.r_exc, np.zeros(n_reg, dtype=np.bool_),
@@ -203,26 +204,26 @@ def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_pla
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
 def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, n_poly,
-                  res, ncols, nrows, cell_code, occupied, fine_code, entries, edges, rr_start,
-                  rr_rules, global_rules, r_int, r_time, r_num, r_plans, r_home, r_exc, inreg,
-                  touched, out):
+                  res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
+                  rr_start, rr_rules, global_rules, r_int, r_time, r_num, r_plans, r_home,
+                  r_exc, inreg, touched, out):
     big = 2**31 - 1
     use_inreg = r_exc.size > 0  # only except_regions needs region membership by index
     n_h3 = h3mem.shape[1]
     n_global = global_rules.size
     block = 2048
     codes = np.empty(block, dtype=np.int64)
-    fines = np.empty(block, dtype=np.bool_)
+    in_sub = np.empty(block, dtype=np.bool_)
     for i in range(lat.size):
         # Cell codes are looked up a block ahead: independent loads overlap in the memory
         # system, where one point's chain of dependent loads would not.
         b = i % block
         if b == 0:
             for m in range(min(block, lat.size - i)):
-                codes[m], fines[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
-                                             cell_code, occupied, fine_code)
-        nt = regions_from_code(lon[i], lat[i], codes[b], fines[b], res, ncols, nrows, entries,
-                               edges, touched)
+                codes[m], in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
+                                              cell_code, occupied, fine_code, fine)
+        nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
+                               entries, edges, touched)
         for k in range(n_h3):
             if h3mem[i, k]:
                 touched[nt] = n_poly + k

@@ -21,7 +21,7 @@ import shapely
 from leonet.control.cache import digest, load_arrays, store_arrays
 
 DEFAULT_RES_DEG = 0.25
-FINE = 4  # sub-cells per side of a refined cell (0.0625°, about 7 km)
+FINE = 8  # sub-cells per side of a refined cell (0.03125°, about 3.5 km)
 REFINE_EDGES = 8
 REFINED = np.int64(1) << np.int64(62)
 _EPS = 1e-9  # cells an edge merely grazes are included (conservative rasterisation)
@@ -47,6 +47,7 @@ class GridIndex:
     ncols: int
     nrows: int
     n_regions: int
+    fine: int  # sub-cells per side of a refined cell (FINE when built)
     cell_code: np.ndarray  # int64 (ncols * nrows,)
     fine_code: np.ndarray  # int64 (blocks * FINE * FINE,)
     occupied: np.ndarray  # uint8 bit per cell (numpy packbits order)
@@ -82,7 +83,9 @@ def build_index(geoms: list[shapely.Geometry], res_deg: float = DEFAULT_RES_DEG,
     the same edges were indexed before."""
     edges, reg = region_edges(geoms)
     n_regions = len(geoms)
-    key = digest(edges, reg, str(res_deg), str(n_regions), "grid")
+    # Every constant that shapes the index is part of the key, so no stale layout is read.
+    key = digest(edges, reg, f"res={res_deg} fine={FINE} refine={REFINE_EDGES} eps={_EPS}",
+                 str(n_regions), "grid")
     if use_cache:
         cached = load_arrays("grid", key)
         if cached is not None:
@@ -96,7 +99,7 @@ def build_index(geoms: list[shapely.Geometry], res_deg: float = DEFAULT_RES_DEG,
 def _from_arrays(a: dict[str, np.ndarray], res_deg: float, n_regions: int) -> GridIndex:
     ncols = round(360.0 / res_deg)
     nrows = round(180.0 / res_deg)
-    return GridIndex(res_deg, ncols, nrows, n_regions, a["cell_code"], a["fine_code"],
+    return GridIndex(res_deg, ncols, nrows, n_regions, FINE, a["cell_code"], a["fine_code"],
                      np.packbits(a["cell_code"] != -1), a["entries"], a["edges"])
 
 
@@ -405,8 +408,10 @@ def _refine(cells, cell_start, entries, edges, res, ncols, counts, f_entries, f_
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def code_at(px, py, res, ncols, nrows, cell_code, occupied, fine_code):
-    """The code of the (sub-)cell holding (px, py), and whether it is a sub-cell."""
+def code_at(px, py, res, ncols, nrows, cell_code, occupied, fine_code, fine):
+    """The code of the (sub-)cell holding (px, py), and whether it is a sub-cell. ``fine`` is
+    an argument, not the global, so a kernel compiled (and cached by numba) in another module
+    can never disagree with the index it reads."""
     ix, iy = cell_of(px, py, res, ncols, nrows)
     cell = iy * ncols + ix
     if not is_occupied(occupied, cell):
@@ -414,14 +419,14 @@ def code_at(px, py, res, ncols, nrows, cell_code, occupied, fine_code):
     code = cell_code[cell]
     if code < REFINED:
         return code, False
-    rf = res / FINE
-    fx = min(max(int(np.floor((px + 180.0) / rf)), ix * FINE), ix * FINE + FINE - 1)
-    fy = min(max(int(np.floor((py + 90.0) / rf)), iy * FINE), iy * FINE + FINE - 1)
-    return fine_code[((code - REFINED) * FINE + fy - iy * FINE) * FINE + fx - ix * FINE], True
+    rf = res / fine
+    fx = min(max(int(np.floor((px + 180.0) / rf)), ix * fine), ix * fine + fine - 1)
+    fy = min(max(int(np.floor((py + 90.0) / rf)), iy * fine), iy * fine + fine - 1)
+    return fine_code[((code - REFINED) * fine + fy - iy * fine) * fine + fx - ix * fine], True
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def regions_from_code(px, py, code, fine, res, ncols, nrows, entries, edges, touched):
+def regions_from_code(px, py, code, in_sub, fine, res, ncols, nrows, entries, edges, touched):
     """Fill ``touched`` with the regions holding (px, py) given its cell code; return how
     many."""
     if code == -1:
@@ -429,10 +434,10 @@ def regions_from_code(px, py, code, fine, res, ncols, nrows, entries, edges, tou
     if code <= -2:  # wholly inside exactly one region
         touched[0] = -code - 2
         return 1
-    if fine:
-        res = res / FINE
-        ncols *= FINE
-        nrows *= FINE
+    if in_sub:
+        res = res / fine
+        ncols *= fine
+        nrows *= fine
     ix, iy = cell_of(px, py, res, ncols, nrows)
     nt = 0
     for k in range(code >> 16, (code >> 16) + (code & 0xFFFF)):
@@ -450,14 +455,15 @@ def cell_of(lon, lat, res, ncols, nrows):
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
-def membership_kernel(lat, lon, res, ncols, nrows, cell_code, occupied, fine_code, entries,
-                      edges, out):
+def membership_kernel(lat, lon, res, ncols, nrows, fine, cell_code, occupied, fine_code,
+                      entries, edges, out):
     """``out[i, r]`` = point i is in region r (out zeroed by the caller)."""
     touched = np.empty(max(out.shape[1], 1), dtype=np.int32)
     for i in range(lat.size):
-        code, fine = code_at(lon[i], lat[i], res, ncols, nrows, cell_code, occupied, fine_code)
-        nt = regions_from_code(lon[i], lat[i], code, fine, res, ncols, nrows, entries, edges,
-                               touched)
+        code, in_sub = code_at(lon[i], lat[i], res, ncols, nrows, cell_code, occupied,
+                               fine_code, fine)
+        nt = regions_from_code(lon[i], lat[i], code, in_sub, fine, res, ncols, nrows, entries,
+                               edges, touched)
         for q in range(nt):
             out[i, touched[q]] = True
 
@@ -467,6 +473,7 @@ def membership(index: GridIndex, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np
     lat = np.ascontiguousarray(lat_deg, dtype=np.float64).ravel()
     lon = np.ascontiguousarray(lon_deg, dtype=np.float64).ravel()
     out = np.zeros((lat.size, index.n_regions), dtype=np.bool_)
-    membership_kernel(lat, lon, index.res_deg, index.ncols, index.nrows, index.cell_code,
-                      index.occupied, index.fine_code, index.entries, index.edges, out)
+    membership_kernel(lat, lon, index.res_deg, index.ncols, index.nrows, index.fine,
+                      index.cell_code, index.occupied, index.fine_code, index.entries,
+                      index.edges, out)
     return out
