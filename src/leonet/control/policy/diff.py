@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -75,8 +76,13 @@ class PolicyDiff:
                 f"{int(self.reason_changed.sum()):,} keep their decision for another reason.")
 
 
-def diff_policies(policy_a, policy_b, population: Population) -> PolicyDiff:
-    """Decide ``population`` under both policies and compare."""
+def diff_policies(policy_a, policy_b, population: Population | str | Path) -> PolicyDiff:
+    """Decide ``population`` (a `Population`, or a CSV/Parquet path) under both policies and
+    compare."""
+    if isinstance(population, str | Path):
+        from leonet.control.population import read_points
+
+        population = read_points(population)
     if not isinstance(population, Population):
         raise InputError("population must be a leonet.control.population.Population "
                          "(synthesize_population or read_points)")
@@ -95,10 +101,12 @@ def _labeler():
     from leonet.control.policy.index import build_index
     from leonet.control.regions import disputed_ids, disputed_region
 
-    # Whole disputed areas before their parts' countries; the Kashmir split by administrator
-    # is more telling than "kashmir", so the parts come first.
-    ids = [i for i in dict.fromkeys(disputed_ids().values()) if i != "kashmir"]
-    regions = [disputed_region(i) for i in ids]
+    # Disputed areas before countries, and the smallest first, so a terminal gets the most
+    # specific name: "ua-occupied-donetsk" rather than "ua-occupied", "kashmir-india" rather
+    # than "kashmir".
+    regions = sorted((disputed_region(i) for i in dict.fromkeys(disputed_ids().values())),
+                     key=lambda r: r.geometry.area)
+    ids = [r.ref for r in regions]
     table = countries()
     names = ids + [str(c) for c in table.code]
     geoms = [r.geometry for r in regions] + list(table.geometry)
