@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leonet.control.boundaries import countries
-from leonet.control.regions import wrap_lon
+from leonet.control.regions import resolve_region, wrap_lon
 from leonet.errors import InputError
 from leonet.physics.timegrid import parse_utc
 
@@ -29,7 +28,7 @@ class Terminals:
     roaming_days: np.ndarray
     funded: np.ndarray
     plan_names: tuple[str, ...]
-    home_names: np.ndarray  # the home_country column as given (object), or shape (1,) ""
+    home_names: np.ndarray  # canonical home country codes (object), or shape (1,) ""
 
     @property
     def size(self) -> int:
@@ -103,17 +102,27 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
             raise InputError(f"unknown plan {value!r}{hint}", where)
         return value
 
-    known = set(countries().code.tolist())
-
     def check_home(value, where):
-        code = value.strip().upper()
-        if code not in known:
-            raise InputError(f"unknown home country {value!r}; expected an ISO 3166 alpha-2 "
-                             "code such as UA", where)
-        return code
+        try:
+            reg = resolve_region(value, where=where)
+        except InputError:
+            reg = None
+        if reg is None or reg.kind != "country":
+            raise InputError(f"unknown home country {value!r}; expected an ISO 3166 code such "
+                             "as UA or UKR", where)
+        return reg.ref
 
     plan_codes = _codes(plan, plans, "plan", check_plan) if plan is not None else np.int16(-1)
-    home_codes_arr = (_codes(home_country, home_codes, "home_country", check_home)
+    if home_country is not None:
+        # Canonical alpha-2 codes ("Ukraine", "UKR" -> "UA"), each distinct value checked once.
+        raw = np.asarray(home_country, dtype=object)
+        keys = ["" if _missing(v) else str(v) for v in raw.ravel().tolist()]
+        canon: dict[str, str] = {"": ""}
+        for k, key in enumerate(keys):
+            if key not in canon:
+                canon[key] = check_home(key, f"home_country[{k}]" if raw.ndim else "home_country")
+        home_country = np.array([canon[k] for k in keys], dtype=object).reshape(raw.shape)
+    home_codes_arr = (_codes(home_country, home_codes, "home_country", lambda v, w: v)
                       if home_country is not None else np.int16(-1))
     fields = {
         "lat": lat, "lon": lon, "alt": np.asarray(alt_m, dtype=np.float64),
