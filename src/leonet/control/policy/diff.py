@@ -68,6 +68,22 @@ class PolicyDiff:
                 out.append((str(reg), int(sel.sum()), a, b, b - a))
         return sorted(out, key=lambda r: (-abs(r[4]), r[0]))
 
+    def to_dict(self) -> dict:
+        """JSON-able summary (for reports and the REST API)."""
+        def rows(table):
+            return [{"region": r, "rule_before": a, "rule_after": b, "terminals": n}
+                    for r, a, b, n in table]
+        return {
+            "version_a": self.version_a, "version_b": self.version_b,
+            "terminals": int(self.region.size),
+            "allowed_a": int(self.allowed_a.sum()), "allowed_b": int(self.allowed_b.sum()),
+            "gained": int(self.gained.sum()), "lost": int(self.lost.sum()),
+            "reason_changed": int(self.reason_changed.sum()),
+            "by_region": [{"region": r, "terminals": n, "allowed_a": a, "allowed_b": b,
+                           "net": net} for r, n, a, b, net in self.by_region()],
+            "gains": rows(self.gains), "losses": rows(self.losses),
+        }
+
     def summary(self) -> str:
         n = self.region.size
         return (f"{n:,} terminals: {int(self.allowed_a.sum()):,} allowed under "
