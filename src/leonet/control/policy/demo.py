@@ -91,7 +91,7 @@ def _map(out_dir: Path, pop, d, labels) -> Path:
         ax.scatter(pop.lon_deg[m], pop.lat_deg[m], s=2, c=colours[k % len(colours)],
                    label=f"denied: {rule}")
     # Allowed terminals last, on top: few, and the point of the figure.
-    ax.scatter(pop.lon_deg[ok], pop.lat_deg[ok], s=6, c="tab:green", label="allowed")
+    ax.scatter(pop.lon_deg[ok], pop.lat_deg[ok], s=3, c="tab:green", label="allowed")
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.set_aspect(1 / np.cos(np.deg2rad(48.5)))
