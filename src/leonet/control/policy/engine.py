@@ -1,0 +1,283 @@
+"""The compiled form of a policy and the vectorised decision kernel (numba, one pass per point).
+
+Per point: find its grid cell, test the regions listed there (exactly in boundary cells, see
+`index`), and for each region that holds the point look only at the rules naming that region
+(plus the rules that apply everywhere). Among matching rules the lowest-numbered deny wins,
+else the lowest-numbered allow, else the default — IAM's evaluation, with the reason being the
+first matching rule in file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import h3
+import numba
+import numpy as np
+
+from leonet.control.policy.document import NO_END, NO_START, Rule
+from leonet.control.policy.index import GridIndex, build_index, code_at, regions_from_code
+from leonet.control.regions import Region
+
+DEFAULT_RULE = -1
+
+
+# Condition flags of a rule (column 1 of ``r_int``): a rule without conditions costs one test.
+F_TIME, F_SPEED, F_ALT, F_ROAM, F_UNLESS_WL, F_WL, F_FUNDED, F_PLANS, F_HOME, F_EXCEPT = (
+    1 << k for k in range(10))
+
+
+@dataclass(frozen=True, eq=False)
+class Engine:
+    """Rules packed one row each, as the kernel reads them for random rules at random points:
+    ``r_int[j] = (effect: 1 deny/0 allow, condition flags, whitelisted condition (0/1),
+    funded condition (0/1), home-codes start, end, except-regions start, end)``,
+    ``r_time[j] = (from, until)`` in ns, ``r_num[j] = (speed, altitude, roaming thresholds)``.
+    """
+
+    regions: tuple[Region, ...]  # polygon regions first (grid index k), then H3 cell sets
+    n_poly: int
+    index: GridIndex
+    rr_start: np.ndarray  # region -> rules naming it (CSR)
+    rr_rules: np.ndarray
+    global_rules: np.ndarray  # rules without regions
+    r_int: np.ndarray
+    r_time: np.ndarray
+    r_num: np.ndarray
+    r_plans: np.ndarray  # uint64 bit mask over the policy's plans
+    r_home: np.ndarray
+    r_exc: np.ndarray
+    home_codes: tuple[str, ...]
+
+    def region_index(self, ref: str) -> int:
+        return next(i for i, r in enumerate(self.regions) if r.ref == ref)
+
+
+def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
+                   plans: tuple[str, ...], use_cache: bool = True) -> Engine:
+    """Compile rules whose region names resolve through ``resolved`` (name -> Region)."""
+    by_ref: dict[str, Region] = {}
+    for reg in resolved.values():
+        by_ref.setdefault(reg.ref, reg)
+    poly = [r for r in by_ref.values() if r.geometry is not None]
+    cells = [r for r in by_ref.values() if r.geometry is None]
+    regions = tuple(poly + cells)
+    pos = {r.ref: k for k, r in enumerate(regions)}
+    index = build_index([r.geometry for r in poly], use_cache=use_cache)
+    n = len(rules)
+    lists: list[list[int]] = [[] for _ in regions]
+    global_rules = []
+    home_codes: list[str] = []
+    homes: list[list[int]] = []
+    excs: list[list[int]] = []
+    for j, rule in enumerate(rules):
+        if rule.regions is None:
+            global_rules.append(j)
+        else:
+            for k in sorted({pos[resolved[name].ref] for name in rule.regions}):
+                lists[k].append(j)
+        excs.append(sorted({pos[resolved[name].ref] for name in rule.except_regions}))
+        hs = []
+        for code in rule.home_countries or ():
+            if code not in home_codes:
+                home_codes.append(code)
+            hs.append(home_codes.index(code))
+        homes.append(hs)
+
+    def flat(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        start = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int32)
+        return start, np.array([x for r in rows for x in r], dtype=np.int32)
+
+    rr_start, rr_rules = flat(lists)
+    home_start, home = flat(homes)
+    exc_start, exc = flat(excs)
+    r_int = np.zeros((n, 8), dtype=np.int32)
+    r_time = np.zeros((n, 2), dtype=np.int64)
+    r_num = np.zeros((n, 3), dtype=np.float64)
+    r_plans = np.zeros(n, dtype=np.uint64)
+    for j, r in enumerate(rules):
+        f = 0
+        if r.start is not None or r.end is not None:
+            f |= F_TIME
+        for k, (flag, value) in enumerate(((F_SPEED, r.speed_kmh_above),
+                                           (F_ALT, r.altitude_m_above),
+                                           (F_ROAM, r.roaming_days_above))):
+            if value is not None:
+                f |= flag
+                r_num[j, k] = value
+        if r.unless_whitelisted:
+            f |= F_UNLESS_WL
+        if r.whitelisted is not None:
+            f |= F_WL
+        if r.unfunded is not None:
+            f |= F_FUNDED
+        if r.plans is not None:
+            f |= F_PLANS
+            for name in r.plans:
+                r_plans[j] |= np.uint64(1) << np.uint64(plans.index(name))
+        if homes[j]:
+            f |= F_HOME
+        if excs[j]:
+            f |= F_EXCEPT
+        r_int[j] = (r.effect == "deny", f, bool(r.whitelisted), not r.unfunded,
+                    home_start[j], home_start[j + 1], exc_start[j], exc_start[j + 1])
+        r_time[j] = (NO_START if r.start is None else r.start.astype(np.int64),
+                     NO_END if r.end is None else r.end.astype(np.int64))
+    return Engine(regions=regions, n_poly=len(poly), index=index, rr_start=rr_start,
+                  rr_rules=rr_rules, global_rules=np.array(global_rules, dtype=np.int32),
+                  r_int=r_int, r_time=r_time, r_num=r_num, r_plans=r_plans, r_home=home,
+                  r_exc=exc, home_codes=tuple(home_codes))
+
+
+def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """``(n, n_h3)`` membership of the H3 cell-set regions (H3's own lookup: exact)."""
+    cell_regions = engine.regions[engine.n_poly:]
+    out = np.zeros((lat.size, len(cell_regions)), dtype=np.bool_)
+    by_res: dict[int, np.ndarray] = {}
+    for k, reg in enumerate(cell_regions):
+        if reg.h3_res not in by_res:
+            by_res[reg.h3_res] = np.array(
+                [h3.str_to_int(h3.latlng_to_cell(a, o, reg.h3_res))
+                 for a, o in zip(lat.tolist(), lon.tolist(), strict=True)], dtype=np.uint64)
+        out[:, k] = np.isin(by_res[reg.h3_res], np.fromiter(reg.h3_cells, np.uint64))
+    return out
+
+
+def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
+        h3mem) -> np.ndarray:
+    """Rule index per point (-1 = default). Attribute arrays have length n or 1."""
+    out = np.empty(lat.size, dtype=np.int32)
+    ix = engine.index
+    n_reg = max(len(engine.regions), 1)
+    decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
+                  engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.fine, ix.cell_code,
+                  ix.occupied,
+                  ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
+                  engine.global_rules, engine.r_int, engine.r_time, engine.r_num,
+                  engine.r_plans, engine.r_home, engine.r_exc, np.zeros(n_reg, dtype=np.bool_),
+                  np.zeros(n_reg, dtype=np.int32), out)
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _at(a, i):
+    return a[i] if a.shape[0] > 1 else a[0]
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_plans, r_home,
+                r_exc, inreg):
+    """Whether rule j's conditions other than its regions hold for one terminal."""
+    f = r_int[j, 1]
+    if f == 0:
+        return True
+    if f & F_TIME and (t < r_time[j, 0] or t >= r_time[j, 1]):
+        return False
+    # A NaN value (unknown speed...) never exceeds a threshold.
+    if f & F_SPEED and not spd > r_num[j, 0]:
+        return False
+    if f & F_ALT and not alt > r_num[j, 1]:
+        return False
+    if f & F_ROAM and not roam > r_num[j, 2]:
+        return False
+    if f & F_UNLESS_WL and w:
+        return False
+    if f & F_WL and w != (r_int[j, 2] == 1):
+        return False
+    if f & F_FUNDED and fund != (r_int[j, 3] == 1):
+        return False
+    if f & F_PLANS and (p < 0 or (r_plans[j] >> np.uint64(p)) & np.uint64(1) == 0):
+        return False
+    if f & F_HOME:
+        found = False
+        for k in range(r_int[j, 4], r_int[j, 5]):
+            if r_home[k] == h:
+                found = True
+        if not found:
+            return False
+    if f & F_EXCEPT:
+        for k in range(r_int[j, 6], r_int[j, 7]):
+            if inreg[r_exc[k]]:
+                return False
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, n_poly,
+                  res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
+                  rr_start, rr_rules, global_rules, r_int, r_time, r_num, r_plans, r_home,
+                  r_exc, inreg, touched, out):
+    big = 2**31 - 1
+    use_inreg = r_exc.size > 0  # only except_regions needs region membership by index
+    n_h3 = h3mem.shape[1]
+    n_global = global_rules.size
+    block = 2048
+    codes = np.empty(block, dtype=np.int64)
+    in_sub = np.empty(block, dtype=np.bool_)
+    for i in range(lat.size):
+        # Cell codes are looked up a block ahead: independent loads overlap in the memory
+        # system, where one point's chain of dependent loads would not.
+        b = i % block
+        if b == 0:
+            for m in range(min(block, lat.size - i)):
+                codes[m], in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
+                                              cell_code, occupied, fine_code, fine)
+        nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
+                               entries, edges, touched)
+        for k in range(n_h3):
+            if h3mem[i, k]:
+                touched[nt] = n_poly + k
+                nt += 1
+        if nt == 0 and n_global == 0:
+            out[i] = -1
+            continue
+        if use_inreg:
+            for q in range(nt):
+                inreg[touched[q]] = True
+        # The terminal's attributes, read once (length-1 arrays are shared by every row).
+        t = _at(t_ns, i)
+        spd = _at(speed, i)
+        a = _at(alt, i)
+        ro = _at(roam, i)
+        w = _at(wl, i)
+        fu = _at(funded, i)
+        p = _at(plan, i)
+        h = _at(home, i)
+        best_deny = big
+        best_allow = big
+        for q in range(nt):
+            for m in range(rr_start[touched[q]], rr_start[touched[q] + 1]):
+                j = rr_rules[m]
+                if r_int[j, 0] == 1:
+                    if j >= best_deny:
+                        continue
+                elif j >= best_allow or best_deny < big:
+                    continue
+                if _rule_holds(j, t, spd, a, ro, w, fu, p, h, r_int, r_time, r_num, r_plans,
+                               r_home, r_exc, inreg):
+                    if r_int[j, 0] == 1:
+                        best_deny = j
+                    else:
+                        best_allow = j
+        for m in range(n_global):
+            j = global_rules[m]
+            if r_int[j, 0] == 1:
+                if j >= best_deny:
+                    continue
+            elif j >= best_allow or best_deny < big:
+                continue
+            if _rule_holds(j, t, spd, a, ro, w, fu, p, h, r_int, r_time, r_num, r_plans, r_home,
+                           r_exc, inreg):
+                if r_int[j, 0] == 1:
+                    best_deny = j
+                else:
+                    best_allow = j
+        if use_inreg:
+            for q in range(nt):
+                inreg[touched[q]] = False
+        if best_deny < big:
+            out[i] = best_deny
+        elif best_allow < big:
+            out[i] = best_allow
+        else:
+            out[i] = -1
