@@ -334,12 +334,11 @@ class SatelliteGraph:
     def n_links(self) -> int:
         return self.nbr.shape[0] // 2
 
-    def distances_to(self, seed_sat: np.ndarray, seed_cost_km: np.ndarray,
-                     seed_tag: np.ndarray | None = None
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cheapest cost from every satellite to any exit ``(seed_sat[k], seed_cost_km[k])``:
-        ``(dist_km, next, hops)``, with ``next[v] = -2 - seed_tag[k]`` where ``v`` leaves
-        by seed ``k`` (tags default to ``k``) and -1 where no exit is reachable."""
+    def tree(self, seed_sat: np.ndarray, seed_cost_km: np.ndarray,
+             seed_tag: np.ndarray | None = None, previous: Tree | None = None) -> Tree:
+        """Cheapest routes from every satellite to any exit ``(seed_sat[k],
+        seed_cost_km[k])`` (tags default to ``k``; give stable tags, such as gateway
+        indices, to repair from ``previous``, the tree of a nearby instant)."""
         seed_sat = np.ascontiguousarray(seed_sat, np.int32)
         seed_cost = np.ascontiguousarray(seed_cost_km, np.float64)
         tag = (np.arange(seed_sat.shape[0], dtype=np.int32) if seed_tag is None
@@ -347,13 +346,47 @@ class SatelliteGraph:
         n = self.n_sats
         best_cost, best_tag = np.empty(n), np.empty(n, np.int32)
         _seed_table(n, seed_sat, seed_cost, tag, best_cost, best_tag)
-        dist = np.empty(n)
-        nxt = np.empty(n, np.int32)
-        hops = np.empty(n, np.int32)
         cap = self.nbr.shape[0] + n + 1
-        _dijkstra(self.indptr, self.nbr, self.weight_km, best_cost, best_tag, dist, nxt,
-                  hops, np.empty(n, np.int32), np.empty(cap), np.empty(cap, np.int32))
-        return dist, nxt, hops
+        hk, hv = np.empty(cap), np.empty(cap, np.int32)
+        hops = np.empty(n, np.int32)
+        if previous is not None and previous.dist_km.shape[0] == n:
+            dist, nxt, order = (previous.dist_km.copy(), previous.next.copy(),
+                                previous.order.copy())
+            count = _repair(self.indptr, self.nbr, self.weight_km, best_cost, best_tag, dist,
+                            nxt, hops, order, previous.count, hk, hv,
+                            np.empty(n + 1, np.int64), np.empty(n, np.int32))
+        else:
+            dist, nxt, order = np.empty(n), np.empty(n, np.int32), np.empty(n, np.int32)
+            count = _dijkstra(self.indptr, self.nbr, self.weight_km, best_cost, best_tag,
+                              dist, nxt, hops, order, hk, hv)
+        return Tree(dist, nxt, hops, order, int(count))
+
+
+@dataclass(frozen=True, eq=False)
+class Tree:
+    """Cheapest routes from every satellite to a set of exits, ``(n_sats,)`` arrays:
+    ``dist_km`` (inf: no exit reachable), ``next`` (the next satellite, ``-2 - tag`` where
+    the route leaves through the exit of that tag, -1: none) and ``hops`` (links up to and
+    including the exit). ``order[:count]`` lists reached satellites parents first."""
+
+    dist_km: np.ndarray
+    next: np.ndarray
+    hops: np.ndarray
+    order: np.ndarray
+    count: int
+
+    def route(self, sat: int) -> tuple[np.ndarray, int]:
+        """Satellites from ``sat`` to its exit, and the exit's tag (-1: unreachable)."""
+        if self.next[sat] == -1:
+            return np.zeros(0, np.int64), -1
+        out = [sat]
+        v = sat
+        while self.next[v] >= 0:
+            v = int(self.next[v])
+            out.append(v)
+            if len(out) > self.next.shape[0]:  # pragma: no cover - a cycle would be a bug
+                raise RuntimeError("routing loop")
+        return np.array(out, np.int64), -2 - int(self.next[v])
 
 
 @dataclass(frozen=True, eq=False)
