@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from leonet import __version__
-from leonet.commands import orbits
+from leonet.commands import network, orbits
 from leonet.errors import InputError
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ err_console = Console(stderr=True)
 app.add_typer(orbits.constellation_app, name="constellation")
 app.command()(orbits.ephemeris)
 app.command()(orbits.overhead)
+app.add_typer(network.app)
 
 
 @app.command()

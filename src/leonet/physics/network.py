@@ -155,7 +155,9 @@ class Network:
                 sched = self.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
                                       strategy=strategy, slot_s=slot_s,
                                       slot_offset_s=slot_offset_s)
-                run.serving = sched.serving_at(grid.utc)
+                slot = sched.slot_of(grid.utc)
+                run.serving = sched.serving[slot]
+                run.in_view = sched.in_view[slot]
             for k0, eph in _chunks(self.constellation, grid):
                 for j in range(eph.n_times):
                     run.instant(k0 + j, eph.r_ecef_km[j])
@@ -192,7 +194,8 @@ class Network:
         return Schedule(np.concatenate([p.slot_start for p in parts]), parts[0].slot_s,
                         np.concatenate([p.serving for p in parts]),
                         np.concatenate([p.elevation_deg for p in parts]),
-                        np.concatenate([p.remaining_s for p in parts]), parts[0].strategy)
+                        np.concatenate([p.remaining_s for p in parts]), parts[0].strategy,
+                        np.concatenate([p.in_view for p in parts]))
 
 
 def _chunks(constellation: Constellation, grid: TimeGrid):
@@ -214,6 +217,7 @@ class _Run:
         self.fibre_km = np.zeros((n_t, n_p))
         self.paths: list[np.ndarray] = [np.zeros(0, np.int64)] * (n_t * n_p)
         self.serving: np.ndarray | None = None
+        self.in_view: np.ndarray | None = None
         self.trees: dict[int, Tree] = {}
         self.empty = SatelliteGraph.build(self.n_sats, np.zeros(0, np.int32),
                                           np.zeros(0, np.int32), np.zeros(0))
@@ -283,7 +287,9 @@ class _Run:
             for i in np.flatnonzero(self.pop_idx == q):
                 s = int(serving[i])
                 if s < 0:
-                    self.reason[k, i] = NO_SATELLITE
+                    self.reason[k, i] = (NO_SATELLITE if not self.in_view[k, i] else
+                                         SERVING_NO_GATEWAY if self.mode == "bentpipe"
+                                         else NO_GATEWAY_ROUTE)
                     continue
                 d = r[s] - self.src.r_ecef_km[i]
                 up_km = float(np.sqrt(d @ d))

@@ -23,7 +23,7 @@ REASONS = (
     "no satellite above the terminal's elevation mask",
     "no satellite above the destination's elevation mask",
     "no laser route from the satellite to a gateway or the destination",
-    "the serving satellite sees no gateway (bent pipe)",
+    "no satellite in view sees a gateway (bent pipe)",
 )
 
 

@@ -125,7 +125,8 @@ def slot_grid(start: np.datetime64, end: np.datetime64, *, slot_s: float = SLOT_
 class Schedule:
     """The serving satellite of every terminal in every slot, ``(n_slots, n_terminals)``
     (-1: no satellite available), with its elevation at the slot start and the time it
-    had left above the mask."""
+    had left above the mask. ``in_view`` says whether any satellite was above the mask
+    at all (a terminal may see satellites none of which is eligible)."""
 
     slot_start: np.ndarray
     slot_s: float
@@ -133,6 +134,7 @@ class Schedule:
     elevation_deg: np.ndarray
     remaining_s: np.ndarray
     strategy: str
+    in_view: np.ndarray = None  # type: ignore[assignment]
 
     @property
     def n_slots(self) -> int:
@@ -202,12 +204,14 @@ def schedule(terminals: GroundPoints, r_slots_ecef_km: np.ndarray, slots: TimeGr
     serving = np.full((n_slots, n_t), -1, np.int64)
     elev = np.full((n_slots, n_t), np.nan)
     remain = np.full((n_slots, n_t), np.nan)
+    in_view = np.zeros((n_slots, n_t), bool)
     previous = (np.full(n_t, -1, np.int64) if previous is None
                 else np.asarray(previous, np.int64).copy())
     links = [ground_links(terminals, r_slots_ecef_km[k]) for k in range(min(2, len(slots)))]
     for k in range(n_slots):
         now, nxt = links[0], links[1]
         pairs_now = _pairs(now)
+        in_view[k] = now.counts > 0
         keep = np.ones(pairs_now[0].shape[0], bool)
         if eligible is not None:
             ok = eligible[k] if eligible.ndim == 2 else eligible
@@ -238,7 +242,7 @@ def schedule(terminals: GroundPoints, r_slots_ecef_km: np.ndarray, slots: TimeGr
         previous = serving[k].copy()
         links = [nxt, ground_links(terminals, r_slots_ecef_km[k + 2])
                  if k + 2 < len(slots) else nxt]
-    return Schedule(slots.utc[:n_slots], step_s, serving, elev, remain, name)
+    return Schedule(slots.utc[:n_slots], step_s, serving, elev, remain, name, in_view)
 
 
 def _pairs(links) -> tuple[np.ndarray, np.ndarray]:
