@@ -89,7 +89,7 @@ def _independent_routes(inputs, r_sat: np.ndarray):
             v = pred[s, v]
         nodes.append(n + s)
         nodes = nodes[::-1]
-        return [nodes[0]] + nodes[1:-1] + [n + t]  # sink node -> station id n + t
+        return [nodes[0], *nodes[1:-1], n + t]  # sink node -> station id n + t
 
     return dist[:, n + g:], path
 
