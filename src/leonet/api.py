@@ -4,25 +4,85 @@
 """
 
 from leonet.errors import InputError
+from leonet.hypatia import HypatiaInputs, read_hypatia_dir
 from leonet.physics.ephemeris import Ephemeris
-from leonet.physics.ground import GroundPoints, find_city, wgs84, world_cities
+from leonet.physics.ground import GroundPoints, concat_points, find_city, wgs84, world_cities
+from leonet.physics.ground_segment import (
+    Sites,
+    assign_pops,
+    read_sites,
+    starlink_gateways,
+    starlink_pops,
+)
+from leonet.physics.links import (
+    MAX_LASER_RANGE_KM,
+    GroundLinks,
+    IslTopology,
+    PlaneAssignment,
+    ground_links,
+    parse_isls,
+    plus_grid,
+)
+from leonet.physics.network import MODES, Network
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.orbits.shells import PRESETS, Shell
+from leonet.physics.planes import detect_planes
+from leonet.physics.route_series import REASONS, RouteSeries
+from leonet.physics.routing import SatelliteGraph, SpaceRoutes, space_routes
+from leonet.physics.scheduling import (
+    STRATEGIES,
+    Candidates,
+    Schedule,
+    highest_elevation,
+    longest_visible,
+    schedule,
+    slot_grid,
+)
 from leonet.physics.timegrid import TimeGrid
 from leonet.physics.visibility import Visibility, VisibilitySeries, count_visible, visible
 
 __all__ = [
+    "MAX_LASER_RANGE_KM",
+    "MODES",
     "PRESETS",
+    "REASONS",
+    "STRATEGIES",
+    "Candidates",
     "Constellation",
     "Ephemeris",
+    "GroundLinks",
     "GroundPoints",
+    "HypatiaInputs",
     "InputError",
+    "IslTopology",
+    "Network",
+    "PlaneAssignment",
+    "RouteSeries",
+    "SatelliteGraph",
+    "Schedule",
     "Shell",
+    "Sites",
+    "SpaceRoutes",
     "TimeGrid",
     "Visibility",
     "VisibilitySeries",
+    "assign_pops",
+    "concat_points",
     "count_visible",
+    "detect_planes",
     "find_city",
+    "ground_links",
+    "highest_elevation",
+    "longest_visible",
+    "parse_isls",
+    "plus_grid",
+    "read_hypatia_dir",
+    "read_sites",
+    "schedule",
+    "slot_grid",
+    "space_routes",
+    "starlink_gateways",
+    "starlink_pops",
     "visible",
     "wgs84",
     "world_cities",

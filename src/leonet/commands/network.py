@@ -53,7 +53,22 @@ def _network(source: str, *, no_lasers: bool, isl_shift: int, max_laser_km: floa
         net = Network.build(sats, isl_shift=isl_shift, max_range_km=max_laser_km,
                             cutoff_lat_deg=cutoff_lat, gateways=gw, pops=pp,
                             fibre_route_factor=route_factor)
+    _report_unassigned(net.planes)
     return net
+
+
+def _report_unassigned(planes) -> None:
+    """Say how many satellites fit no plane (they fly without lasers), and why."""
+    if planes is None or planes.unassigned.size == 0:
+        return
+    reasons: dict[str, int] = {}
+    for i in planes.unassigned:
+        key = re.sub(r"^fits no plane: \d+ satellite\(s\)", "fits no plane: too few",
+                     planes.reasons[i])
+        reasons[key] = reasons.get(key, 0) + 1
+    detail = "; ".join(f"{n:,} {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1]))
+    console.print(f"[yellow]{planes.unassigned.size:,} satellites fit no plane and get no "
+                  f"lasers[/] ({detail}); list them with 'leonet planes'", highlight=False)
 
 
 @app.command()
@@ -338,6 +353,55 @@ def handovers(
     out_console.print(f"{result['handovers']} handovers in {sched.n_slots} slots: "
                       f"{result['handovers_per_hour']:.1f} per hour; service in "
                       f"{result['service_share']:.1%} of slots", highlight=False)
+
+
+@app.command("planes")
+def planes_command(
+    source: Annotated[str, typer.Argument(help="TLE/OMM file or preset.")],
+    at: Annotated[str | None, typer.Option(help="Common instant (default: median epoch).")]
+        = None,
+    alt_min: Annotated[float | None, typer.Option(help="Drop satellites below this mean "
+                                                       "altitude (km).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Orbital planes found from the elements, and the satellites that fit no plane."""
+    from leonet.physics.links import PlaneAssignment
+    from leonet.physics.planes import detect_planes
+
+    sats = load_source(source, alt_min_km=alt_min)
+    planes = (PlaneAssignment.from_walker(sats) if np.any(sats.shell_index >= 0)
+              else detect_planes(sats, at=at))
+    shells = []
+    for s in range(len(planes.wrap)):
+        members = np.flatnonzero(planes.shell == s)
+        per_plane = np.bincount(planes.plane[members])
+        shells.append({"shell": s, "satellites": int(members.size),
+                       "planes": int(per_plane.size),
+                       "inclination_deg": round(float(np.median(
+                           sats.inclination_deg[members])), 3),
+                       "altitude_km": round(float(np.median(sats.altitude_km[members])), 1),
+                       "per_plane_min": int(per_plane.min()),
+                       "per_plane_max": int(per_plane.max()), "wraps": planes.wrap[s]})
+    unassigned = [{"index": int(i), "norad_id": int(sats.norad_id[i]),
+                   "name": str(sats.names[i]), "reason": planes.reasons[i]}
+                  for i in planes.unassigned]
+    if as_json:
+        print(json.dumps({"source": source, "shells": shells, "unassigned": unassigned},
+                         indent=2))
+        return
+    table = Table("shell", "inclination (°)", "altitude (km)", "satellites", "planes",
+                  "per plane", "wraps", title=f"planes of {source}")
+    for sh in shells:
+        table.add_row(str(sh["shell"]), f"{sh['inclination_deg']:.2f}",
+                      f"{sh['altitude_km']:.1f}", f"{sh['satellites']:,}",
+                      str(sh["planes"]), f"{sh['per_plane_min']}–{sh['per_plane_max']}",
+                      "yes" if sh["wraps"] else "no")
+    out_console.print(table)
+    out_console.print(f"{len(unassigned):,} satellites fit no plane:", highlight=False)
+    for u in unassigned[:50]:
+        out_console.print(f"  {u['norad_id']} {u['name']}: {u['reason']}", highlight=False)
+    if len(unassigned) > 50:
+        out_console.print(f"  … and {len(unassigned) - 50:,} more (--json lists all)")
 
 
 @app.command("ground-segment")

@@ -84,6 +84,7 @@ class Network:
     fibre_route_factor: float = FIBRE_ROUTE_FACTOR
     fibre_index: float = FIBRE_INDEX
     pop_by_country: Mapping[str, str] | None = None
+    planes: PlaneAssignment | None = None
 
     def __post_init__(self) -> None:
         if not self.fibre_route_factor >= 1.0:
@@ -114,7 +115,7 @@ class Network:
                          cutoff_lat_deg=cutoff_lat_deg)
         return cls(constellation, isls, gateways if gateways is not None
                    else starlink_gateways(), pops if pops is not None else starlink_pops(),
-                   **kwargs)
+                   planes=planes, **kwargs)
 
     def fibre_km_equivalent(self, gc_km: np.ndarray) -> np.ndarray:
         """Vacuum-equivalent length of fibre along ``gc_km`` of great circle."""
