@@ -88,8 +88,13 @@ def latency_section(out_dir: Path) -> Section:
     src = concat_points([c.point() for c in cities], kind="city")
     pop = net.pop_of(src, country=np.array([c.country for c in cities], dtype=object))
     dst = net.pops.points[pop]  # the destination is the PoP itself
-    modes = ("operator", "bentpipe", "fibre")
-    series = {m: net.routes(src, dst, grid, mode=m, pop=pop) for m in modes}
+    runs = {"operator": ("operator", "highest_elevation"),
+            "operator, lowest-latency scheduler": ("operator", "lowest_latency"),
+            "bentpipe": ("bentpipe", "highest_elevation"), "fibre": ("fibre", None)}
+    modes = tuple(runs)
+    series = {m: net.routes(src, dst, grid, mode=mode, pop=pop,
+                            strategy=strategy or "highest_elevation")
+              for m, (mode, strategy) in runs.items()}
 
     sec = Section(
         "Latency to the PoP",
@@ -97,8 +102,9 @@ def latency_section(out_dir: Path) -> Section:
         f"PoP over one hour at 15 s steps, on the starlink-gen1 preset with +Grid lasers "
         f"({net.isls.n_links:,} links, 5,400 km range), {len(net.gateways)} shipped "
         f"gateway sites and {len(net.pops)} PoPs. Operator: terminal → serving satellite "
-        f"(highest elevation, 15 s slots) → lasers → gateway → fibre to the PoP. Bent pipe: "
-        f"no lasers, the serving satellite must see a gateway. Fibre: great circle × "
+        f"(15 s slots; the highest in the sky, or the one with the fastest route to the "
+        f"PoP) → lasers → gateway → fibre to the PoP. Bent pipe: no lasers, the serving "
+        f"satellite must see a gateway. Fibre: great circle × "
         f"{net.fibre_route_factor} at c/{net.fibre_index}. Gaps are instants without "
         f"service. Starlink is not licensed in Taiwan: Taipei is a what-if.",
     )
@@ -137,8 +143,8 @@ def latency_section(out_dir: Path) -> Section:
             for i, c in enumerate(cities):
                 for k in range(len(grid)):
                     ok = bool(s.available[k, i])
-                    f.write(f"{grid.iso[k]},{c.name},{m},"
-                            f"{s.rtt_ms[k, i]:.3f}," if ok else f"{grid.iso[k]},{c.name},{m},,")
+                    f.write(f"{grid.iso[k]},{c.name},\"{m}\","
+                            f"{s.rtt_ms[k, i]:.3f}," if ok else f"{grid.iso[k]},{c.name},\"{m}\",,")
                     f.write(f"\"{'|'.join(s.path(k, i))}\"," if ok else ",")
                     f.write("\n" if ok else f"{REASONS[s.reason[k, i]]}\n")
     sec.files.append(csv)

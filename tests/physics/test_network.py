@@ -181,3 +181,28 @@ def test_bad_network_input(setup):
         Network(net.constellation, net.isls, net.gateways, net.pops, fibre_route_factor=0.5)
     with pytest.raises(InputError, match="3 sources but 1 destinations"):
         net.routes(src, dst[:1], grid)
+
+
+def test_lowest_latency_strategy_picks_the_fastest_route(setup):
+    """At slot starts, the route-aware scheduler's choice is the fastest over every
+    candidate (checked against the independent graph) and never slower than the
+    highest-elevation choice."""
+    net, src, dst, _, _ = setup
+    grid = TimeGrid.range("2026-08-23T00:00:12Z", "45s", "15s")  # slot starts
+    fast = net.routes(src[:2], dst[:2], grid, mode="operator", strategy="lowest_latency")
+    high = net.routes(src[:2], dst[:2], grid, mode="operator", strategy="highest_elevation")
+    assert np.all(fast.one_way_ms <= high.one_way_ms + 1e-9)
+    eph = net.constellation.propagate(grid)
+    for k in (0, 2):
+        r = eph.r_ecef_km[k]
+        for i in range(2):
+            to_pop = independent_to_pop(net, r, fast.pop_index[i])
+            el0 = elevation_deg(src.lat_deg[i:i + 1], src.lon_deg[i:i + 1],
+                                src.r_ecef_km[i:i + 1], r)[0]
+            slot_end = TimeGrid(grid.utc[k:k + 1] + np.timedelta64(15, "s"))
+            r_end = net.constellation.propagate(slot_end).r_ecef_km[0]
+            el1 = elevation_deg(src.lat_deg[i:i + 1], src.lon_deg[i:i + 1],
+                                src.r_ecef_km[i:i + 1], r_end)[0]
+            cand = np.flatnonzero((el0 >= 25) & (el1 >= 25))
+            route = np.linalg.norm(r[cand] - src.r_ecef_km[i], axis=1) + to_pop[cand]
+            assert fast.serving[k, i] == cand[np.argmin(route)]

@@ -56,6 +56,7 @@ from leonet.physics.scheduling import (
     SLOT_S,
     Schedule,
     Strategy,
+    needs_routes,
     schedule,
     slot_grid,
 )
@@ -155,7 +156,7 @@ class Network:
             if mode in ("operator", "bentpipe"):
                 sched = self.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
                                       strategy=strategy, slot_s=slot_s,
-                                      slot_offset_s=slot_offset_s)
+                                      slot_offset_s=slot_offset_s, pop=pop_idx)
                 slot = sched.slot_of(grid.utc)
                 run.serving = sched.serving[slot]
                 run.in_view = sched.in_view[slot]
@@ -168,12 +169,17 @@ class Network:
 
     def schedule(self, terminals: GroundPoints, start: np.datetime64, end: np.datetime64, *,
                  mode: str = "operator", strategy: str | Strategy = "highest_elevation",
-                 slot_s: float = SLOT_S, slot_offset_s: float = SLOT_OFFSET_S) -> Schedule:
+                 slot_s: float = SLOT_S, slot_offset_s: float = SLOT_OFFSET_S,
+                 pop: np.ndarray | None = None) -> Schedule:
         """Serving satellites of ``terminals`` per slot over ``[start, end]``.
 
         Candidates are satellites that can carry traffic: with lasers (``operator``) any
         satellite that has a laser link or sees a gateway; without (``bentpipe``) one that
-        sees a gateway at the slot start."""
+        sees a gateway at the slot start. Strategies that need route costs get each
+        candidate's route to the terminal's PoP (``pop``, default `pop_of`) at the slot
+        start."""
+        routed = needs_routes(strategy)
+        pop_idx = (self.pop_of(terminals) if pop is None else np.asarray(pop, np.int64))
         slots, n_slots = slot_grid(start, end, slot_s=slot_s, slot_offset_s=slot_offset_s)
         lasers = (self.isls.degree() > 0 if self.isls is not None and mode != "bentpipe"
                   else np.zeros(len(self.constellation), bool))
@@ -189,8 +195,22 @@ class Network:
                 gl = ground_links(self.gateways.points, r[j])
                 eligible[j] = lasers
                 eligible[j, gl.sat] = True
+            cost = None
+            if routed:
+                run = _Run(self, terminals, terminals, sub, mode, pop_idx)
+
+                def cost(j, p, s, run=run, r=r):
+                    graph = run.graph(r[j])
+                    gl = ground_links(self.gateways.points, r[j])
+                    out = np.linalg.norm(r[j, s] - terminals.r_ecef_km[p], axis=1)
+                    for q in np.unique(pop_idx[p]):
+                        tree = run.pop_tree(graph, gl, q)
+                        sel = pop_idx[p] == q
+                        out[sel] += tree.dist_km[s[sel]]
+                    return out
+
             parts.append(schedule(terminals, r, sub, k1 - k0, strategy=strategy,
-                                  eligible=eligible, previous=previous))
+                                  eligible=eligible, previous=previous, route_cost=cost))
             previous = parts[-1].serving[-1]
         return Schedule(np.concatenate([p.slot_start for p in parts]), parts[0].slot_s,
                         np.concatenate([p.serving for p in parts]),
@@ -276,15 +296,21 @@ class _Run:
             self.paths[k * n_p + i] = np.concatenate([[SRC], sats, [DST]])
             self.reason[k, i] = OK
 
+    def pop_tree(self, graph: SatelliteGraph, gl, q: int) -> Tree:
+        """Routes from every satellite to PoP ``q`` through any gateway in view
+        (repaired from this run's previous tree towards ``q``)."""
+        gw_of = np.repeat(np.arange(len(self.net.gateways)), gl.counts).astype(np.int32)
+        cost = gl.length_km + self.net.fibre_km_equivalent(self.backhaul_gc_km[gw_of, q])
+        tree = graph.tree(gl.sat, cost, gw_of, self.trees.get(q))
+        self.trees[q] = tree
+        return tree
+
     def _operator(self, k: int, r: np.ndarray, graph: SatelliteGraph) -> None:
         n_p, n, n_gw = len(self.src), self.n_sats, len(self.net.gateways)
         gl = ground_links(self.net.gateways.points, r)
-        gw_of = np.repeat(np.arange(n_gw), gl.counts).astype(np.int32)
         serving = self.serving[k]
         for q in np.unique(self.pop_idx):
-            cost = gl.length_km + self.net.fibre_km_equivalent(self.backhaul_gc_km[gw_of, q])
-            tree = graph.tree(gl.sat, cost, gw_of, self.trees.get(q))
-            self.trees[q] = tree
+            tree = self.pop_tree(graph, gl, q)
             for i in np.flatnonzero(self.pop_idx == q):
                 s = int(serving[i])
                 if s < 0:

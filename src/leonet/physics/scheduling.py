@@ -9,7 +9,9 @@ satellite for the whole slot, so the candidates of a slot are the satellites abo
 terminal's mask at both of its ends (else those above it at its start).
 
 Strategies pick one candidate per terminal: `highest_elevation`, `longest_visible`
-(the most remaining time above the mask), or any function with the same signature.
+(the most remaining time above the mask), `lowest_latency` (the shortest route to the
+terminal's PoP at the slot start; it needs route costs, which `Network.schedule` supplies),
+or any function with the same signature.
 
 >>> import numpy as np
 >>> c = Candidates(indptr=np.array([0, 2]), sat=np.array([7, 9]),
@@ -45,13 +47,15 @@ class Candidates:
     terminal ``i``'s candidates are ``indptr[i]:indptr[i+1]`` of the pair arrays ``sat``,
     ``elevation_deg`` (at the slot start) and ``remaining_s`` (time left above the mask,
     capped at the look-ahead). ``previous[i]`` is the terminal's satellite in the previous
-    slot (-1: none)."""
+    slot (-1: none). ``route_km``, when the scheduler was given route costs, is each
+    pair's route length to the terminal's PoP (vacuum-equivalent km; inf: no route)."""
 
     indptr: np.ndarray
     sat: np.ndarray
     elevation_deg: np.ndarray
     remaining_s: np.ndarray
     previous: np.ndarray
+    route_km: np.ndarray | None = None
 
     @property
     def terminal(self) -> np.ndarray:
@@ -87,10 +91,30 @@ def longest_visible(c: Candidates) -> np.ndarray:
     return _argmax_per_row(c.indptr, c.remaining_s + 1e-6 * c.elevation_deg)
 
 
+def lowest_latency(c: Candidates) -> np.ndarray:
+    """The candidate with the shortest route to the terminal's PoP at the slot start
+    (ties: the higher one); none where no candidate has a route."""
+    if c.route_km is None:
+        raise InputError("the lowest_latency strategy needs route costs (use "
+                         "Network.schedule or Network.routes)")
+    pick = _argmax_per_row(c.indptr, -c.route_km + 1e-9 * c.elevation_deg)
+    ok = pick >= 0
+    ok[ok] = np.isfinite(c.route_km[pick[ok]])
+    return np.where(ok, pick, -1)
+
+
+lowest_latency.needs_routes = True  # type: ignore[attr-defined]
+
 STRATEGIES: dict[str, Strategy] = {
     "highest_elevation": highest_elevation,
     "longest_visible": longest_visible,
+    "lowest_latency": lowest_latency,
 }
+
+
+def needs_routes(strategy: str | Strategy) -> bool:
+    """Whether a strategy reads `Candidates.route_km`."""
+    return bool(getattr(get_strategy(strategy), "needs_routes", False))
 
 
 def get_strategy(strategy: str | Strategy) -> Strategy:
@@ -184,7 +208,8 @@ def elevation_deg(points: GroundPoints, p: np.ndarray, r_sat_km: np.ndarray) -> 
 
 def schedule(terminals: GroundPoints, r_slots_ecef_km: np.ndarray, slots: TimeGrid,
              n_slots: int, *, strategy: str | Strategy = "highest_elevation",
-             eligible: np.ndarray | None = None, previous: np.ndarray | None = None
+             eligible: np.ndarray | None = None, previous: np.ndarray | None = None,
+             route_cost: Callable[[int, np.ndarray, np.ndarray], np.ndarray] | None = None
              ) -> Schedule:
     """Serving satellites for ``n_slots`` slots.
 
@@ -192,7 +217,8 @@ def schedule(terminals: GroundPoints, r_slots_ecef_km: np.ndarray, slots: TimeGr
     of ``slots`` (from `slot_grid`: the slots, then the look-ahead). ``eligible``
     ``(n_slots, n_sats)`` or ``(n_sats,)`` bool restricts the candidates (e.g. satellites
     that reach a gateway). ``previous`` is each terminal's satellite in the slot before
-    (to continue a schedule computed in parts).
+    (to continue a schedule computed in parts). ``route_cost(k, terminal, sat)`` gives the
+    route length (km) of candidate pairs at slot ``k``, for strategies that need it.
     """
     if r_slots_ecef_km.shape[0] != len(slots) or len(slots) < n_slots + 1:
         raise InputError("positions must cover every slot boundary and one more")
@@ -227,7 +253,8 @@ def schedule(terminals: GroundPoints, r_slots_ecef_km: np.ndarray, slots: TimeGr
         rem = _remaining_s(terminals, p, s, el, mask[p], r_slots_ecef_km[k + 1:], step_s)
         indptr = np.zeros(n_t + 1, np.int64)
         np.cumsum(np.bincount(p, minlength=n_t), out=indptr[1:])
-        cand = Candidates(indptr, s, el, rem, previous.copy())
+        route = None if route_cost is None else np.asarray(route_cost(k, p, s), np.float64)
+        cand = Candidates(indptr, s, el, rem, previous.copy(), route)
         pick = np.asarray(choose(cand), dtype=np.int64)
         if pick.shape != (n_t,) or np.any(pick >= s.shape[0]):
             raise InputError(f"strategy {name!r} must return one candidate index (or -1) "
