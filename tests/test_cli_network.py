@@ -147,3 +147,35 @@ def test_disconnected_route_is_no_service(capsys, tmp_path):
     assert out["series"][0]["no_service"].startswith("no satellite above")
     assert out["summary"]["availability"] == 0.0
     assert png.read_bytes()[:4] == b"\x89PNG"  # a plot of gaps, not an error
+
+
+def test_route_many_terminals_from_a_file(tmp_path, capsys):
+    terms = tmp_path / "terminals.csv"
+    terms.write_text("name,lat_deg,lon_deg,pop\nFarm,49.0,32.0,London\nBoat,45.0,-30.0,\n"
+                     "Pole,-85.0,0.0,\n")
+    rc = main(["route", "--terminals", str(terms), "--to", "Frankfurt am Main", "--start",
+               "2026-08-23T00:00:00Z", "--duration", "30s", "--step", "15s", "--json"])
+    assert rc == 0
+    pairs = json.loads(capsys.readouterr().out)["pairs"]
+    assert [p["summary"]["source"] for p in pairs] == ["Farm", "Boat", "Pole"]
+    assert pairs[0]["summary"]["pop"] == "London"  # the file's pop column wins
+    assert pairs[0]["series"][0]["path"][-2] == "PoP London"
+    # At 85° S only the 97.6° polar shells of starlink-gen1 are in view.
+    assert "97.6deg" in pairs[2]["series"][0]["path"][1]
+    assert main(["route", "--terminals", str(terms), "--from", "Kyiv", "--to", "London",
+                 "--start", "2026-08-23T00:00:00Z"]) == 2
+
+
+def test_route_with_links_from_a_file(tmp_path, capsys):
+    """A 22-satellite ring of the first plane of the 550 km shell, links from a file."""
+    links = tmp_path / "isls.txt"
+    links.write_text("".join(f"{j} {(j + 1) % 22}\n" for j in range(22)))
+    rc = main(["route", "--from", "Kyiv", "--to", "London", "--start",
+               "2026-08-23T00:00:00Z", "--isls", str(links), "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["summary"]["instants"] == 1
+    links.write_text("0 1\n1 99999\n")
+    assert main(["route", "--from", "Kyiv", "--to", "London", "--start",
+                 "2026-08-23T00:00:00Z", "--isls", str(links)]) == 2
+    assert "99999 (line 2)" in " ".join(capsys.readouterr().err.split())

@@ -14,8 +14,13 @@ from rich.table import Table
 from leonet.commands.common import console, load_source, out_console, progress_bar
 from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, GroundPoints, find_city, wgs84
-from leonet.physics.ground_segment import read_sites, starlink_gateways, starlink_pops
-from leonet.physics.links import MAX_LASER_RANGE_KM
+from leonet.physics.ground_segment import (
+    assign_pops,
+    read_sites,
+    starlink_gateways,
+    starlink_pops,
+)
+from leonet.physics.links import MAX_LASER_RANGE_KM, parse_isls
 from leonet.physics.network import FIBRE_ROUTE_FACTOR, MODES, Network
 from leonet.physics.route_series import REASONS, RouteSeries
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S, STRATEGIES
@@ -43,12 +48,20 @@ def place(text: str, *, min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG) ->
 
 def _network(source: str, *, no_lasers: bool, isl_shift: int, max_laser_km: float,
              cutoff_lat: float | None, gateways: Path | None, pops: Path | None,
-             route_factor: float, alt_min: float | None) -> Network:
+             route_factor: float, alt_min: float | None, isls: Path | None = None
+             ) -> Network:
     sats = load_source(source, alt_min_km=alt_min)
     gw = read_sites(gateways, "gateway") if gateways else starlink_gateways()
     pp = read_sites(pops, "pop") if pops else starlink_pops()
     if no_lasers:
         return Network(sats, None, gw, pp, fibre_route_factor=route_factor)
+    if isls is not None:
+        try:
+            text = isls.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", str(isls)) from None
+        links = parse_isls(text, len(sats), where=str(isls), max_range_km=max_laser_km)
+        return Network(sats, links, gw, pp, fibre_route_factor=route_factor)
     with console.status("building the laser mesh (+Grid)"):
         net = Network.build(sats, isl_shift=isl_shift, max_range_km=max_laser_km,
                             cutoff_lat_deg=cutoff_lat, gateways=gw, pops=pp,
@@ -73,9 +86,13 @@ def _report_unassigned(planes) -> None:
 
 @app.command()
 def route(
-    from_: Annotated[str, typer.Option("--from", help="City name or 'lat,lon'.")],
     to: Annotated[str, typer.Option(help="City name or 'lat,lon'.")],
     start: Annotated[str, typer.Option(help="First instant, ISO 8601 with zone.")],
+    from_: Annotated[str | None, typer.Option("--from", help="City name or 'lat,lon'.")]
+        = None,
+    terminals: Annotated[Path | None, typer.Option(
+        help="Route every terminal of a CSV/GeoJSON file (name,lat_deg,lon_deg[,pop]) "
+             "instead of --from.")] = None,
     duration: Annotated[str, typer.Option(help="e.g. 10m, 1h (0: one instant).")] = "0s",
     step: Annotated[str, typer.Option(help="e.g. 1s, 15s.")] = "1s",
     mode: Annotated[str, typer.Option(help="operator, space, bentpipe or fibre.")] =
@@ -92,6 +109,9 @@ def route(
     cutoff_lat: Annotated[float | None, typer.Option(
         help="No cross-plane lasers above this latitude (deg).")] = None,
     no_lasers: Annotated[bool, typer.Option(help="Ignore laser links.")] = False,
+    isls: Annotated[Path | None, typer.Option(
+        help="Laser links from an isls.txt-format file ('a b' satellite indices in the "
+             "order of --source) instead of +Grid.")] = None,
     gateways: Annotated[Path | None, typer.Option(help="Gateways CSV/GeoJSON.")] = None,
     pops: Annotated[Path | None, typer.Option(help="PoPs CSV/GeoJSON.")] = None,
     route_factor: Annotated[float, typer.Option(help="Fibre length / great circle.")] =
@@ -110,14 +130,28 @@ def route(
                          f"{strategy!r}")
     if plot is not None and plot.suffix.lower() != ".png":
         raise InputError(f"--plot must name a .png file, got {plot.name!r}")
-    src = place(from_, min_elevation_deg=min_elevation)
+    if (from_ is None) == (terminals is None):
+        raise InputError("give either --from PLACE or --terminals FILE")
+    sites = None
+    if terminals is not None:
+        sites = read_sites(terminals, "terminal", min_elevation_deg=min_elevation)
+        src = sites.points
+    else:
+        src = place(from_, min_elevation_deg=min_elevation)
     dst = place(to, min_elevation_deg=min_elevation)
+    dst = GroundPoints(np.repeat(dst.lat_deg, len(src)), np.repeat(dst.lon_deg, len(src)),
+                       np.repeat(dst.alt_km, len(src)), dst.min_elevation_deg[0],
+                       np.repeat(dst.names, len(src)), dst.kind)
     grid = TimeGrid.range(start, duration, step)
     net = _network(source, no_lasers=no_lasers, isl_shift=isl_shift,
                    max_laser_km=max_laser_km, cutoff_lat=cutoff_lat, gateways=gateways,
-                   pops=pops, route_factor=route_factor,
-                   alt_min=alt_min)
-    pop_idx = None if pop is None else np.array([net.pops.index_of(pop)])
+                   pops=pops, route_factor=route_factor, alt_min=alt_min, isls=isls)
+    if pop is not None:
+        pop_idx = np.full(len(src), net.pops.index_of(pop))
+    elif sites is not None:
+        pop_idx = assign_pops(sites, net.pops, by_country=net.pop_by_country)
+    else:
+        pop_idx = None
     with progress_bar(f"routing {len(grid):,} instants ({mode})", len(grid)) as advance:
         series = net.routes(src, dst, grid, mode=mode, strategy=strategy, pop=pop_idx,
                             progress=advance)
@@ -127,34 +161,58 @@ def route(
         _plot(series, plot)
         console.print(f"plot written to {plot}", highlight=False)
     if as_json:
-        print(json.dumps(_series_json(series), indent=2))
+        if series.n_pairs == 1:
+            print(json.dumps(_series_json(series, 0), indent=2))
+        else:
+            print(json.dumps({"pairs": [_series_json(series, i)
+                                        for i in range(series.n_pairs)]}, indent=2))
         return
-    _print_series(series)
+    if series.n_pairs == 1:
+        _print_series(series)
+    else:
+        _print_summaries(series)
 
 
-def _series_json(s: RouteSeries) -> dict:
-    k_ch, _ = s.path_changes()
+def _series_json(s: RouteSeries, i: int) -> dict:
+    k_ch, pair = s.path_changes()
     return {
-        "summary": s.summary(0),
+        "summary": s.summary(i),
         "series": [
             {"time": str(s.grid.iso[k]),
-             "one_way_ms": _num(s.one_way_ms[k, 0]), "rtt_ms": _num(s.rtt_ms[k, 0]),
-             "hops": int(s.hops[k, 0]) if s.available[k, 0] else None,
-             "path": s.path(k, 0),
-             **({} if s.available[k, 0] else {"no_service": REASONS[s.reason[k, 0]]})}
+             "one_way_ms": _num(s.one_way_ms[k, i]), "rtt_ms": _num(s.rtt_ms[k, i]),
+             "hops": int(s.hops[k, i]) if s.available[k, i] else None,
+             "path": s.path(k, i),
+             **({} if s.available[k, i] else {"no_service": REASONS[s.reason[k, i]]})}
             for k in range(s.n_times)
         ],
-        "path_changes": [str(s.grid.iso[k]) for k in k_ch],
-        "cdf": _cdf_points(s),
+        "path_changes": [str(s.grid.iso[k]) for k in k_ch[pair == i]],
+        "cdf": _cdf_points(s, i),
     }
+
+
+def _print_summaries(s: RouteSeries) -> None:
+    table = Table("terminal", "PoP", "availability", "RTT median (ms)", "RTT p95 (ms)",
+                  "path changes", "handovers/h", "no service",
+                  title=f"{s.n_pairs} terminals → {s.dst.names[0]}, {s.mode} mode")
+    for i in range(s.n_pairs):
+        summ = s.summary(i)
+        med = summ.get("rtt_ms_median")
+        p95 = summ.get("rtt_ms_p95")
+        ho = summ.get("handovers_per_hour")
+        table.add_row(summ["source"], summ.get("pop", ""), f"{summ['availability']:.1%}",
+                      f"{med:.2f}" if med is not None else "—",
+                      f"{p95:.2f}" if p95 is not None else "—", str(summ["path_changes"]),
+                      f"{ho:.0f}" if ho is not None else "",
+                      "; ".join(f"{n}× {r}" for r, n in summ.get("no_service", {}).items()))
+    out_console.print(table)
 
 
 def _num(x: float) -> float | None:
     return round(float(x), 4) if np.isfinite(x) else None
 
 
-def _cdf_points(s: RouteSeries) -> list[dict]:
-    r, _ = s.cdf(0)
+def _cdf_points(s: RouteSeries, i: int) -> list[dict]:
+    r, _ = s.cdf(i)
     if r.size == 0:
         return []
     qs = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0)
@@ -199,13 +257,15 @@ def _write_series_csv(s: RouteSeries, path: Path) -> None:
         raise InputError(f"--out must name a .csv file, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as f:
-        f.write("time,one_way_ms,rtt_ms,hops,path,no_service\n")
+        f.write("time,source,destination,one_way_ms,rtt_ms,hops,path,no_service\n")
         for k in range(s.n_times):
-            ok = s.available[k, 0]
-            f.write(f"{s.grid.iso[k]},{s.one_way_ms[k, 0]:.4f},{s.rtt_ms[k, 0]:.4f},"
-                    f"{s.hops[k, 0]},\"{'|'.join(s.path(k, 0))}\","
-                    f"{'' if ok else REASONS[s.reason[k, 0]]}\n" if ok else
-                    f"{s.grid.iso[k]},,,,,{REASONS[s.reason[k, 0]]}\n")
+            for i in range(s.n_pairs):
+                ends = f"{s.grid.iso[k]},\"{s.src.names[i]}\",\"{s.dst.names[i]}\","
+                if s.available[k, i]:
+                    f.write(f"{ends}{s.one_way_ms[k, i]:.4f},{s.rtt_ms[k, i]:.4f},"
+                            f"{s.hops[k, i]},\"{'|'.join(s.path(k, i))}\",\n")
+                else:
+                    f.write(f"{ends},,,,{REASONS[s.reason[k, i]]}\n")
     console.print(f"series written to {path}", highlight=False)
 
 
@@ -215,24 +275,30 @@ def _plot(s: RouteSeries, path: Path) -> None:
     fig, (ax, ax2) = plots.plt.subplots(1, 2, figsize=(12, 4.2),
                                         gridspec_kw={"width_ratios": [3, 1]})
     minutes = s.grid.offsets_s / 60.0
-    rtt = s.rtt_ms[:, 0]  # NaN where there is no service: gaps, never infinite values
-    ax.plot(minutes, rtt, linewidth=1)
-    gaps = ~np.isfinite(rtt)
-    if gaps.any():
-        ax.plot(minutes[gaps], np.zeros(gaps.sum()), "x", color="tab:red",
-                label="no service")
-        ax.legend()
-    k_ch, _ = s.path_changes()
-    for k in k_ch:
-        ax.axvline(minutes[k], color="0.85", linewidth=0.5, zorder=0)
+    shown = min(s.n_pairs, 12)
+    for i in range(shown):
+        rtt = s.rtt_ms[:, i]  # NaN where there is no service: gaps, never infinite values
+        ax.plot(minutes, rtt, linewidth=1, label=str(s.src.names[i]) if shown > 1 else None)
+        gaps = ~np.isfinite(rtt)
+        if gaps.any():
+            ax.plot(minutes[gaps], np.zeros(gaps.sum()), "x", color="tab:red",
+                    label="no service" if i == 0 else None)
+    if shown > 1 or not s.available.all():
+        ax.legend(fontsize=7, ncol=2)
+    if s.n_pairs == 1:
+        k_ch, _ = s.path_changes()
+        for k in k_ch:
+            ax.axvline(minutes[k], color="0.85", linewidth=0.5, zorder=0)
     summ = s.summary(0)
-    ax.set_title(f"{summ['source']} → {summ['destination']} ({s.mode})")
+    who = summ["source"] if s.n_pairs == 1 else f"{s.n_pairs} terminals"
+    ax.set_title(f"{who} → {summ['destination']} ({s.mode})")
     ax.set_xlabel(f"minutes after {s.grid.iso[0]}")
     ax.set_ylabel("RTT (ms, propagation)")
     ax.set_ylim(bottom=0)
     ax.grid(True, color="0.9")
-    r, share = s.cdf(0)
-    ax2.step(r, share, where="post")
+    for i in range(shown):
+        r, share = s.cdf(i)
+        ax2.step(r, share, where="post")
     ax2.set_xlabel("RTT (ms)")
     ax2.set_ylabel("share of instants")
     ax2.set_title("CDF")
