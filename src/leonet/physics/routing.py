@@ -34,6 +34,8 @@ from leonet.physics.links import GroundLinks, IslTopology
 
 NO_ROUTE = -1
 _INF = np.inf
+# Longest / shortest link above which the bucket queue would scan too many empty buckets.
+_MAX_BUCKET_SPAN = 64.0
 
 
 @numba.njit(cache=True)
@@ -151,6 +153,87 @@ def _dijkstra(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, order, hk, 
 
 
 @numba.njit(cache=True)
+def _dijkstra_buckets(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, order, delta,
+                      head, ent_node, ent_next, settled):  # pragma: no cover - compiled
+    """`_dijkstra` with a bucket queue instead of a heap (Dial's algorithm with buckets of
+    width ``delta`` no wider than the shortest link). No node of a bucket can improve
+    another of the same bucket (that would take a link shorter than ``delta``), so every
+    node of the lowest bucket is final: exact, with no heap operations. Buckets live in a
+    ring of ``head.shape[0]`` slots, more than the longest link spans. Returns ``count``."""
+    n = dist.shape[0]
+    nb = head.shape[0]
+    inv = 1.0 / delta
+    for b in range(nb):
+        head[b] = -1
+    ne = 0
+    pending = 0
+    lowest = np.int64(1) << 62
+    for v in range(n):
+        dist[v] = best_cost[v]
+        hops[v] = 1
+        settled[v] = False
+        nxt[v] = -2 - best_tag[v] if best_tag[v] >= 0 else -1
+    # Exits may cost more than a ring's span: they enter the ring as it reaches them.
+    for v in range(n):
+        if best_tag[v] >= 0:
+            bi = np.int64(dist[v] * inv)
+            if bi < lowest:
+                lowest = bi
+    late_node = np.empty(n, np.int32)
+    late_bucket = np.empty(n, np.int64)
+    n_late = 0
+    for v in range(n):
+        if best_tag[v] >= 0:
+            late_node[n_late] = v
+            late_bucket[n_late] = np.int64(dist[v] * inv)
+            n_late += 1
+    idx = np.argsort(late_bucket[:n_late])
+    next_late = 0
+    cur = lowest
+    count = 0
+    while pending > 0 or next_late < n_late:
+        while next_late < n_late and late_bucket[idx[next_late]] < cur + nb - 1:
+            v = late_node[idx[next_late]]
+            t = late_bucket[idx[next_late]] % nb
+            ent_node[ne] = v
+            ent_next[ne] = head[t]
+            head[t] = ne
+            ne += 1
+            pending += 1
+            next_late += 1
+        slot = cur % nb
+        while head[slot] >= 0:
+            e = head[slot]
+            head[slot] = ent_next[e]
+            pending -= 1
+            v = ent_node[e]
+            if settled[v] or np.int64(dist[v] * inv) > cur:
+                continue
+            settled[v] = True
+            order[count] = v
+            count += 1
+            d = dist[v]
+            for x in range(indptr[v], indptr[v + 1]):
+                u = nbr[x]
+                nd = d + wt[x]
+                if nd < dist[u]:
+                    dist[u] = nd
+                    nxt[u] = v
+                    hops[u] = hops[v] + 1
+                    bi = np.int64(nd * inv)
+                    if bi < cur:  # rounding at a bucket edge: keep it in this bucket
+                        bi = cur
+                    t = bi % nb
+                    ent_node[ne] = u
+                    ent_next[ne] = head[t]
+                    head[t] = ne
+                    ne += 1
+                    pending += 1
+        cur += 1
+    return count
+
+
+@numba.njit(cache=True)
 def _repair(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, order, count, hk, hv,
             kids_ptr, kids):  # pragma: no cover - compiled
     """Shortest routes from the previous instant's tree (``nxt``, ``order[:count]``).
@@ -181,16 +264,19 @@ def _repair(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, order, count,
     size = 0
     for v in range(n):
         best = dist[v]
-        arg = -3
+        arg = 0
+        better = False
         if best_cost[v] < best:
             best = best_cost[v]
             arg = -2 - best_tag[v]
+            better = True
         for e in range(indptr[v], indptr[v + 1]):
             c = dist[nbr[e]] + wt[e]
             if c < best:
                 best = c
                 arg = nbr[e]
-        if arg != -3:
+                better = True
+        if better:
             dist[v] = best
             nxt[v] = arg
             size = _push(hk, hv, size, best, v)
@@ -245,7 +331,7 @@ def _repair(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, order, count,
 
 @numba.njit(cache=True)
 def _space_tables(indptr, nbr, wt, g_indptr, g_sat, g_len, n_sats, dist, nxt, hops, order,
-                  counts, warm):  # pragma: no cover - compiled
+                  counts, warm, delta, n_buckets):  # pragma: no cover - compiled
     """Per destination ground point: distance, next hop and hop count of every satellite
     (from scratch, or repaired from the previous instant's tables when ``warm``)."""
     n_g = g_indptr.shape[0] - 1
@@ -256,6 +342,10 @@ def _space_tables(indptr, nbr, wt, g_indptr, g_sat, g_len, n_sats, dist, nxt, ho
     best_tag = np.empty(n_sats, np.int32)
     kids_ptr = np.empty(n_sats + 1, np.int64)
     kids = np.empty(n_sats, np.int32)
+    head = np.empty(max(n_buckets, 1), np.int64)
+    ent_node = np.empty(cap, np.int32)
+    ent_next = np.empty(cap, np.int64)
+    settled = np.empty(n_sats, np.bool_)
     for h in range(n_g):
         lo, hi = g_indptr[h], g_indptr[h + 1]
         tags = np.zeros(hi - lo, np.int32)
@@ -267,6 +357,10 @@ def _space_tables(indptr, nbr, wt, g_indptr, g_sat, g_len, n_sats, dist, nxt, ho
                     row[v] = -2
             counts[h] = _repair(indptr, nbr, wt, best_cost, best_tag, dist[h], row, hops[h],
                                 order[h], counts[h], hk, hv, kids_ptr, kids)
+        elif n_buckets > 0:
+            counts[h] = _dijkstra_buckets(indptr, nbr, wt, best_cost, best_tag, dist[h], row,
+                                          hops[h], order[h], delta, head, ent_node, ent_next,
+                                          settled)
         else:
             counts[h] = _dijkstra(indptr, nbr, wt, best_cost, best_tag, dist[h], row,
                                   hops[h], order[h], hk, hv)
@@ -334,6 +428,19 @@ class SatelliteGraph:
     def n_links(self) -> int:
         return self.nbr.shape[0] // 2
 
+    @cached_property
+    def buckets(self) -> tuple[float, int]:
+        """Bucket width (just under the shortest link) and ring size for the bucket-queue
+        Dijkstra, or ``(0, 0)`` where links are too uneven for it to pay (a heap is used)."""
+        if self.weight_km.size == 0:
+            return 0.0, 0
+        shortest = float(self.weight_km.min())
+        longest = float(self.weight_km.max())
+        if not shortest > 0 or longest / shortest > _MAX_BUCKET_SPAN:
+            return 0.0, 0
+        delta = shortest * (1.0 - 1e-9)
+        return delta, int(np.ceil(longest / delta)) + 2
+
     def tree(self, seed_sat: np.ndarray, seed_cost_km: np.ndarray,
              seed_tag: np.ndarray | None = None, previous: Tree | None = None) -> Tree:
         """Cheapest routes from every satellite to any exit ``(seed_sat[k],
@@ -357,8 +464,16 @@ class SatelliteGraph:
                             np.empty(n + 1, np.int64), np.empty(n, np.int32))
         else:
             dist, nxt, order = np.empty(n), np.empty(n, np.int32), np.empty(n, np.int32)
-            count = _dijkstra(self.indptr, self.nbr, self.weight_km, best_cost, best_tag,
-                              dist, nxt, hops, order, hk, hv)
+            delta, n_buckets = self.buckets
+            if n_buckets:
+                count = _dijkstra_buckets(self.indptr, self.nbr, self.weight_km, best_cost,
+                                          best_tag, dist, nxt, hops, order, delta,
+                                          np.empty(n_buckets, np.int64),
+                                          np.empty(cap, np.int32), np.empty(cap, np.int64),
+                                          np.empty(n, np.bool_))
+            else:
+                count = _dijkstra(self.indptr, self.nbr, self.weight_km, best_cost, best_tag,
+                                  dist, nxt, hops, order, hk, hv)
         return Tree(dist, nxt, hops, order, int(count))
 
 
@@ -496,7 +611,8 @@ def space_routes(graph: SatelliteGraph, ground: GroundLinks,
         dist, nxt = np.empty((n_g, n)), np.empty((n_g, n), np.int32)
         hops, order = np.empty((n_g, n), np.int32), np.empty((n_g, n), np.int32)
         counts = np.zeros(n_g, np.int64)
+    delta, n_buckets = graph.buckets
     _space_tables(graph.indptr, graph.nbr, graph.weight_km, g_indptr, g_sat, g_len, n,
-                  dist, nxt, hops, order, counts, warm)
+                  dist, nxt, hops, order, counts, warm, delta, n_buckets)
     length, first, n_hops = _pair_tables(dist, hops, g_indptr, g_sat, g_len)
     return SpaceRoutes(n, length, first, n_hops, nxt, dist, order, counts, graph.n_links)
