@@ -407,8 +407,23 @@ def ground_links(points: GroundPoints, r_sat_ecef_km: np.ndarray, *, min_elevati
     length = np.empty(indptr[-1])
     _gsl_scan(*args, False, indptr, sat, length)
     # Ascending satellite order per point: results do not depend on the sort above.
-    o = _ascending(indptr, sat)
-    return GroundLinks(indptr, sat[o], length[o], r.shape[0])
+    _sort_rows(indptr, sat, length)
+    return GroundLinks(indptr, sat, length, r.shape[0])
+
+
+@numba.njit(cache=True)
+def _sort_rows(indptr, sat, length):  # pragma: no cover - compiled
+    """Insertion sort of each row by satellite index (rows hold tens of entries)."""
+    for i in range(indptr.shape[0] - 1):
+        for j in range(indptr[i] + 1, indptr[i + 1]):
+            s, d = sat[j], length[j]
+            k = j - 1
+            while k >= indptr[i] and sat[k] > s:
+                sat[k + 1] = sat[k]
+                length[k + 1] = length[k]
+                k -= 1
+            sat[k + 1] = s
+            length[k + 1] = d
 
 
 def _ascending(indptr: np.ndarray, sat: np.ndarray) -> np.ndarray:
