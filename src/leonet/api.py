@@ -14,37 +14,97 @@ from leonet.control.population import (
 from leonet.control.regions import Region, resolve_region
 from leonet.control.spillover import SpilloverReport, spillover
 from leonet.errors import InputError
+from leonet.hypatia import HypatiaInputs, read_hypatia_dir
 from leonet.physics.ephemeris import Ephemeris
-from leonet.physics.ground import GroundPoints, find_city, wgs84, world_cities
+from leonet.physics.ground import GroundPoints, concat_points, find_city, wgs84, world_cities
+from leonet.physics.ground_segment import (
+    Sites,
+    assign_pops,
+    read_sites,
+    starlink_gateways,
+    starlink_pops,
+)
+from leonet.physics.links import (
+    MAX_LASER_RANGE_KM,
+    GroundLinks,
+    IslTopology,
+    PlaneAssignment,
+    ground_links,
+    parse_isls,
+    plus_grid,
+)
+from leonet.physics.network import MODES, Network
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.orbits.shells import PRESETS, Shell
+from leonet.physics.planes import detect_planes
+from leonet.physics.route_series import REASONS, RouteSeries
+from leonet.physics.routing import SatelliteGraph, SpaceRoutes, space_routes
+from leonet.physics.scheduling import (
+    STRATEGIES,
+    Candidates,
+    Schedule,
+    highest_elevation,
+    longest_visible,
+    schedule,
+    slot_grid,
+)
 from leonet.physics.timegrid import TimeGrid, parse_utc
 from leonet.physics.visibility import Visibility, VisibilitySeries, count_visible, visible
 
 __all__ = [
+    "MAX_LASER_RANGE_KM",
+    "MODES",
     "PRESETS",
+    "REASONS",
+    "STRATEGIES",
+    "Candidates",
     "Constellation",
     "Decisions",
     "Ephemeris",
+    "GroundLinks",
     "GroundPoints",
+    "HypatiaInputs",
     "InputError",
+    "IslTopology",
+    "Network",
+    "PlaneAssignment",
     "Policy",
     "PolicyDiff",
     "Population",
     "Region",
+    "RouteSeries",
     "Rule",
+    "SatelliteGraph",
+    "Schedule",
     "Shell",
+    "Sites",
+    "SpaceRoutes",
     "SpilloverReport",
     "TimeGrid",
     "Visibility",
     "VisibilitySeries",
+    "assign_pops",
+    "concat_points",
     "count_visible",
+    "detect_planes",
     "diff_policies",
     "find_city",
+    "ground_links",
+    "highest_elevation",
+    "longest_visible",
+    "parse_isls",
     "parse_utc",
+    "plus_grid",
+    "read_hypatia_dir",
     "read_points",
+    "read_sites",
     "resolve_region",
+    "schedule",
+    "slot_grid",
+    "space_routes",
     "spillover",
+    "starlink_gateways",
+    "starlink_pops",
     "synthesize_population",
     "visible",
     "wgs84",
