@@ -1,0 +1,1 @@
+"""The control wing: who may connect — regions, policies, decisions (never imports server/cli)."""
