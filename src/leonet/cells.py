@@ -42,6 +42,9 @@ MAX_CELLS = 2_100_000
 # fills lon/lat boxes exactly only while no edge spans 180° of longitude; 30° keeps far off).
 _CELLS_PER_TILE = 64
 _MAX_TILE_DEG = 30.0
+# Cell edges are great circles: lon/lat outlines get intermediate points where a straight
+# chord would stray by more than this (~100 m), i.e. for big cells and near the poles.
+_BULGE_DEG = 0.001
 # Tiles are grown by this much (degrees, ~0.1 mm) so that centres on a tile edge are not lost.
 _EPS_DEG = 1e-9
 SPECIAL_REGIONS = "globe, land, band:<lat_min>:<lat_max>, h3:<cell>,…, cells:<file>, file:<geojson>"
@@ -134,11 +137,37 @@ class CellSet:
         return f"CellSet({self.name!r}, res={self.res}, n={len(self)})"
 
 
+def _great_circle_ring(cell: int) -> np.ndarray:
+    """A cell's boundary as ``(n, 2)`` (lon, lat), with points added along each great-circle
+    edge wherever a straight lon/lat chord would stray from it by more than _BULGE_DEG."""
+    latlng = np.radians(np.array(h3n.cell_to_boundary(int(cell))))
+    v = np.column_stack([np.cos(latlng[:, 0]) * np.cos(latlng[:, 1]),
+                         np.cos(latlng[:, 0]) * np.sin(latlng[:, 1]), np.sin(latlng[:, 0])])
+    out = []
+    for i in range(len(v)):
+        a, b = v[i], v[(i + 1) % len(v)]
+        mid = (a + b) / np.linalg.norm(a + b)
+        lat_a, lat_b, lat_m = np.arcsin(np.clip([a[2], b[2], mid[2]], -1, 1))
+        # Straying of the lon/lat chord at the midpoint, in degrees of latitude (what matters
+        # near the poles, where the chord follows a parallel and the great circle does not).
+        bulge = abs(np.degrees(lat_m - (lat_a + lat_b) / 2))
+        n = int(min(64, np.ceil(np.sqrt(bulge / _BULGE_DEG)))) if bulge > _BULGE_DEG else 1
+        omega = np.arccos(np.clip(a @ b, -1, 1))
+        f = np.arange(n) / n
+        pts = (np.sin((1 - f) * omega)[:, None] * a + np.sin(f * omega)[:, None] * b) / np.sin(
+            omega) if omega > 0 else a[None, :]
+        out.append(pts)
+    p = np.vstack(out)
+    return np.column_stack([np.degrees(np.arctan2(p[:, 1], p[:, 0])),
+                            np.degrees(np.arcsin(np.clip(p[:, 2], -1, 1)))])
+
+
 def cell_polygon(cell: int) -> shapely.Geometry:
     """One cell's boundary as a lon/lat polygon: a cell straddling the antimeridian becomes a
     MultiPolygon cut at ±180° (RFC 7946 §3.1.9), and a cell around a pole is closed along
-    the pole, so that lon/lat geometry (areas, point-in-polygon, maps) sees the cell itself."""
-    ring = np.array(h3n.cell_to_boundary(int(cell)))[:, ::-1]  # (lon, lat)
+    the pole, so that lon/lat geometry (areas, point-in-polygon, maps) sees the cell itself.
+    Great-circle edges are followed by intermediate points where they bend in lon/lat."""
+    ring = _great_circle_ring(cell)
     step = np.diff(np.concatenate([ring[:, 0], ring[:1, 0]]))
     wrapped = step - 360.0 * np.round(step / 360.0)
     lon = ring[0, 0] + np.concatenate([[0.0], np.cumsum(wrapped[:-1])])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import h3.api.numpy_int as h3n
+import matplotlib
 import numpy as np
 import shapely
 from matplotlib.collections import LineCollection, PolyCollection
@@ -130,9 +131,9 @@ def cell_map(cells: CellSet, values, path: Path, *, title: str, label: str,
     fig, ax, lon0, extent = _frame(cells, title, world)
     vals = np.asarray(values, dtype=np.float64)
     rings, owner = cell_rings(cells, lon0)
-    coll = PolyCollection(rings, array=np.ma.masked_invalid(vals[owner]), cmap=cmap,
+    colours = matplotlib.colormaps[cmap].with_extremes(bad="0.8")
+    coll = PolyCollection(rings, array=np.ma.masked_invalid(vals[owner]), cmap=colours,
                           edgecolors="face", linewidths=0.2, zorder=2)
-    coll.cmap.set_bad("0.8")
     finite = vals[np.isfinite(vals)]
     coll.set_clim(vmin if vmin is not None else (finite.min() if finite.size else 0.0),
                   vmax if vmax is not None else (finite.max() if finite.size else 1.0))
