@@ -1,6 +1,7 @@
 """`leonet coverage` and `leonet capacity` through the real entry point (exit codes included)."""
 
 import json
+from pathlib import Path
 
 import h3
 import numpy as np
@@ -133,3 +134,25 @@ def test_capacity_bad_input(tmp_path, capsys):
     assert "row 2" in capsys.readouterr().err
     assert main([*base, "--not-activated", "Atlantis"]) == 2
     assert "unknown region" in capsys.readouterr().err
+
+
+def test_capacity_activation_from_policy_documents(tmp_path, capsys):
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    out = tmp_path / "ua.csv"
+    base = ["capacity", "--region", "crimea", *WINDOW, "--res", "4", "--out", str(out),
+            "--context-km", "0", "--policy", str(scenarios / "ukraine-2026.toml")]
+    # Crimea is denied whoever asks; elsewhere the 2026 whitelist decides.
+    assert main([*base, "--whitelisted"]) == 0
+    assert set(pacsv.read_csv(out).column("availability").to_pylist()) == {"not activated"}
+    kyiv = h3.latlng_to_cell(50.45, 30.52, 4)
+    for flag, expected in (([], "not activated"), (["--whitelisted"], "available")):
+        rc = main(["capacity", "--region", f"h3:{kyiv}", *WINDOW, "--res", "4", "--out",
+                   str(out), "--context-km", "0", "--policy",
+                   str(scenarios / "ukraine-2026.toml"), *flag])
+        assert rc == 0
+        assert pacsv.read_csv(out).column("availability").to_pylist() == [expected]
+    rc = main(["capacity", "--region", "TW", *WINDOW, "--res", "4", "--out", str(out),
+               "--context-km", "0", "--policy", str(scenarios / "taiwan.toml")])
+    assert rc == 0
+    assert set(pacsv.read_csv(out).column("availability").to_pylist()) == {"not activated"}
+    capsys.readouterr()

@@ -185,17 +185,18 @@ def read_terminals(path: Path, cells: CellSet) -> np.ndarray:
 
 
 def activation(cells: CellSet, *, policy_file: Path | None = None,
-               not_activated: Sequence[str] = (), at: np.datetime64 | None = None) -> np.ndarray:
+               not_activated: Sequence[str] = (), at: np.datetime64 | None = None,
+               whitelisted: bool = False) -> np.ndarray:
     """Whether each cell is activated: allowed by ``policy_file`` at its centre at ``at``
-    (a stationary terminal, no plan, not whitelisted), and outside every ``not_activated``
-    region."""
+    for a stationary terminal on no particular plan (``whitelisted`` or not), and outside
+    every ``not_activated`` region."""
     act = np.ones(len(cells), dtype=bool)
     if policy_file is not None:
         from leonet.control.policy import Policy
 
         policy = Policy.load(policy_file)
         act &= np.asarray(policy.decide(lat_deg=cells.lat_deg, lon_deg=cells.lon_deg,
-                                        time=at).allowed, dtype=bool)
+                                        time=at, whitelisted=whitelisted).allowed, dtype=bool)
     for name in not_activated:
         from leonet.control.regions import resolve_region
 
@@ -209,7 +210,8 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
                     terminals_file: Path | None = None,
                     terminals_per_km2: float | None = None,
                     context_km: float = DEFAULT_CONTEXT_KM, policy_file: Path | None = None,
-                    not_activated: Sequence[str] = (), min_sats: int = 1,
+                    not_activated: Sequence[str] = (), whitelisted: bool = False,
+                    min_sats: int = 1,
                     min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
                     max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
                     progress: Callable[[int], None] | None = None) -> RegionCapacity:
@@ -238,7 +240,7 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
         listed = read_terminals(terminals_file, every)
         terminals = np.where(np.isnan(listed), terminals, listed)
     act = activation(every, policy_file=policy_file, not_activated=not_activated,
-                     at=grid.utc[0])
+                     at=grid.utc[0], whitelisted=whitelisted)
     points = every.points(min_elevation_deg)
     chunks = constellation.iter_propagate(grid, max_bytes=max_bytes, workers=workers)
     cov, cap = capacity_from_ephemerides(points, assumptions.demand_gbps(terminals), chunks,

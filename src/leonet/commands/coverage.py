@@ -132,8 +132,10 @@ def coverage(
                           "min_sats": min_sats, **summary,
                           "files": [str(p) for p in written]}, indent=2))
         return
-    table = Table("figure", "value", title=f"{cells.name} at H3 resolution {res}, "
-                  f"{grid.iso[0]} … {grid.iso[-1]}")
+    out_console.print(f"{cells.name} at H3 resolution {res}, {grid.iso[0]} … {grid.iso[-1]}, "
+                      f"{min_elevation:g}° mask, covered = at least {min_sats} in view",
+                      highlight=False)
+    table = Table("figure", "value")
     for key, value in summary.items():
         table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
     out_console.print(table)
@@ -173,6 +175,8 @@ def capacity(
     ] = 1000.0,
     policy: Annotated[Path | None, typer.Option(
         help="Policy document: cells it denies at --start are not activated.")] = None,
+    whitelisted: Annotated[bool, typer.Option(
+        "--whitelisted", help="Decide the policy for a whitelisted terminal.")] = False,
     not_activated: Annotated[list[str] | None, typer.Option(
         help="Region not activated (repeatable), e.g. --not-activated TW.")] = None,
     sold_out_above: Annotated[float | None, typer.Option(
@@ -212,7 +216,8 @@ def capacity(
         run = region_capacity(cells, sats, grid, assumptions=assumptions,
                               terminals_file=terminals, terminals_per_km2=terminals_per_km2,
                               context_km=context_km, policy_file=policy,
-                              not_activated=not_activated or (), min_sats=min_sats,
+                              not_activated=not_activated or (), whitelisted=whitelisted,
+                              min_sats=min_sats,
                               min_elevation_deg=min_elevation,
                               max_bytes=int(max_memory_gib * 1024**3), progress=advance)
     for note in run.notes:
@@ -244,8 +249,9 @@ def capacity(
                           "assumptions": assumptions.__dict__, **summary,
                           "files": [str(p) for p in written]}, indent=2))
         return
-    table = Table("figure", "value", title=f"{cells.name} at H3 resolution {res}: busy-hour "
-                  f"capacity from {grid.iso[0]} ({len(grid)} instants)")
+    out_console.print(f"{cells.name} at H3 resolution {res}: busy-hour capacity from "
+                      f"{grid.iso[0]} ({len(grid)} instants)", highlight=False)
+    table = Table("figure", "value")
     for key, value in summary.items():
         table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
     out_console.print(table)
