@@ -14,7 +14,8 @@ from leonet.errors import InputError
 from leonet.exports import cells_geojson, write_table
 from leonet.maps import cell_rings, centre_lon
 from leonet.physics.earth import great_circle_km
-from leonet.regional import activation, context_cells, read_terminals
+from leonet.physics.ground import world_cities
+from leonet.regional import activation, city_terminals, context_cells, read_terminals
 
 
 def test_context_is_land_near_the_region_outside_it():
@@ -58,6 +59,22 @@ def test_activation_by_region():
     by_cell = dict(zip(cells.ids, activation(cells, not_activated=["taiwan"]), strict=True))
     assert not by_cell[taipei] and not by_cell[kinmen] and by_cell[xiamen]
     assert activation(cells).all()
+
+
+def test_city_terminals():
+    from leonet.physics.ground import find_city
+
+    ua = region_cells("UA", 5)
+    kyiv = find_city("Kyiv")
+    got = city_terminals(ua, 0.01)
+    i = int(np.flatnonzero(ua.ids == h3.latlng_to_cell(kyiv.lat_deg, kyiv.lon_deg, 5))[0])
+    assert got[i] >= 0.01 * kyiv.population  # Kyiv, and any town sharing its cell
+    cells = set(ua.ids)  # towns of any country whose position falls in a Ukrainian cell
+    assert got.sum() == pytest.approx(0.01 * sum(
+        c.population for c in map(world_cities().city, range(len(world_cities())))
+        if h3.latlng_to_cell(c.lat_deg, c.lon_deg, 5) in cells))
+    with pytest.raises(InputError, match="share in"):
+        city_terminals(ua, 2.0)
 
 
 def test_exports_write_nulls(tmp_path):

@@ -64,7 +64,8 @@ def check_resolution(res, where: str = "res") -> int:
 
 @dataclass(frozen=True, eq=False)
 class CellSet:
-    """H3 cells at one resolution as arrays: ``cells`` (uint64, sorted, unique), their centres,
+    """H3 cells at one resolution as arrays: ``cells`` (uint64, unique, and sorted when made by
+    the functions of this module), their centres,
     areas (``h3.cell_area``) and, optionally, a label per cell (the country of `land` cells)
     and the lon/lat geometry the cells were taken from."""
 
@@ -140,24 +141,26 @@ class CellSet:
 def _great_circle_ring(cell: int) -> np.ndarray:
     """A cell's boundary as ``(n, 2)`` (lon, lat), with points added along each great-circle
     edge wherever a straight lon/lat chord would stray from it by more than _BULGE_DEG."""
-    latlng = np.radians(np.array(h3n.cell_to_boundary(int(cell))))
-    v = np.column_stack([np.cos(latlng[:, 0]) * np.cos(latlng[:, 1]),
-                         np.cos(latlng[:, 0]) * np.sin(latlng[:, 1]), np.sin(latlng[:, 0])])
-    out = []
+    latlng = np.array(h3n.cell_to_boundary(int(cell)))
+    lat = np.radians(latlng[:, 0])
+    lon = np.radians(latlng[:, 1])
+    v = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    w = np.roll(v, -1, axis=0)
+    mid = v + w
+    mid_lat = np.arcsin(np.clip(mid[:, 2] / np.linalg.norm(mid, axis=1), -1, 1))
+    # Straying of the lon/lat chord at each edge's midpoint, in degrees of latitude (what
+    # matters near the poles, where the chord follows a parallel and the great circle not).
+    bulge = np.abs(np.degrees(mid_lat - (lat + np.roll(lat, -1)) / 2))
+    if not np.any(bulge > _BULGE_DEG):
+        return latlng[:, ::-1]
+    parts = []
     for i in range(len(v)):
-        a, b = v[i], v[(i + 1) % len(v)]
-        mid = (a + b) / np.linalg.norm(a + b)
-        lat_a, lat_b, lat_m = np.arcsin(np.clip([a[2], b[2], mid[2]], -1, 1))
-        # Straying of the lon/lat chord at the midpoint, in degrees of latitude (what matters
-        # near the poles, where the chord follows a parallel and the great circle does not).
-        bulge = abs(np.degrees(lat_m - (lat_a + lat_b) / 2))
-        n = int(min(64, np.ceil(np.sqrt(bulge / _BULGE_DEG)))) if bulge > _BULGE_DEG else 1
-        omega = np.arccos(np.clip(a @ b, -1, 1))
-        f = np.arange(n) / n
-        pts = (np.sin((1 - f) * omega)[:, None] * a + np.sin(f * omega)[:, None] * b) / np.sin(
-            omega) if omega > 0 else a[None, :]
-        out.append(pts)
-    p = np.vstack(out)
+        n = int(min(64, np.ceil(np.sqrt(bulge[i] / _BULGE_DEG)))) if bulge[i] > _BULGE_DEG else 1
+        omega = np.arccos(np.clip(v[i] @ w[i], -1, 1))
+        f = np.arange(n)[:, None] / n
+        parts.append((np.sin((1 - f) * omega) * v[i] + np.sin(f * omega) * w[i])
+                     / np.sin(omega) if n > 1 and omega > 0 else v[i][None, :])
+    p = np.vstack(parts)
     return np.column_stack([np.degrees(np.arctan2(p[:, 1], p[:, 0])),
                             np.degrees(np.arcsin(np.clip(p[:, 2], -1, 1)))])
 

@@ -76,10 +76,12 @@ def sky_section(out_dir: Path) -> Section:
 def coverage_section(out_dir: Path) -> Section:
     """Coverage of Ukraine and Taiwan per H3 cell (res 5), six hours at 60 s, gen1 preset."""
     from leonet import maps
-    from leonet.cells import region_cells
+    from leonet.cells import latitude_band, region_cells
     from leonet.exports import write_cells_geojson, write_table
+    from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
     from leonet.physics.coverage import coverage_from_ephemerides
-    from leonet.regional import summarise
+    from leonet.physics.ephemeris import Ephemeris
+    from leonet.regional import region_capacity, summarise
 
     sats = Constellation.load("starlink-gen1")
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "6h", "60s")
@@ -130,6 +132,40 @@ def coverage_section(out_dir: Path) -> Section:
               ["region", "cells", "area (km²)", "mean in view 25°", "min 25°", "max 25°",
                "worst % covered 25°", "mean in view 40°", "min 40°", "% covered 40°",
                "worst % covered 40°", "longest gap 40° (s)"], rows)
+
+    globe = latitude_band(-90.0, 90.0, 2)
+    every = slice(None, None, 10)  # every 10 minutes is plenty for a time average
+    coarse = Ephemeris(grid[every], sats, eph.r_ecef_km[every], eph.v_ecef_km_s[every],
+                       eph.error[every])
+    fig = coverage_from_ephemerides(globe.points(25.0), [coarse], grid[every])
+    sec.figures.append(("Coverage versus latitude: densest just inside the 53° shells' "
+                        "turning latitude, then the 70° and 97.6° shells take over",
+                        maps.latitude_profile(
+                            globe.lat_deg, {"mean satellites above 25°": fig.mean_in_view,
+                                            "fewest satellites above 25°": fig.min_in_view},
+                            out_dir / "coverage_latitude.png", weights=globe.area_km2,
+                            title="starlink-gen1: satellites in view versus latitude "
+                                  f"(all {len(globe):,} res-2 cells, 6 h)",
+                            percent={"percent of time covered": fig.percent_covered})))
+
+    busy = TimeGrid.range("2026-08-23T18:00:00Z", "10m", "2m")
+    ua = region_cells("UA", 5)
+    run = region_capacity(ua, sats, busy, terminals_per_km2=DEFAULT_ASSUMPTIONS.terminals_per_km2,
+                          city_take_up=0.01, not_activated=["crimea"])
+    sec.text += (
+        "\n\nBusy-hour capacity of Ukraine (what-if): 0.1 terminals per km² plus 1 % of the "
+        "population of every town of 15,000 or more, 3.1 Mbps each at the busy hour, 20 Gbps "
+        "in 16 beams per satellite, land within 1,000 km competing for the same satellites "
+        f"({run.n_context:,} cells), Crimea not activated (docs/coverage.md gives each "
+        "assumption's source). Towns sell out first.")
+    sec.table("Ukraine at the busy hour: cells per availability class",
+              ["class", "cells"], [[k, v] for k, v in run.class_counts().items()])
+    sec.figures.append(("Ukraine: availability at the busy hour (what-if demand)",
+                        maps.availability_map(ua, run.capacity.availability,
+                                              out_dir / "capacity_UA.png",
+                                              title="UA: availability at the busy hour, "
+                                                    "starlink-gen1, what-if demand")))
+    sec.files.append(write_table(out_dir / "capacity_UA.csv", run.columns()))
     return sec
 
 

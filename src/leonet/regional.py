@@ -205,10 +205,33 @@ def activation(cells: CellSet, *, policy_file: Path | None = None,
     return act
 
 
+def city_terminals(cells: CellSet, take_up: float) -> np.ndarray:
+    """Terminals per cell from towns: ``take_up`` times the population of every GeoNames
+    place of at least 15,000 people (`world_cities`) whose position falls in the cell."""
+    import h3.api.numpy_int as h3n
+
+    from leonet.physics.ground import world_cities
+
+    if not (np.isfinite(take_up) and 0 <= take_up <= 1):
+        raise InputError(f"city take-up must be a share in [0, 1], got {take_up}", "take_up")
+    out = np.zeros(len(cells))
+    if take_up == 0 or len(cells) == 0:
+        return out
+    table = world_cities()
+    lat0, lat1 = cells.lat_deg.min() - 1, cells.lat_deg.max() + 1
+    near = np.flatnonzero((table.lat_deg >= lat0) & (table.lat_deg <= lat1))
+    ids = np.array([h3n.latlng_to_cell(float(table.lat_deg[i]), float(table.lon_deg[i]),
+                                       cells.res) for i in near], dtype=np.uint64)
+    pos = np.clip(np.searchsorted(cells.cells, ids), 0, len(cells) - 1)
+    hit = cells.cells[pos] == ids
+    np.add.at(out, pos[hit], take_up * table.population[near][hit])
+    return out
+
+
 def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
                     assumptions: CapacityAssumptions = DEFAULT_ASSUMPTIONS,
                     terminals_file: Path | None = None,
-                    terminals_per_km2: float | None = None,
+                    terminals_per_km2: float | None = None, city_take_up: float = 0.0,
                     context_km: float = DEFAULT_CONTEXT_KM, policy_file: Path | None = None,
                     not_activated: Sequence[str] = (), whitelisted: bool = False,
                     min_sats: int = 1,
@@ -218,7 +241,8 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
     """Busy-hour capacity of ``cells`` with the demand of the land around them.
 
     Terminals per cell: from ``terminals_file`` where listed; elsewhere ``terminals_per_km2``
-    times the cell's area (default: the assumption's density without a file, 0 with one)."""
+    times the cell's area (default: the assumption's density without a file, 0 with one);
+    plus ``city_take_up`` times the population of the towns in the cell (`city_terminals`)."""
     notes: list[str] = []
     ctx, why = context_cells(cells, context_km)
     if why:
@@ -239,6 +263,11 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
     if terminals_file is not None:
         listed = read_terminals(terminals_file, every)
         terminals = np.where(np.isnan(listed), terminals, listed)
+    if city_take_up:
+        # CellSet.cells must be sorted for the lookup: the region and its context each are.
+        terminals = terminals + np.concatenate(
+            [city_terminals(part, city_take_up) for part in (cells, ctx) if part is not None
+             and len(part)])
     act = activation(every, policy_file=policy_file, not_activated=not_activated,
                      at=grid.utc[0], whitelisted=whitelisted)
     points = every.points(min_elevation_deg)

@@ -225,6 +225,7 @@ def test_time_series_over_a_known_geometry():
     assert cap2.availability.tolist() == [NOT_COVERED, NOT_ACTIVATED]
     np.testing.assert_allclose(cap2.served_mean_gbps, [0.75, 0.0])
     np.testing.assert_allclose(cap2.offered_mean_gbps, [1.5, 2.0])
+    assert np.isnan(cap2.oversubscription[1])  # nobody is served there to oversubscribe
 
 
 def test_capacity_of_a_real_constellation_holds_its_limits():

@@ -135,12 +135,18 @@ def coverage(
     out_console.print(f"{cells.name} at H3 resolution {res}, {grid.iso[0]} … {grid.iso[-1]}, "
                       f"{min_elevation:g}° mask, covered = at least {min_sats} in view",
                       highlight=False)
-    table = Table("figure", "value")
-    for key, value in summary.items():
-        table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
-    out_console.print(table)
+    out_console.print(_summary_table(summary))
     for path in written:
         console.print(f"wrote {path}", highlight=False)
+
+
+def _summary_table(summary: dict) -> Table:
+    table = Table("figure", "value")
+    for key, value in summary.items():
+        text = ("—" if value is None else f"{value:,.2f}" if isinstance(value, float)
+                else f"{value:,}")
+        table.add_row(key, text)
+    return table
 
 
 _MAP_LABELS = {
@@ -170,6 +176,9 @@ def capacity(
     ] = None,
     terminals: Annotated[Path | None, typer.Option(
         help="Terminals per cell: CSV/Parquet with h3_cell and terminals columns.")] = None,
+    city_take_up: Annotated[float, typer.Option(
+        help="Add this share of the population of every town of 15,000+ (GeoNames) to its "
+             "cell's terminals, e.g. 0.01.")] = 0.0,
     context_km: Annotated[float, typer.Option(
         help="Land within this distance of the region adds competing demand (0: none).")
     ] = 1000.0,
@@ -215,6 +224,7 @@ def capacity(
     with progress_bar(f"capacity of {len(cells):,} cells", len(grid)) as advance:
         run = region_capacity(cells, sats, grid, assumptions=assumptions,
                               terminals_file=terminals, terminals_per_km2=terminals_per_km2,
+                              city_take_up=city_take_up,
                               context_km=context_km, policy_file=policy,
                               not_activated=not_activated or (), whitelisted=whitelisted,
                               min_sats=min_sats,
@@ -240,7 +250,8 @@ def capacity(
         "demand_gbps": float(cap.demand_gbps.sum()),
         "offered_mean_gbps": float(cap.offered_mean_gbps.sum()),
         "served_mean_gbps": float(cap.served_mean_gbps.sum()),
-        "max_oversubscription": float(cap.oversubscription.max()),
+        "max_oversubscription": (float(np.nanmax(cap.oversubscription))
+                                 if np.isfinite(cap.oversubscription).any() else None),
         **{f"cells_{k.replace(' ', '_')}": v for k, v in run.class_counts().items()},
     }
     if as_json:
@@ -251,10 +262,7 @@ def capacity(
         return
     out_console.print(f"{cells.name} at H3 resolution {res}: busy-hour capacity from "
                       f"{grid.iso[0]} ({len(grid)} instants)", highlight=False)
-    table = Table("figure", "value")
-    for key, value in summary.items():
-        table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
-    out_console.print(table)
+    out_console.print(_summary_table(summary))
     out_console.print("assumptions: " + ", ".join(f"{k}={v:g}" for k, v in
                                                   assumptions.__dict__.items()), highlight=False)
     for path in written:

@@ -20,7 +20,8 @@ The model, each assumption configurable in `CapacityAssumptions` (sources there)
 
 Over the time grid a cell gets the time-averaged and the worst offered capacity, the mean
 served rate, the share of time its demand is not met, its oversubscription (demand over
-mean offered capacity) and an availability class like the operator's public map (`classify`).
+mean offered capacity; NaN where not activated) and an availability class like the
+operator's public map (`classify`).
 
 >>> indptr = np.array([0, 1, 2, 4])          # cell 0 sees sat 0, cell 1 sat 0, cell 2 both
 >>> sats = np.array([0, 0, 0, 1])
@@ -280,7 +281,8 @@ def classify(percent_covered, oversubscription, activated,
     over = np.asarray(oversubscription, dtype=np.float64)
     act = np.asarray(activated, dtype=bool)
     out = np.full(pct.shape, AVAILABLE, dtype=object)
-    out[over > assumptions.sold_out_above] = LIMITED
+    # A cell served exactly its demand is at capacity, not over it: allow for rounding.
+    out[over > assumptions.sold_out_above * (1.0 + 1e-9)] = LIMITED
     out[pct < assumptions.covered_percent_min] = NOT_COVERED
     out[~act] = NOT_ACTIVATED
     return out
@@ -342,6 +344,7 @@ def capacity_from_ephemerides(points: GroundPoints, demand_gbps, ephemerides: It
     offered_mean = offered_w / total_w
     with np.errstate(divide="ignore", invalid="ignore"):
         over = np.where(demand > 0, demand / offered_mean, 0.0)
+    over[~act] = np.nan  # a cell that is not served has no subscribers to oversubscribe
     figures = CapacityFigures(
         demand_gbps=demand, activated=act, served_mean_gbps=served_w / total_w,
         offered_mean_gbps=offered_mean, offered_min_gbps=offered_min,
