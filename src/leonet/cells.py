@@ -165,6 +165,18 @@ def _great_circle_ring(cell: int) -> np.ndarray:
                             np.degrees(np.arcsin(np.clip(p[:, 2], -1, 1)))])
 
 
+def concat_cells(parts: list[CellSet], name: str = "") -> CellSet:
+    """The cells of ``parts`` one after the other (same resolution, not re-sorted), keeping
+    the centres and areas already computed."""
+    if len({p.res for p in parts}) != 1:
+        raise InputError("cell sets of different resolutions cannot be joined")
+    out = CellSet(np.concatenate([p.cells for p in parts]), parts[0].res, name)
+    for key in ("_centres", "area_km2", "ids"):
+        if all(key in p.__dict__ for p in parts):
+            object.__setattr__(out, key, np.concatenate([p.__dict__[key] for p in parts]))
+    return out
+
+
 def cell_polygon(cell: int) -> shapely.Geometry:
     """One cell's boundary as a lon/lat polygon: a cell straddling the antimeridian becomes a
     MultiPolygon cut at ±180° (RFC 7946 §3.1.9), and a cell around a pole is closed along

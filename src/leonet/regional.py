@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from leonet.cells import CellSet, _cells_by_tiles, _estimate_cells, country_at
+from leonet.cells import CellSet, _cells_by_tiles, _estimate_cells, concat_cells, country_at
 from leonet.errors import InputError
 from leonet.physics.capacity import (
     DEFAULT_ASSUMPTIONS,
@@ -247,14 +247,9 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
     ctx, why = context_cells(cells, context_km)
     if why:
         notes.append(why)
-    every = cells if ctx is None or len(ctx) == 0 else CellSet(
-        np.concatenate([cells.cells, ctx.cells]), cells.res, cells.name)
+    parts = [cells] if ctx is None or len(ctx) == 0 else [cells, ctx]
+    every = concat_cells(parts, cells.name)
     n_region = len(cells)
-    if ctx is not None and len(ctx):
-        # Keep the centres and areas already computed (CellSet sorts nothing on purpose).
-        object.__setattr__(every, "_centres", np.vstack([cells._centres, ctx._centres]))
-        object.__setattr__(every, "area_km2", np.concatenate([cells.area_km2, ctx.area_km2]))
-        object.__setattr__(every, "ids", np.concatenate([cells.ids, ctx.ids]))
     density = (terminals_per_km2 if terminals_per_km2 is not None
                else (0.0 if terminals_file is not None else assumptions.terminals_per_km2))
     if not np.isfinite(density) or density < 0:
@@ -264,10 +259,8 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
         listed = read_terminals(terminals_file, every)
         terminals = np.where(np.isnan(listed), terminals, listed)
     if city_take_up:
-        # CellSet.cells must be sorted for the lookup: the region and its context each are.
-        terminals = terminals + np.concatenate(
-            [city_terminals(part, city_take_up) for part in (cells, ctx) if part is not None
-             and len(part)])
+        # Looked up part by part: each part is sorted, their concatenation is not.
+        terminals = terminals + np.concatenate([city_terminals(p, city_take_up) for p in parts])
     act = activation(every, policy_file=policy_file, not_activated=not_activated,
                      at=grid.utc[0], whitelisted=whitelisted)
     points = every.points(min_elevation_deg)
