@@ -71,6 +71,8 @@ def test_coverage_parquet_and_json_summary(tmp_path, capsys):
     (["--region", "TW", "--min-elevation", "95"], "[0, 90)"),
     (["--region", "band:10:5"], "-90 <= min < max <= 90"),
     (["--region", "TW", "--map", "x.jpg"], "--map must end in"),
+    (["--region", "TW", "--geojson", "x.kml"], "--geojson must end in"),
+    (["--region", "TW", "--min-sats", "0"], "--min-sats must be >= 1"),
 ])
 def test_bad_input_exits_2(tmp_path, capsys, args, message):
     base = ["coverage", *WINDOW, "--out", str(tmp_path / "x.csv"), "--res", "5"]

@@ -72,6 +72,16 @@ def _check_map_path(path: Path | None, option: str) -> None:
         raise InputError(f"{option} must end in .png, .svg or .pdf, got {path.name!r}")
 
 
+def _check_outputs(geojson: Path | None, min_sats: int, **maps_: Path | None) -> None:
+    """Refuse bad output names and options before any long computation."""
+    for option, path in maps_.items():
+        _check_map_path(path, "--" + option.replace("_", "-"))
+    if geojson is not None and geojson.suffix.lower() not in (".geojson", ".json"):
+        raise InputError(f"--geojson must end in .geojson or .json, got {geojson.name!r}")
+    if min_sats < 1:
+        raise InputError(f"--min-sats must be >= 1, got {min_sats}")
+
+
 def coverage(
     region: Region, start: Start, out: Out,
     source: Source = "starlink-gen1",
@@ -96,8 +106,7 @@ def coverage(
     from leonet.exports import write_cells_geojson, write_table
     from leonet.regional import region_coverage
 
-    _check_map_path(map_file, "--map")
-    _check_map_path(profile, "--profile")
+    _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
         raise InputError(f"--map-value must be one of {', '.join(MAP_VALUES)}, got {map_value!r}")
     cells, sats, grid = _setup(region, source, start, duration, step, res, out, min_elevation,
@@ -208,7 +217,7 @@ def capacity(
     from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
     from leonet.regional import region_capacity
 
-    _check_map_path(map_file, "--map")
+    _check_outputs(geojson, min_sats, map=map_file)
     given = {"sat_capacity_gbps": sat_capacity_gbps, "beams_per_sat": beams,
              "busy_hour_mbps": busy_hour_mbps, "sold_out_above": sold_out_above,
              "terminals_per_km2": terminals_per_km2,
