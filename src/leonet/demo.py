@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from leonet.control.policy.demo import policy_section
 from leonet.physics.ground import concat_points, find_city
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.timegrid import TimeGrid
@@ -173,6 +174,7 @@ SECTIONS: list[tuple[str, Callable[[Path], Section]]] = [
     ("satellites in view", sky_section),
     ("coverage of Ukraine and Taiwan", coverage_section),
 ]
+SECTIONS.append(("policies", policy_section))
 
 
 def run_demo(out_dir: Path, progress: Callable[[str], None] = print) -> Path:
