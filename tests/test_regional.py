@@ -107,3 +107,13 @@ def test_map_rings_stay_whole_across_the_antimeridian():
     rings, owner = cell_rings(pole, 0.0)
     assert set(owner.tolist()) == set(range(len(pole)))
     assert any(ring[:, 1].max() == 90.0 for ring in rings)  # the pole cell closes on the pole
+
+
+def test_context_of_a_latitude_band_is_the_wider_band():
+    band = region_cells("band:60:90", 3)
+    ctx, why = context_cells(band, 1000.0)
+    assert why is None and not set(ctx.ids) & set(band.ids)
+    # 1,000 km along a meridian is 8.99° on the mean sphere.
+    assert ctx.lat_deg.min() >= 60 - 8.99 and ctx.lat_deg.max() < 60
+    assert set(ctx.labels) >= {"RU", "CA", "NO"}
+    assert context_cells(region_cells("land", 2), 1000.0) == (None, None)

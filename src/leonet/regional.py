@@ -35,6 +35,7 @@ from leonet.physics.capacity import (
     capacity_from_ephemerides,
 )
 from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures, coverage
+from leonet.physics.earth import EARTH_MEAN_RADIUS_KM
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG
 from leonet.physics.timegrid import TimeGrid
 
@@ -125,15 +126,25 @@ def context_cells(cells: CellSet, context_km: float) -> tuple[CellSet | None, st
     boundary edition), outside it; or None and the reason when there are none or too many."""
     from leonet.control.regions import buffer_km_geometry
 
-    if context_km <= 0:
-        return None, None
+    if context_km <= 0 or cells.name in ("land", "globe"):
+        return None, None  # nothing, or no land, lies outside
     geom = cells.geometry
     if geom is None:
         if len(cells) > 20_000:
             return None, (f"no context demand around {cells.name}: too many cells to outline "
                           "(give a named region or a GeoJSON file)")
         geom = shapely.union_all(cells.polygons())
-    grown = buffer_km_geometry(geom, float(context_km))
+    if cells.source == "latitude band":
+        # Within d of a band on the sphere is the band widened by d / R along the meridians.
+        lo, hi = geom.bounds[1], geom.bounds[3]
+        dlat = np.degrees(context_km / EARTH_MEAN_RADIUS_KM)
+        grown = shapely.box(-180.0, max(-90.0, lo - dlat), 180.0, min(90.0, hi + dlat))
+    else:
+        try:
+            grown = buffer_km_geometry(geom, float(context_km))
+        except shapely.errors.GEOSException as exc:
+            return None, (f"no context demand: the outline of {cells.name} could not be grown "
+                          f"({exc})")
     if _estimate_cells(grown, cells.res) > MAX_CONTEXT_CELLS + len(cells):
         return None, (f"no context demand: land within {context_km:g} km of {cells.name} would "
                       f"exceed {MAX_CONTEXT_CELLS:,} cells at resolution {cells.res}")
