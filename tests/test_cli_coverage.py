@@ -158,3 +158,19 @@ def test_capacity_activation_from_policy_documents(tmp_path, capsys):
     assert rc == 0
     assert set(pacsv.read_csv(out).column("availability").to_pylist()) == {"not activated"}
     capsys.readouterr()
+
+
+def test_terminals_per_km2_count_on_land_only(tmp_path):
+    # A box in the mid-Pacific (no land) and one over inland Ukraine.
+    for name, ring, expect_land in (
+            ("pacific", [[-150, -5], [-140, -5], [-140, 5], [-150, 5], [-150, -5]], False),
+            ("ukraine", [[30, 49], [32, 49], [32, 50], [30, 50], [30, 49]], True)):
+        zone = tmp_path / f"{name}.geojson"
+        zone.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
+        out = tmp_path / f"{name}.csv"
+        rc = main(["capacity", "--region", str(zone), *WINDOW, "--res", "4", "--out", str(out),
+                   "--context-km", "0", "--terminals-per-km2", "0.5"])
+        assert rc == 0
+        t = pacsv.read_csv(out).to_pydict()
+        expected = [0.5 * a if expect_land else 0.0 for a in t["area_km2"]]
+        assert t["terminals"] == pytest.approx(expected)

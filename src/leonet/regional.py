@@ -252,8 +252,9 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
     """Busy-hour capacity of ``cells`` with the demand of the land around them.
 
     Terminals per cell: from ``terminals_file`` where listed; elsewhere ``terminals_per_km2``
-    times the cell's area (default: the assumption's density without a file, 0 with one);
-    plus ``city_take_up`` times the population of the towns in the cell (`city_terminals`)."""
+    times the cell's area if its centre is on land (default: the assumption's density without
+    a file, 0 with one); plus ``city_take_up`` times the population of the towns in the cell
+    (`city_terminals`). Context cells are land cells."""
     notes: list[str] = []
     ctx, why = context_cells(cells, context_km)
     if why:
@@ -265,7 +266,11 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
                else (0.0 if terminals_file is not None else assumptions.terminals_per_km2))
     if not np.isfinite(density) or density < 0:
         raise InputError(f"terminals per km² must be >= 0, got {density}", "terminals_per_km2")
-    terminals = density * every.area_km2
+    # A density of terminals per km² of land: cells whose centre is at sea get none.
+    region_land = (cells.labels != "") if cells.labels is not None else (
+        country_at(cells.lat_deg, cells.lon_deg) != "")
+    on_land = np.concatenate([region_land, np.ones(len(every) - n_region, dtype=bool)])
+    terminals = np.where(on_land, density * every.area_km2, 0.0)
     if terminals_file is not None:
         listed = read_terminals(terminals_file, every)
         terminals = np.where(np.isnan(listed), terminals, listed)
