@@ -3,6 +3,7 @@
 >>> from leonet.api import Constellation, Policy, TimeGrid, wgs84
 """
 
+from leonet.cells import CellSet, cells_from_ids, latitude_band, region_cells
 from leonet.control.policy import Decisions, Policy, Rule
 from leonet.control.policy.diff import PolicyDiff, diff_policies
 from leonet.control.population import (
@@ -15,6 +16,8 @@ from leonet.control.regions import Region, resolve_region
 from leonet.control.spillover import SpilloverReport, spillover
 from leonet.errors import InputError
 from leonet.hypatia import HypatiaInputs, read_hypatia_dir
+from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
+from leonet.physics.coverage import CoverageFigures, coverage
 from leonet.physics.ephemeris import Ephemeris
 from leonet.physics.ground import GroundPoints, concat_points, find_city, wgs84, world_cities
 from leonet.physics.ground_segment import (
@@ -50,6 +53,7 @@ from leonet.physics.scheduling import (
 )
 from leonet.physics.timegrid import TimeGrid, parse_utc
 from leonet.physics.visibility import Visibility, VisibilitySeries, count_visible, visible
+from leonet.regional import RegionCapacity, RegionCoverage, region_capacity, region_coverage
 
 __all__ = [
     "MAX_LASER_RANGE_KM",
@@ -58,7 +62,11 @@ __all__ = [
     "REASONS",
     "STRATEGIES",
     "Candidates",
+    "CapacityAssumptions",
+    "CapacityFigures",
+    "CellSet",
     "Constellation",
+    "CoverageFigures",
     "Decisions",
     "Ephemeris",
     "GroundLinks",
@@ -72,6 +80,8 @@ __all__ = [
     "PolicyDiff",
     "Population",
     "Region",
+    "RegionCapacity",
+    "RegionCoverage",
     "RouteSeries",
     "Rule",
     "SatelliteGraph",
@@ -84,13 +94,17 @@ __all__ = [
     "Visibility",
     "VisibilitySeries",
     "assign_pops",
+    "capacity",
+    "cells_from_ids",
     "concat_points",
     "count_visible",
+    "coverage",
     "detect_planes",
     "diff_policies",
     "find_city",
     "ground_links",
     "highest_elevation",
+    "latitude_band",
     "longest_visible",
     "parse_isls",
     "parse_utc",
@@ -98,6 +112,9 @@ __all__ = [
     "read_hypatia_dir",
     "read_points",
     "read_sites",
+    "region_capacity",
+    "region_cells",
+    "region_coverage",
     "resolve_region",
     "schedule",
     "slot_grid",

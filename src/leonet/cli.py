@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from leonet import __version__
+from leonet.commands import coverage as coverage_commands
 from leonet.commands import network, orbits
 from leonet.commands import policy as policy_commands
 from leonet.errors import InputError
@@ -31,6 +32,7 @@ app.add_typer(orbits.constellation_app, name="constellation")
 app.command()(orbits.ephemeris)
 app.command()(orbits.overhead)
 app.add_typer(network.app)
+app.add_typer(coverage_commands.app)
 
 
 @app.command()

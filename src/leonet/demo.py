@@ -149,14 +149,110 @@ def latency_section(out_dir: Path) -> Section:
                     f.write(f"\"{'|'.join(s.path(k, i))}\"," if ok else ",")
                     f.write("\n" if ok else f"{REASONS[s.reason[k, i]]}\n")
     sec.files.append(csv)
+
+
+def coverage_section(out_dir: Path) -> Section:
+    """Coverage of Ukraine and Taiwan per H3 cell (res 5), six hours at 60 s, gen1 preset."""
+    from leonet import maps
+    from leonet.cells import latitude_band, region_cells
+    from leonet.exports import write_cells_geojson, write_table
+    from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
+    from leonet.physics.coverage import coverage_from_ephemerides
+    from leonet.physics.ephemeris import Ephemeris
+    from leonet.regional import region_capacity, summarise
+
+    sats = Constellation.load("starlink-gen1")
+    grid = TimeGrid.range("2026-08-23T00:00:00Z", "6h", "60s")
+    eph = sats.propagate(grid)
+    sec = Section(
+        "Coverage of Ukraine and Taiwan",
+        f"Every H3 resolution-5 cell (about 253 km²) whose centre lies in Ukraine or Taiwan "
+        f"(Natural Earth 1:10m, German point of view: Crimea in Ukraine; Kinmen and Matsu in "
+        f"Taiwan), seen from its centre by the {len(sats):,} satellites of the starlink-gen1 "
+        f"preset over {grid.iso[0]} to {grid.iso[-1]} every 60 s ({len(grid)} instants). "
+        "'Covered' means at least one satellite above the mask: 25° (FCC 21-48) and the "
+        "stricter 40° of the original Gen1 filing. The same runs from the command line: "
+        "leonet coverage --region UA --start 2026-08-23T00:00:00Z --duration 6h --res 5 "
+        "--out ua.csv --map ua.png.",
+    )
+    rows = []
+    for code in ("UA", "TW"):
+        cells = region_cells(code, 5)
+        figs = {mask: coverage_from_ephemerides(cells.points(mask), [eph], grid)
+                for mask in (25.0, 40.0)}
+        s25, s40 = summarise(cells, figs[25.0]), summarise(cells, figs[40.0])
+        rows.append([code, len(cells), round(s25["area_km2"]), round(s25["mean_in_view"], 1),
+                     s25["min_in_view"], s25["max_in_view"],
+                     round(s25["worst_percent_covered"], 2),
+                     round(s40["mean_in_view"], 1), s40["min_in_view"],
+                     round(s40["percent_covered"], 2), round(s40["worst_percent_covered"], 2),
+                     round(s40["longest_gap_s"])])
+        columns = {"h3_cell": cells.ids, "lat_deg": cells.lat_deg, "lon_deg": cells.lon_deg,
+                   **figs[25.0].columns(),
+                   "mean_in_view_40deg": figs[40.0].mean_in_view,
+                   "percent_covered_40deg": figs[40.0].percent_covered,
+                   "longest_gap_s_40deg": figs[40.0].longest_gap_s}
+        sec.files.append(write_table(out_dir / f"coverage_{code}.csv", columns))
+        sec.files.append(write_cells_geojson(out_dir / f"coverage_{code}.geojson", cells,
+                                             {k: v for k, v in columns.items()
+                                              if k != "h3_cell"}))
+        sec.figures.append((f"{cells.name}: mean satellites above 25° per cell", maps.cell_map(
+            cells, figs[25.0].mean_in_view, out_dir / f"coverage_{code}_in_view.png",
+            title=f"{code}: mean satellites above 25°, starlink-gen1, 6 h",
+            label="mean satellites in view")))
+        if code == "UA":
+            sec.figures.append(("Ukraine: percent of time with a satellite above 40°",
+                                maps.cell_map(cells, figs[40.0].percent_covered,
+                                              out_dir / "coverage_UA_40deg.png",
+                                              title="UA: percent of time covered at a 40° mask",
+                                              label="percent of time covered", vmax=100.0)))
+    sec.table("Per-cell coverage (area-weighted mean; worst = the least covered cell)",
+              ["region", "cells", "area (km²)", "mean in view 25°", "min 25°", "max 25°",
+               "worst % covered 25°", "mean in view 40°", "min 40°", "% covered 40°",
+               "worst % covered 40°", "longest gap 40° (s)"], rows)
+
+    globe = latitude_band(-90.0, 90.0, 2)
+    every = slice(None, None, 10)  # every 10 minutes is plenty for a time average
+    coarse = Ephemeris(grid[every], sats, eph.r_ecef_km[every], eph.v_ecef_km_s[every],
+                       eph.error[every])
+    fig = coverage_from_ephemerides(globe.points(25.0), [coarse], grid[every])
+    sec.figures.append(("Coverage versus latitude: densest just inside the 53° shells' "
+                        "turning latitude, then the 70° and 97.6° shells take over",
+                        maps.latitude_profile(
+                            globe.lat_deg, {"mean satellites above 25°": fig.mean_in_view,
+                                            "fewest satellites above 25°": fig.min_in_view},
+                            out_dir / "coverage_latitude.png", weights=globe.area_km2,
+                            title="starlink-gen1: satellites in view versus latitude "
+                                  f"(all {len(globe):,} res-2 cells, 6 h)",
+                            percent={"percent of time covered": fig.percent_covered})))
+
+    busy = TimeGrid.range("2026-08-23T18:00:00Z", "10m", "2m")
+    ua = region_cells("UA", 5)
+    run = region_capacity(ua, sats, busy, terminals_per_km2=DEFAULT_ASSUMPTIONS.terminals_per_km2,
+                          city_take_up=0.01, not_activated=["crimea"])
+    sec.text += (
+        "\n\nBusy-hour capacity of Ukraine (what-if): 0.1 terminals per km² plus 1 % of the "
+        "population of every town of 15,000 or more, 3.1 Mbps each at the busy hour, 20 Gbps "
+        "in 16 beams per satellite, land within 1,000 km competing for the same satellites "
+        f"({run.n_context:,} cells), Crimea not activated (docs/coverage.md gives each "
+        "assumption's source). Towns sell out first.")
+    sec.table("Ukraine at the busy hour: cells per availability class",
+              ["class", "cells"], [[k, v] for k, v in run.class_counts().items()])
+    sec.figures.append(("Ukraine: availability at the busy hour (what-if demand)",
+                        maps.availability_map(ua, run.capacity.availability,
+                                              out_dir / "capacity_UA.png",
+                                              title="UA: availability at the busy hour, "
+                                                    "starlink-gen1, what-if demand")))
+    sec.files.append(write_table(out_dir / "capacity_UA.csv", run.columns()))
     return sec
 
 
 SECTIONS: list[tuple[str, Callable[[Path], Section]]] = [
     ("satellites in view", sky_section),
     ("latency to the PoP", latency_section),
+    ("coverage of Ukraine and Taiwan", coverage_section),
+    ("policies", policy_section),
 ]
-SECTIONS.append(("policies", policy_section))
 
 
 def run_demo(out_dir: Path, progress: Callable[[str], None] = print) -> Path:

@@ -1,0 +1,289 @@
+"""Coverage and capacity of a region's H3 cells: the glue between regions (control wing),
+cells, and the physics of `leonet.physics.coverage` / `leonet.physics.capacity`.
+
+Capacity needs the demand around a region as well as inside it: a satellite over Ukraine's
+border also serves Poland. `region_capacity` therefore adds *context* cells (land within
+``context_km`` of the region, 1,000 km by default: the ground range at which a 550 km
+satellite is still 25° above the horizon is about 940 km) whose demand competes for the same
+satellites; only the region's own cells are reported.
+
+>>> from leonet.cells import region_cells
+>>> from leonet.physics.orbits.constellation import Constellation
+>>> from leonet.physics.timegrid import TimeGrid
+>>> cells = region_cells("TW", 4)
+>>> grid = TimeGrid.range("2026-08-23T00:00:00Z", "30m", "5m")
+>>> run = region_coverage(cells, Constellation.load("starlink-gen1"), grid)
+>>> list(run.columns())[:6]
+['h3_cell', 'lat_deg', 'lon_deg', 'area_km2', 'mean_in_view', 'min_in_view']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from leonet.cells import CellSet, _cells_by_tiles, _estimate_cells, concat_cells, country_at
+from leonet.errors import InputError
+from leonet.physics.capacity import (
+    DEFAULT_ASSUMPTIONS,
+    CapacityAssumptions,
+    CapacityFigures,
+    capacity_from_ephemerides,
+)
+from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures, coverage
+from leonet.physics.earth import EARTH_MEAN_RADIUS_KM
+from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG
+from leonet.physics.timegrid import TimeGrid
+
+DEFAULT_CONTEXT_KM = 1000.0
+# Context beyond this many cells is dropped with a note (a run would take minutes per instant).
+MAX_CONTEXT_CELLS = 400_000
+
+
+def _cell_columns(cells: CellSet) -> dict[str, np.ndarray]:
+    cols = {"h3_cell": cells.ids, "lat_deg": cells.lat_deg, "lon_deg": cells.lon_deg,
+            "area_km2": cells.area_km2}
+    if cells.labels is not None:
+        cols["country"] = cells.labels
+    return cols
+
+
+@dataclass(frozen=True, eq=False)
+class RegionCoverage:
+    """Coverage figures of merit of a region's cells over a time grid."""
+
+    cells: CellSet
+    coverage: CoverageFigures
+    grid: TimeGrid
+    source: str
+    min_elevation_deg: float
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """One row per cell: ``h3_cell, lat_deg, lon_deg, area_km2`` then the figures."""
+        return {**_cell_columns(self.cells), **self.coverage.columns()}
+
+    def summary(self) -> dict[str, float]:
+        """Area-weighted means and extremes over the region."""
+        return summarise(self.cells, self.coverage)
+
+
+def summarise(cells: CellSet, fig: CoverageFigures) -> dict[str, float]:
+    w = cells.area_km2
+    return {
+        "cells": len(cells),
+        "area_km2": float(w.sum()),
+        "mean_in_view": float(np.average(fig.mean_in_view, weights=w)),
+        "min_in_view": int(fig.min_in_view.min()),
+        "max_in_view": int(fig.max_in_view.max()),
+        "percent_covered": float(np.average(fig.percent_covered, weights=w)),
+        "worst_percent_covered": float(fig.percent_covered.min()),
+        "area_fully_covered_pct": float(100.0 * w[fig.percent_covered >= 100.0].sum() / w.sum()),
+        "longest_gap_s": float(fig.longest_gap_s.max()),
+    }
+
+
+def region_coverage(cells: CellSet, constellation, grid: TimeGrid, *, min_sats: int = 1,
+                    min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
+                    max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
+                    progress: Callable[[int], None] | None = None) -> RegionCoverage:
+    """Coverage figures of merit at every cell centre of ``cells``."""
+    fig = coverage(cells.points(min_elevation_deg), constellation, grid, min_sats=min_sats,
+                   max_bytes=max_bytes, workers=workers, progress=progress)
+    return RegionCoverage(cells, fig, grid, getattr(constellation, "source", ""),
+                          float(min_elevation_deg))
+
+
+# -- capacity ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class RegionCapacity:
+    """Busy-hour capacity of a region's cells (context cells ran too but are not reported)."""
+
+    cells: CellSet
+    coverage: CoverageFigures
+    capacity: CapacityFigures
+    terminals: np.ndarray
+    assumptions: CapacityAssumptions
+    n_context: int
+    notes: tuple[str, ...]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        cap = self.capacity.columns()
+        return {**_cell_columns(self.cells), **self.coverage.columns(),
+                "terminals": self.terminals, **cap}
+
+    def class_counts(self) -> dict[str, int]:
+        labels, counts = np.unique(self.capacity.availability.astype(str), return_counts=True)
+        return {str(k): int(v) for k, v in zip(labels, counts, strict=True)}
+
+
+def context_cells(cells: CellSet, context_km: float) -> tuple[CellSet | None, str | None]:
+    """Land cells within ``context_km`` of the region (centres on land in the shipped
+    boundary edition), outside it; or None and the reason when there are none or too many."""
+    from leonet.control.regions import buffer_km_geometry
+
+    if context_km <= 0 or cells.name in ("land", "globe"):
+        return None, None  # nothing, or no land, lies outside
+    geom = cells.geometry
+    if geom is None:
+        if len(cells) > 20_000:
+            return None, (f"no context demand around {cells.name}: too many cells to outline "
+                          "(give a named region or a GeoJSON file)")
+        geom = shapely.union_all(cells.polygons())
+    if cells.source == "latitude band":
+        # Within d of a band on the sphere is the band widened by d / R along the meridians.
+        lo, hi = geom.bounds[1], geom.bounds[3]
+        dlat = np.degrees(context_km / EARTH_MEAN_RADIUS_KM)
+        grown = shapely.box(-180.0, max(-90.0, lo - dlat), 180.0, min(90.0, hi + dlat))
+    else:
+        try:
+            grown = buffer_km_geometry(geom, float(context_km))
+        except shapely.errors.GEOSException as exc:
+            return None, (f"no context demand: the outline of {cells.name} could not be grown "
+                          f"({exc})")
+    if _estimate_cells(grown, cells.res) > MAX_CONTEXT_CELLS + len(cells):
+        return None, (f"no context demand: land within {context_km:g} km of {cells.name} would "
+                      f"exceed {MAX_CONTEXT_CELLS:,} cells at resolution {cells.res}")
+    cand = np.setdiff1d(_cells_by_tiles(grown, cells.res), cells.cells)
+    ctx = CellSet(cand, cells.res, f"context of {cells.name}", "context")
+    land = country_at(ctx.lat_deg, ctx.lon_deg)
+    keep = land != ""
+    ctx = ctx.subset(keep)
+    return CellSet(ctx.cells, ctx.res, ctx.name, ctx.source, (), land[keep]), None
+
+
+def read_terminals(path: Path, cells: CellSet) -> np.ndarray:
+    """Terminals per cell from a CSV/Parquet file with ``h3_cell`` and ``terminals`` columns
+    (rows of the same cell add up); cells not listed get NaN."""
+    import h3
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"terminals file {path} does not exist", str(path))
+    try:
+        table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
+    except Exception as exc:  # pyarrow raises several types for unreadable files
+        raise InputError(f"cannot read terminals: {exc}", str(path)) from None
+    for col in ("h3_cell", "terminals"):
+        if col not in table.column_names:
+            raise InputError(f"missing column {col!r} (columns: {', '.join(table.column_names)})",
+                             str(path))
+    ids = [str(v).strip().lower() for v in table.column("h3_cell").to_pylist()]
+    values = np.array(table.column("terminals").to_pylist(), dtype=np.float64)
+    ints = np.empty(len(ids), np.uint64)
+    for i, text in enumerate(ids):
+        where = f"{path}: row {i + 2}"
+        if not h3.is_valid_cell(text):
+            raise InputError(f"{text!r} is not a valid H3 cell index", where)
+        if h3.get_resolution(text) != cells.res:
+            raise InputError(f"cell {text} has resolution {h3.get_resolution(text)}; the run "
+                             f"uses resolution {cells.res}", where)
+        if not (np.isfinite(values[i]) and values[i] >= 0):
+            raise InputError(f"terminals must be a number >= 0, got {values[i]!r}", where)
+        ints[i] = h3.str_to_int(text)
+    if not ids:
+        return np.full(len(cells), np.nan)
+    keys, inverse = np.unique(ints, return_inverse=True)
+    per_cell = np.bincount(inverse, weights=values, minlength=keys.size)
+    pos = np.clip(np.searchsorted(keys, cells.cells), 0, keys.size - 1)
+    return np.where(keys[pos] == cells.cells, per_cell[pos], np.nan)
+
+
+def activation(cells: CellSet, *, policy_file: Path | None = None,
+               not_activated: Sequence[str] = (), at: np.datetime64 | None = None,
+               whitelisted: bool = False) -> np.ndarray:
+    """Whether each cell is activated: allowed by ``policy_file`` at its centre at ``at``
+    for a stationary terminal on no particular plan (``whitelisted`` or not), and outside
+    every ``not_activated`` region."""
+    act = np.ones(len(cells), dtype=bool)
+    if policy_file is not None:
+        from leonet.control.policy import Policy
+
+        policy = Policy.load(policy_file)
+        act &= np.asarray(policy.decide(lat_deg=cells.lat_deg, lon_deg=cells.lon_deg,
+                                        time=at, whitelisted=whitelisted).allowed, dtype=bool)
+    for name in not_activated:
+        from leonet.control.regions import resolve_region
+
+        region = resolve_region(name, where="--not-activated")
+        act &= ~np.asarray(region.contains(cells.lat_deg, cells.lon_deg), dtype=bool)
+    return act
+
+
+def city_terminals(cells: CellSet, take_up: float) -> np.ndarray:
+    """Terminals per cell from towns: ``take_up`` times the population of every GeoNames
+    place of at least 15,000 people (`world_cities`) whose position falls in the cell."""
+    import h3.api.numpy_int as h3n
+
+    from leonet.physics.ground import world_cities
+
+    if not (np.isfinite(take_up) and 0 <= take_up <= 1):
+        raise InputError(f"city take-up must be a share in [0, 1], got {take_up}", "take_up")
+    out = np.zeros(len(cells))
+    if take_up == 0 or len(cells) == 0:
+        return out
+    table = world_cities()
+    lat0, lat1 = cells.lat_deg.min() - 1, cells.lat_deg.max() + 1
+    near = np.flatnonzero((table.lat_deg >= lat0) & (table.lat_deg <= lat1))
+    ids = np.array([h3n.latlng_to_cell(float(table.lat_deg[i]), float(table.lon_deg[i]),
+                                       cells.res) for i in near], dtype=np.uint64)
+    pos = np.clip(np.searchsorted(cells.cells, ids), 0, len(cells) - 1)
+    hit = cells.cells[pos] == ids
+    np.add.at(out, pos[hit], take_up * table.population[near][hit])
+    return out
+
+
+def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
+                    assumptions: CapacityAssumptions = DEFAULT_ASSUMPTIONS,
+                    terminals_file: Path | None = None,
+                    terminals_per_km2: float | None = None, city_take_up: float = 0.0,
+                    context_km: float = DEFAULT_CONTEXT_KM, policy_file: Path | None = None,
+                    not_activated: Sequence[str] = (), whitelisted: bool = False,
+                    min_sats: int = 1,
+                    min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
+                    max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
+                    progress: Callable[[int], None] | None = None) -> RegionCapacity:
+    """Busy-hour capacity of ``cells`` with the demand of the land around them.
+
+    Terminals per cell: from ``terminals_file`` where listed; elsewhere ``terminals_per_km2``
+    times the cell's area if its centre is on land (default: the assumption's density without
+    a file, 0 with one); plus ``city_take_up`` times the population of the towns in the cell
+    (`city_terminals`). Context cells are land cells."""
+    notes: list[str] = []
+    ctx, why = context_cells(cells, context_km)
+    if why:
+        notes.append(why)
+    parts = [cells] if ctx is None or len(ctx) == 0 else [cells, ctx]
+    every = concat_cells(parts, cells.name)
+    n_region = len(cells)
+    density = (terminals_per_km2 if terminals_per_km2 is not None
+               else (0.0 if terminals_file is not None else assumptions.terminals_per_km2))
+    if not np.isfinite(density) or density < 0:
+        raise InputError(f"terminals per km² must be >= 0, got {density}", "terminals_per_km2")
+    # A density of terminals per km² of land: cells whose centre is at sea get none.
+    region_land = (cells.labels != "") if cells.labels is not None else (
+        country_at(cells.lat_deg, cells.lon_deg) != "")
+    on_land = np.concatenate([region_land, np.ones(len(every) - n_region, dtype=bool)])
+    terminals = np.where(on_land, density * every.area_km2, 0.0)
+    if terminals_file is not None:
+        listed = read_terminals(terminals_file, every)
+        terminals = np.where(np.isnan(listed), terminals, listed)
+    if city_take_up:
+        # Looked up part by part: each part is sorted, their concatenation is not.
+        terminals = terminals + np.concatenate([city_terminals(p, city_take_up) for p in parts])
+    act = activation(every, policy_file=policy_file, not_activated=not_activated,
+                     at=grid.utc[0], whitelisted=whitelisted)
+    points = every.points(min_elevation_deg)
+    chunks = constellation.iter_propagate(grid, max_bytes=max_bytes, workers=workers)
+    cov, cap = capacity_from_ephemerides(points, assumptions.demand_gbps(terminals), chunks,
+                                         grid, assumptions=assumptions, activated=act,
+                                         min_sats=min_sats, progress=progress)
+    return RegionCapacity(cells, cov[:n_region], cap[:n_region], terminals[:n_region],
+                          assumptions, len(every) - n_region, tuple(notes))
+
