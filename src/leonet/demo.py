@@ -149,6 +149,7 @@ def latency_section(out_dir: Path) -> Section:
                     f.write(f"\"{'|'.join(s.path(k, i))}\"," if ok else ",")
                     f.write("\n" if ok else f"{REASONS[s.reason[k, i]]}\n")
     sec.files.append(csv)
+    return sec
 
 
 def coverage_section(out_dir: Path) -> Section:
