@@ -44,7 +44,6 @@ from leonet.physics.coverage import (
     CoverageAccumulator,
     CoverageFigures,
     holds_s,
-    kernel_threads,
 )
 from leonet.physics.ephemeris import Ephemeris
 from leonet.physics.ground import GroundPoints
@@ -327,22 +326,21 @@ def capacity_from_ephemerides(points: GroundPoints, demand_gbps, ephemerides: It
                    else np.broadcast_to(np.asarray(sat_capacity_gbps, np.float64),
                                         (eph.n_sats,)).copy())
             beam = cap / assumptions.beams_per_sat
-        with kernel_threads(n):
-            for j in range(eph.n_times):
-                if k >= len(grid):
-                    raise InputError("the ephemerides hold more instants than the time grid")
-                vis = visible(points, eph.r_ecef_km[j], min_elevation_deg=min_elevation_deg)
-                cov.add(vis.counts, offsets[k], h[k])
-                served, offered, _ = _schedule(vis.indptr, vis.sat.astype(np.int64), asked, cap,
-                                               beam, int(assumptions.max_rounds))
-                w = h[k] if h[k] > 0 else 1.0
-                served_w += w * served
-                offered_w += w * offered
-                short_w += w * (served < asked - _TOL_GBPS)
-                np.minimum(offered_min, offered, out=offered_min)
-                k += 1
-                if progress is not None:
-                    progress(1)
+        for j in range(eph.n_times):
+            if k >= len(grid):
+                raise InputError("the ephemerides hold more instants than the time grid")
+            vis = visible(points, eph.r_ecef_km[j], min_elevation_deg=min_elevation_deg)
+            cov.add(vis.counts, offsets[k], h[k])
+            served, offered, _ = _schedule(vis.indptr, vis.sat.astype(np.int64), asked, cap,
+                                           beam, int(assumptions.max_rounds))
+            w = h[k] if h[k] > 0 else 1.0
+            served_w += w * served
+            offered_w += w * offered
+            short_w += w * (served < asked - _TOL_GBPS)
+            np.minimum(offered_min, offered, out=offered_min)
+            k += 1
+            if progress is not None:
+                progress(1)
     if k != len(grid):
         raise InputError(f"the ephemerides hold {k} instants, the time grid {len(grid)}")
     coverage = cov.result()

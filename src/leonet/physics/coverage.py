@@ -30,8 +30,7 @@ the grid ends there, as in STK's "optimistic" treatment of gaps at the coverage-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numba
@@ -47,12 +46,6 @@ from leonet.physics.visibility import count_visible
 # velocities, error codes) is about 260 MB; double that leaves room for the geodetic arrays.
 DEFAULT_MAX_BYTES = 512 * 1024**2
 
-# Below this many points the visibility kernel runs on one thread: its per-instant work is
-# too small to share, and waking a second thread costs more than it saves, badly so when
-# other jobs hold the cores (measured with 10,744 satellites on the 2-core machine under a
-# load of 5: 2,467 points 4 ms per instant on one thread, 16 ms on two; 81,395 points 69 ms
-# either way).
-PARALLEL_MIN_POINTS = 50_000
 
 # Columns of `CoverageFigures.columns`, in output order, with their meaning.
 COLUMNS = {
@@ -241,19 +234,6 @@ def figures_from_counts(counts, offsets_s, *, min_sats: int = 1) -> CoverageFigu
     return acc.result()
 
 
-@contextmanager
-def kernel_threads(n_points: int) -> Iterator[None]:
-    """Run the visibility kernel on one thread for small point sets (see
-    `PARALLEL_MIN_POINTS`), restoring numba's thread count afterwards."""
-    before = numba.get_num_threads()
-    if n_points < PARALLEL_MIN_POINTS:
-        numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
-
-
 def coverage_from_ephemerides(points: GroundPoints, ephemerides: Iterable[Ephemeris],
                               grid: TimeGrid, *, min_sats: int = 1, min_elevation_deg=None,
                               max_range_km: float | None = None,
@@ -265,17 +245,16 @@ def coverage_from_ephemerides(points: GroundPoints, ephemerides: Iterable[Epheme
     acc = CoverageAccumulator(len(points), min_sats=min_sats)
     k = 0
     for eph in ephemerides:
-        with kernel_threads(len(points)):
-            for j in range(eph.n_times):
-                if k >= len(grid):
-                    raise InputError("the ephemerides hold more instants than the time grid")
-                counts = count_visible(points, eph.r_ecef_km[j],
-                                       min_elevation_deg=min_elevation_deg,
-                                       max_range_km=max_range_km)
-                acc.add(counts, offsets[k], h[k])
-                k += 1
-                if progress is not None:
-                    progress(1)
+        for j in range(eph.n_times):
+            if k >= len(grid):
+                raise InputError("the ephemerides hold more instants than the time grid")
+            counts = count_visible(points, eph.r_ecef_km[j],
+                                   min_elevation_deg=min_elevation_deg,
+                                   max_range_km=max_range_km)
+            acc.add(counts, offsets[k], h[k])
+            k += 1
+            if progress is not None:
+                progress(1)
     if k != len(grid):
         raise InputError(f"the ephemerides hold {k} instants, the time grid {len(grid)}")
     return acc.result()

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.physics.ground import GroundPoints, check_min_elevation_deg
+from leonet.physics.ground import GroundPoints
+from leonet.physics.visibility import visible
 
 # SpaceX's optical inter-satellite links close at up to 5,400 km: T. Brashears (SpaceX),
 # SPIE Photonics West, 2024-01-30, as reported by PCMag ("SpaceX's Starlink lasers deliver
@@ -322,123 +322,17 @@ class GroundLinks:
         return self.sat[lo:hi], self.length_km[lo:hi]
 
 
-@numba.njit(cache=True)
-def _gsl_scan(p_r, up, sin2_mask, range2, reach, s_sorted, z_sorted, order, count_only,
-              indptr, sat, length):  # pragma: no cover - compiled
-    """Satellites seen by each point: (s - p).up >= |s - p| sin(mask) and |s - p| <= max
-    range (the test of `leonet.physics.visibility`). Satellites are sorted by z, and a
-    point only tests those whose z is within its reach (an upper bound on the slant
-    range), which prunes work but never decides."""
-    m = p_r.shape[0]
-    counts = np.zeros(m, np.int64)
-    for i in range(m):
-        px, py, pz = p_r[i, 0], p_r[i, 1], p_r[i, 2]
-        ux, uy, uz = up[i, 0], up[i, 1], up[i, 2]
-        sm2 = sin2_mask[i]
-        rr2 = range2[i]
-        lo = np.searchsorted(z_sorted, pz - reach[i])
-        hi = np.searchsorted(z_sorted, pz + reach[i], side="right")
-        w = 0 if count_only else indptr[i]
-        k = 0
-        for j in range(lo, hi):
-            dx = s_sorted[j, 0] - px
-            dy = s_sorted[j, 1] - py
-            dz = s_sorted[j, 2] - pz
-            d2 = dx * dx + dy * dy + dz * dz
-            if d2 > rr2:
-                continue
-            dot = dx * ux + dy * uy + dz * uz
-            if dot >= 0.0 and dot * dot >= d2 * sm2:
-                if not count_only:
-                    sat[w + k] = order[j]
-                    length[w + k] = np.sqrt(d2)
-                k += 1
-        counts[i] = k
-    return counts
-
-
-# Above this many point-satellite pairs the bucketed `visible` kernel beats a plain scan.
-_SCAN_MAX_PAIRS = 4_000_000
-
-
 def ground_links(points: GroundPoints, r_sat_ecef_km: np.ndarray, *, min_elevation_deg=None,
                  max_range_km: float | None = None) -> GroundLinks:
     """The satellites each point may use: above its elevation mask (``min_elevation_deg``
     overrides the points' own) and, if given, within ``max_range_km``; with the slant
     ranges. Satellites with NaN positions are never linked. Each point's satellites are
-    listed in ascending order of their index."""
+    listed in ascending order of their index, so routes never depend on bucket order."""
     r = np.ascontiguousarray(r_sat_ecef_km, dtype=np.float64)
-    if r.ndim != 2 or r.shape[1] != 3:
-        raise InputError(f"satellite positions must be (n_sats, 3), got {r.shape}")
-    if max_range_km is not None and not max_range_km > 0:
-        raise InputError(f"max_range_km must be > 0, got {max_range_km}")
-    if len(points) * r.shape[0] > _SCAN_MAX_PAIRS:
-        from leonet.physics.visibility import visible
-
-        vis = visible(points, r, min_elevation_deg=min_elevation_deg,
-                      max_range_km=max_range_km)
-        indptr = vis.indptr
-        sat = vis.sat[_ascending(indptr, vis.sat)]
-        return GroundLinks(indptr, sat, _ranges(points, r, indptr, sat), r.shape[0])
-    mask = (points.min_elevation_deg if min_elevation_deg is None else
-            np.broadcast_to(check_min_elevation_deg(min_elevation_deg), (len(points),)))
-    p_r, up, p_norm = _point_geometry(points)
-    sin2 = np.ascontiguousarray(np.sin(np.radians(mask)) ** 2)
-    range2 = np.full(len(points), np.inf if max_range_km is None else max_range_km**2)
-    valid = np.flatnonzero(np.isfinite(r).all(axis=1))
-    order = valid[np.argsort(r[valid, 2], kind="stable")].astype(np.int32)
-    s_sorted = np.ascontiguousarray(r[order])
-    rs_max = float(np.sqrt((s_sorted**2).sum(axis=1)).max()) if order.size else 0.0
-    # Longest slant range to a satellite at radius rs_max above elevation e on a sphere of
-    # the point's radius: sqrt(rs^2 - rp^2 cos^2 e) - rp sin e, with e lowered by the
-    # largest geodetic deflection and a metre of margin.
-    e = np.radians(np.maximum(mask - 0.2, 0.0))
-    reach = np.sqrt(np.maximum(rs_max**2 - (p_norm * np.cos(e)) ** 2, 0.0)) \
-        - p_norm * np.sin(e) + 0.001
-    if max_range_km is not None:
-        reach = np.minimum(reach, max_range_km)
-    z_sorted = np.ascontiguousarray(s_sorted[:, 2])
-    args = (p_r, up, sin2, range2, reach, s_sorted, z_sorted, order)
-    counts = _gsl_scan(*args, True, np.zeros(1, np.int64), np.zeros(0, np.int32),
-                       np.zeros(0))
-    indptr = np.zeros(len(points) + 1, np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    sat = np.empty(indptr[-1], np.int32)
-    length = np.empty(indptr[-1])
-    _gsl_scan(*args, False, indptr, sat, length)
-    # Ascending satellite order per point: results do not depend on the sort above.
-    _sort_rows(indptr, sat, length)
-    return GroundLinks(indptr, sat, length, r.shape[0])
-
-
-@numba.njit(cache=True)
-def _sort_rows(indptr, sat, length):  # pragma: no cover - compiled
-    """Insertion sort of each row by satellite index (rows hold tens of entries)."""
-    for i in range(indptr.shape[0] - 1):
-        for j in range(indptr[i] + 1, indptr[i + 1]):
-            s, d = sat[j], length[j]
-            k = j - 1
-            while k >= indptr[i] and sat[k] > s:
-                sat[k + 1] = sat[k]
-                length[k + 1] = length[k]
-                k -= 1
-            sat[k + 1] = s
-            length[k + 1] = d
-
-
-def _ascending(indptr: np.ndarray, sat: np.ndarray) -> np.ndarray:
-    """Permutation putting each row's satellites in ascending order."""
-    row = np.repeat(np.arange(indptr.shape[0] - 1), np.diff(indptr))
-    return np.lexsort((sat, row))
-
-
-def _point_geometry(points: GroundPoints) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    cached = points.__dict__.get("_gsl_geometry")
-    if cached is None:
-        p_r = np.ascontiguousarray(points.r_ecef_km)
-        cached = (p_r, np.ascontiguousarray(points.enu[2]), np.sqrt((p_r**2).sum(axis=1)))
-        object.__setattr__(points, "_gsl_geometry", cached)
-    return cached
+    vis = visible(points, r, min_elevation_deg=min_elevation_deg, max_range_km=max_range_km,
+                  ascending=True)
+    return GroundLinks(vis.indptr, vis.sat, _ranges(points, r, vis.indptr, vis.sat),
+                       r.shape[0])
 
 
 def _ranges(points: GroundPoints, r: np.ndarray, indptr: np.ndarray, sat: np.ndarray
