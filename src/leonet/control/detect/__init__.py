@@ -1,0 +1,121 @@
+"""Unauthorized-use detection over terminal telemetry.
+
+`detect` runs the detectors over a `Telemetry` (sorted by terminal and time) and returns
+`Incidents`: kind, terminal, start, end and the evidence in plain words. Kinds:
+
+* ``denied_region``: used where the policy grants no service (a region denied or never
+  activated);
+* ``speed_limit``, ``altitude_limit``: beyond the policy's or the plan's limits, or
+  drone-like motion (airborne and moving, on a plan that is not for aircraft);
+* ``impossible_travel``: two consecutive reports no travel can link;
+* ``roaming_limit``: a stay abroad longer than allowed;
+* ``not_whitelisted``: an unverified terminal where the policy requires verification;
+* ``cloned_identity``: one terminal in two far places at once;
+* ``cluster``: many terminals appearing together (along a contact line).
+
+>>> from leonet.control.policy import Policy
+>>> from leonet.control.telemetry import telemetry_from_arrays
+>>> policy = Policy.from_text('''
+... version = "v1"
+... default = "deny"
+... [[rules]]
+... id = "ua-activated"
+... effect = "allow"
+... regions = ["UA"]
+... [[rules]]
+... id = "crimea-not-activated"
+... effect = "deny"
+... regions = ["crimea"]
+... ''')
+>>> tel, _ = telemetry_from_arrays(
+...     ["UT-1"] * 3 + ["UT-2"] * 2,
+...     ["2026-02-03T10:00:00Z", "2026-02-03T10:10:00Z", "2026-02-03T10:20:00Z",
+...      "2026-02-03T10:00:00Z", "2026-02-03T10:05:00Z"],
+...     [44.95, 44.95, 44.95, 50.45, 59.94], [34.10, 34.10, 34.10, 30.52, 30.31],
+...     [0] * 5, [0] * 5, now="2026-02-04T00:00:00Z")
+>>> found = detect(tel, policy, kinds=["denied_region", "impossible_travel"])
+>>> found.terminal_id.tolist(), found.kind.tolist()
+(['UT-1', 'UT-2', 'UT-2'], ['denied_region', 'impossible_travel', 'denied_region'])
+>>> for i in range(len(found)):
+...     print(found.evidence[i])
+3 reports where rule 'crimea-not-activated' denies service (in crimea); first at
+  44.9500°N 34.1000°E (Ukraine (UA)) on 2026-02-03T10:00:00Z, last on 2026-02-03T10:20:00Z
+moved 1,055 km from 50.4500°N 30.5200°E at 2026-02-03T10:00:00Z to 59.9400°N 30.3100°E at
+  2026-02-03T10:05:00Z, in 5 min: 12,664 km/h, where nothing travels faster than 1,300 km/h
+1 report where no rule of policy 'v1' allows service (default: deny); first at
+  59.9400°N 30.3100°E (Russia (RU)) on 2026-02-03T10:05:00Z
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from leonet.control.detect.config import KINDS, POLICY_KINDS, DetectConfig
+from leonet.control.detect.context import Context
+from leonet.control.detect.facts import TerminalFacts, read_terminal_facts
+from leonet.control.detect.incidents import IncidentLog, Incidents
+from leonet.control.telemetry import Telemetry
+from leonet.errors import InputError
+
+__all__ = ["KINDS", "DetectConfig", "Incidents", "TerminalFacts", "detect",
+           "read_terminal_facts"]
+
+
+def detect(telemetry: Telemetry, policy=None, *, terminals: TerminalFacts | None = None,
+           config: DetectConfig | None = None, kinds: Iterable[str] | None = None
+           ) -> Incidents:
+    """Run the detectors named in ``kinds`` (default: every kind the inputs allow) over
+    ``telemetry``; ``policy`` (a `Policy`) is needed for ``denied_region`` and
+    ``not_whitelisted`` and adds its limits to the others; ``terminals`` gives plans, home
+    countries, whitelist verifications and roaming allowances."""
+    from leonet.control.detect import clusters, motion, policy_kinds, roaming
+
+    config = config or DetectConfig()
+    chosen = _kinds(kinds, policy)
+    log = IncidentLog()
+    if policy is None:
+        skipped = [k for k in POLICY_KINDS if kinds is None]
+        if skipped:
+            log.note(f"no policy given: {', '.join(skipped)} not checked")
+    if not len(telemetry):
+        return log.freeze()
+    ctx = Context(telemetry, policy, terminals, config, log)
+    cloned = None
+    if "cloned_identity" in chosen:
+        cloned = motion.cloned_identity(ctx)
+    if "impossible_travel" in chosen:
+        motion.impossible_travel(ctx, cloned)
+    if "denied_region" in chosen:
+        policy_kinds.denied_region(ctx)
+    if "not_whitelisted" in chosen:
+        policy_kinds.not_whitelisted(ctx)
+    if "speed_limit" in chosen:
+        policy_kinds.speed_limit(ctx)
+    if "altitude_limit" in chosen:
+        policy_kinds.altitude_limit(ctx)
+    if "roaming_limit" in chosen:
+        roaming.roaming_limit(ctx)
+    if "cluster" in chosen:
+        clusters.cluster(ctx)
+    return log.freeze()
+
+
+def _kinds(kinds, policy) -> tuple[str, ...]:
+    if kinds is None:
+        return tuple(k for k in KINDS if policy is not None or k not in POLICY_KINDS)
+    if isinstance(kinds, str):
+        kinds = [k.strip() for k in kinds.split(",") if k.strip()]
+    out = []
+    for k in kinds:
+        if k not in KINDS:
+            import difflib
+
+            close = difflib.get_close_matches(k, KINDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; kinds: {', '.join(KINDS)}"
+            raise InputError(f"unknown detector {k!r}{hint}", "kinds")
+        if k in POLICY_KINDS and policy is None:
+            raise InputError(f"{k} needs a policy (--policy FILE)", "kinds")
+        out.append(k)
+    if not out:
+        raise InputError("no detector chosen", "kinds")
+    return tuple(dict.fromkeys(out))
