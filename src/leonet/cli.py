@@ -14,6 +14,7 @@ from rich.console import Console
 
 from leonet import __version__
 from leonet.commands import coverage as coverage_commands
+from leonet.commands import detect as detect_commands
 from leonet.commands import network, orbits
 from leonet.commands import policy as policy_commands
 from leonet.errors import InputError
@@ -33,6 +34,8 @@ app.command()(orbits.ephemeris)
 app.command()(orbits.overhead)
 app.add_typer(network.app)
 app.add_typer(coverage_commands.app)
+app.command("detect")(detect_commands.detect)
+app.add_typer(detect_commands.telemetry_app, name="telemetry")
 
 
 @app.command()

@@ -110,7 +110,8 @@ def _kinds(kinds, policy) -> tuple[str, ...]:
         if k not in KINDS:
             import difflib
 
-            close = difflib.get_close_matches(k, KINDS, n=1)
+            close = ([c for c in KINDS if c.startswith(k)]
+                     or difflib.get_close_matches(k, KINDS, n=1))
             hint = f"; did you mean {close[0]!r}?" if close else f"; kinds: {', '.join(KINDS)}"
             raise InputError(f"unknown detector {k!r}{hint}", "kinds")
         if k in POLICY_KINDS and policy is None:

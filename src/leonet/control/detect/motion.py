@@ -116,6 +116,10 @@ def cloned_identity(ctx: Context) -> np.ndarray:
         if big.size < 2:
             continue
         top = labels[np.argsort(-counts, kind="stable")[:2]]
+        # From the report before the second place was first seen: that jump belongs here.
+        seg = int(tel.starts[tel.codes[a]])
+        opened = seg + int(np.flatnonzero(place_of[seg:b + 1] == top.max())[0])
+        a = max(seg, min(a, opened - 1))
         centres = []
         for lab in top.tolist():
             sel = np.flatnonzero(place_of[a:b + 1] == lab) + a

@@ -178,7 +178,7 @@ def _order_by_code_then_time(codes, t_ns, n_codes):  # pragma: no cover - compil
             if best >= 0 and t_ns[i] < t_ns[best]:
                 late_after[i] = best
                 sorted_ok = False
-            elif best < 0 or t_ns[i] >= t_ns[best]:
+            elif best < 0 or t_ns[i] > t_ns[best]:
                 best = i
         if not sorted_ok:
             seg = order[lo:hi].copy()

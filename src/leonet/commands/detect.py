@@ -1,0 +1,111 @@
+"""``leonet detect``: find unauthorized use in telemetry; ``leonet telemetry check``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+telemetry_app = typer.Typer(help="Terminal telemetry files: check them row by row.",
+                            no_args_is_help=True)
+
+
+def detect(
+    telemetry: Annotated[Path, typer.Option(
+        "--telemetry", help="Reports (.csv or .parquet): terminal_id,time,lat_deg,lon_deg,"
+        "alt_m,speed_kmh[,heading_deg,serving_sat].")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="Incidents (.csv: terminal_id,kind,start,end,evidence; or .parquet).")],
+    policy: Annotated[Path | None, typer.Option(
+        "--policy", help="Policy document; needed for denied_region and not_whitelisted.")
+    ] = None,
+    terminals: Annotated[Path | None, typer.Option(
+        "--terminals", help="Terminal facts (.csv or .parquet): terminal_id[,plan,"
+        "home_country,funded,whitelisted,roaming_days_allowed]. Rows of other terminals "
+        "are reported and left out.")] = None,
+    kinds: Annotated[str | None, typer.Option(
+        "--kinds", help="Comma-separated detectors (default: all the inputs allow).")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="TOML file overriding detector thresholds.")] = None,
+    issues: Annotated[Path | None, typer.Option(
+        "--issues", help="Write the rows refused or noted (CSV) here.")] = None,
+    now: Annotated[str | None, typer.Option(
+        help="Reports after this instant (+5 min) are refused as future (default: now).")
+    ] = None,
+    all_columns: Annotated[bool, typer.Option(
+        "--all-columns", help="CSV: add rule,n_reports,lat_deg,lon_deg.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print a JSON summary (counts, notes, row issues) on stdout.")] = False,
+) -> None:
+    """Find unauthorized use: denied regions, speed and altitude limits (drone-like
+    motion), impossible travel, roaming, missing whitelist verification, cloned identities,
+    clusters of terminals appearing together."""
+    from leonet.control.detect import DetectConfig, read_terminal_facts
+    from leonet.control.detect import detect as run
+    from leonet.control.policy import Policy
+    from leonet.control.telemetry import read_telemetry
+    from leonet.errors import InputError
+
+    if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise InputError("incidents are written as .csv or .parquet", f"--out {out}")
+    started = time.perf_counter()
+    cfg = DetectConfig.load(config) if config is not None else DetectConfig()
+    pol = Policy.load(policy) if policy is not None else None
+    facts = read_terminal_facts(terminals) if terminals is not None else None
+    known = facts.terminal_id if facts is not None else None
+    err.print(f"reading {telemetry} ...")
+    tel, row_issues = read_telemetry(telemetry, now=now, known_terminals=known)
+    if len(row_issues):
+        err.print(row_issues.summary(limit=5))
+    if issues is not None:
+        row_issues.write_csv(issues)
+    err.print(f"{len(tel):,} reports of {tel.n_terminals:,} terminals; detecting ...")
+    found = run(tel, pol, terminals=facts, config=cfg, kinds=kinds)
+    if out.suffix.lower() == ".csv":
+        found.write_csv(out, all_columns=all_columns)
+    else:
+        found.write(out)
+    for note in found.notes:
+        err.print(f"[yellow]note:[/] {note}")
+    counts = found.counts_by_kind()
+    err.print(f"{len(found):,} incidents → {out} ({time.perf_counter() - started:.1f} s): "
+              + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v))
+    if as_json:
+        print(json.dumps({
+            "out": str(out), "incidents": len(found), "by_kind": counts,
+            "reports": len(tel), "terminals": tel.n_terminals,
+            "rows_read": row_issues.n_input, "rows_dropped": row_issues.n_dropped,
+            "row_issues": len(row_issues), "issues_by_field": row_issues.counts_by_reason(),
+            "notes": list(found.notes),
+            "policy": None if pol is None else {"version": pol.version, "source": pol.source},
+            "config": cfg.to_dict(),
+        }, indent=2))
+
+
+@telemetry_app.command("check")
+def check(
+    file: Annotated[Path, typer.Argument(help="Telemetry (.csv or .parquet).")],
+    issues: Annotated[Path | None, typer.Option(
+        "--issues", help="Write every refused or noted row (CSV) here.")] = None,
+    clean: Annotated[Path | None, typer.Option(
+        "--clean", help="Write the accepted rows, sorted, here (.csv or .parquet).")] = None,
+    now: Annotated[str | None, typer.Option(help="The present, for future timestamps.")
+    ] = None,
+) -> None:
+    """Check a telemetry file row by row; exit 1 when any row was dropped."""
+    from leonet.control.telemetry import read_telemetry
+
+    tel, row_issues = read_telemetry(file, now=now)
+    print(row_issues.summary(limit=20))
+    print(repr(tel))
+    if issues is not None:
+        row_issues.write_csv(issues)
+    if clean is not None:
+        tel.write(clean)
+    if row_issues.n_dropped:
+        raise typer.Exit(code=1)

@@ -1,0 +1,105 @@
+"""Every detector against labelled synthetic traces: planted misuse is found, hard negatives
+(a car at 80 km/h outside the speed-limited country, a ferry, a flight, GNSS jitter, a single
+glitch, a mast, an airliner, terminals switched on together far from the front...) are not."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from leonet.control.detect import KINDS, detect
+from leonet.control.detect.labelled import LVIV, POLTAVA, labelled_traces, score
+
+
+@pytest.fixture(scope="module")
+def run():
+    traces = labelled_traces(seed=0, n_background=100)
+    found = detect(traces.telemetry, traces.policy, terminals=traces.facts,
+                   config=traces.config)
+    return traces, found
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_planted_found_and_hard_negatives_left_alone(run, kind):
+    traces, found = run
+    s = score(found, traces.labels)[kind]
+    assert s["tp"] > 0, f"no planted {kind} in the traces"
+    assert s["missed"] == [] and s["false"] == [], s
+
+
+def test_hard_negatives_have_no_incident_of_the_kind_they_imitate(run):
+    _, found = run
+    pairs = set(zip(found.terminal_id.tolist(), found.kind.tolist(), strict=True))
+    imitates = {"NEG-CAR-80-PL": "speed_limit", "NEG-CAR-80-UA": "speed_limit",
+                "NEG-CAR-130-DE": "speed_limit", "NEG-CAR-SPIKE": "speed_limit",
+                "NEG-FERRY": "impossible_travel", "NEG-FLIGHT": "impossible_travel",
+                "NEG-JITTER": "cloned_identity", "IT-GLITCH": "cloned_identity",
+                "NEG-MAST-PL": "altitude_limit", "NEG-AIRLINER": "altitude_limit",
+                "NEG-ROAM-40": "roaming_limit", "NEG-ROAM-ALLOWANCE": "roaming_limit",
+                "NEG-NW-UKRAINE": "not_whitelisted"}
+    assert not [(t, k) for t, k in imitates.items() if (t, k) in pairs]
+    # ... and the background (static terminals and local trips) none at all.
+    assert not any(t.startswith("BG-") for t in found.terminal_id.tolist())
+
+
+def _haversine_km(a, b):
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def test_evidence_in_plain_words_with_the_right_numbers(run):
+    _, found = run
+    jump = found.take(np.flatnonzero(found.terminal_id == "IT-JUMP"))
+    assert len(jump) == 1
+    text = jump.evidence[0]
+    km = float(re.search(r"moved ([\d,]+) km", text).group(1).replace(",", ""))
+    assert abs(km - _haversine_km(LVIV, POLTAVA)) < 1.0  # reports are jittered by ~20 m
+    assert "where nothing travels faster than 1,300 km/h" in text
+    twin = found.take(np.flatnonzero((found.terminal_id == "CL-TWIN")
+                                     & (found.kind == "cloned_identity")))
+    assert re.search(r"two places 39\d km apart", twin.evidence[0])
+    assert "one identity used by two terminals at once" in twin.evidence[0]
+    cluster = found.of_kind("cluster")
+    assert len(cluster) == 12
+    assert all("one of 12 terminals that appeared together (cluster 1)" in e
+               for e in cluster.evidence.tolist())
+    assert all("inside the contact zone" in e for e in cluster.evidence.tolist())
+    roam = found.of_kind("roaming_limit")
+    assert roam.terminal_id.tolist() == ["RO-KRAKOW-75"]
+    assert "home UA; never seen at home" in roam.evidence[0]
+    assert "beyond the 60 days a stay abroad may last" in roam.evidence[0]
+    assert "Poland (PL)" in roam.evidence[0]
+    # 60 days after the first report abroad (reports every ~6 h).
+    start = found.start[found.kind == "roaming_limit"][0]
+    first = np.datetime64("2026-03-10T00:00:00", "ns")
+    assert 60 * 86400 <= (start - first) / np.timedelta64(1, "s") <= 60.5 * 86400
+
+
+def test_one_incident_per_episode(run):
+    _, found = run
+    # A static terminal in a denied region all day is one incident, not one per report.
+    crimea = found.take(np.flatnonzero(found.terminal_id == "DR-CRIMEA-0"))
+    assert crimea.kind.tolist() == ["denied_region"] and crimea.n_reports[0] > 100
+    assert "crimea-not-activated" in crimea.evidence[0]
+
+
+def test_same_seed_same_bytes_other_seed_other_rows(tmp_path):
+    paths = []
+    for k, seed in enumerate((5, 5, 6)):
+        traces = labelled_traces(seed=seed, n_background=20)
+        found = detect(traces.telemetry, traces.policy, terminals=traces.facts,
+                       config=traces.config)
+        path = tmp_path / f"incidents-{k}.csv"
+        found.write_csv(path, all_columns=True)
+        traces.telemetry.write(tmp_path / f"telemetry-{k}.csv")
+        paths.append(path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert ((tmp_path / "telemetry-0.csv").read_bytes()
+            == (tmp_path / "telemetry-1.csv").read_bytes())
+    assert ((tmp_path / "telemetry-0.csv").read_bytes()
+            != (tmp_path / "telemetry-2.csv").read_bytes())
