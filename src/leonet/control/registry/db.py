@@ -1,0 +1,145 @@
+"""Where the registry lives: a SQLite file by default, PostgreSQL for many users.
+
+`Database` owns the engines and hands out two kinds of transaction:
+
+* ``read()``: a snapshot to read from, never committed;
+* ``write()``: a transaction that first takes the audit chain's head lock, so concurrent
+  writers queue and each change and its audit entry commit together or not at all.
+
+SQLite runs in WAL mode (readers never block the writer) and write transactions start with
+``BEGIN IMMEDIATE``, which takes the write lock up front instead of failing on upgrade.
+``synchronous=FULL`` makes every acknowledged commit survive a crash of the process *and*
+of the machine (SQLite docs, "PRAGMA synchronous": in WAL mode NORMAL may lose the last
+transactions on power loss).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from leonet.errors import InputError
+
+ENV_DATABASE_URL = "LEONET_DATABASE_URL"
+DEFAULT_DATABASE_URL = "sqlite:///leonet.db"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def resolve_database_url(explicit: str | None = None) -> str:
+    """The database URL: ``--db`` if given, else ``$LEONET_DATABASE_URL``, else ``leonet.db``.
+
+    ``postgresql://`` URLs use the psycopg 3 driver (the one leonet installs).
+
+    >>> resolve_database_url("postgresql://u@localhost/leonet")
+    'postgresql+psycopg://u@localhost/leonet'
+    >>> resolve_database_url("mysql://x")
+    Traceback (most recent call last):
+    ...
+    leonet.errors.InputError: database URL: unsupported database 'mysql'; expected sqlite:///...
+    """
+    url = explicit or os.environ.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(
+            f"cannot read {url!r}; expected sqlite:///PATH or postgresql://USER@HOST/DB",
+            "database URL",
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed.render_as_string(hide_password=False)
+    if backend != "sqlite":
+        raise InputError(
+            f"unsupported database {backend!r}; expected sqlite:///PATH or "
+            "postgresql://USER@HOST/DB",
+            "database URL",
+        )
+    return url
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    engine = create_engine(url, pool_size=8, max_overflow=16)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Autocommit at the driver level: SQLAlchemy's "begin" event below issues BEGIN itself
+        # (the pysqlite driver's own transaction handling cannot do BEGIN IMMEDIATE).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """The registry database at ``url`` (see `resolve_database_url`)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_database_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        if self.dialect == "sqlite":
+            self._check_sqlite_path()
+            self.engine = _sqlite_engine(self.url, "BEGIN")
+            self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
+        else:
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=20,
+                                        pool_recycle=3600)
+            self.write_engine = self.engine
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    def _check_sqlite_path(self) -> None:
+        database = make_url(self.url).database
+        if database and database != ":memory:":
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise InputError(f"folder {parent} does not exist", f"database URL {self.url}")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session to read from; whatever it did is rolled back at the end."""
+        with self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction holding the audit head lock; commits when the block ends.
+
+        Anything raised inside rolls the whole transaction back: nothing is stored half-way.
+        """
+        from leonet.control.registry.audit import lock_head
+
+        with self._write() as session, session.begin():
+            lock_head(session)
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before a fork, or at shutdown)."""
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
+
+    def table_names(self) -> set[str]:
+        """Tables present in the database (for migration tests and health checks)."""
+        with self.engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+
+    def __repr__(self) -> str:
+        return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
