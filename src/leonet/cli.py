@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from leonet import __version__
+from leonet.commands import admin, audit, serve
 from leonet.errors import InputError
 
 app = typer.Typer(
@@ -23,6 +24,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True)
+
+app.add_typer(serve.app, name="serve")
+app.add_typer(admin.app, name="admin")
+app.add_typer(audit.app, name="audit")
 
 
 @app.command()

@@ -68,6 +68,9 @@ def update(
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise InputError(f"cannot change {sorted(unknown)}; changeable: {list(FIELDS)}")
+    nulls = sorted(k for k, v in values.items() if v is None)
+    if nulls:
+        raise InputError("must not be null", ", ".join(nulls))
     _check(values)
     row = get(session, account_id)
     check_version(row, expected_version, f"account {account_id!r}")

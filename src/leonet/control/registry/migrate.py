@@ -46,3 +46,11 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
+
+
+def all_revisions() -> list[str]:
+    """Every shipped revision, oldest first."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    scripts = ScriptDirectory.from_config(config)
+    return [s.revision for s in reversed(list(scripts.walk_revisions()))]

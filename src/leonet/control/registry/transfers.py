@@ -40,6 +40,9 @@ def update_rules(session: Session, actor: Actor, expected_version: int, reason: 
     unknown = set(values) - set(RULE_FIELDS)
     if unknown:
         raise InputError(f"cannot change {sorted(unknown)}; changeable: {list(RULE_FIELDS)}")
+    nulls = sorted(k for k, v in values.items() if v is None)
+    if nulls:
+        raise InputError("must not be null", ", ".join(nulls))
     for key in ("min_days_after_purchase", "min_days_after_activation"):
         if key in values and not 0 <= values[key] <= 3650:
             raise InputError("must be between 0 and 3650 days", key)

@@ -1,0 +1,1 @@
+"""Command groups of the `leonet` CLI, one module each, registered in `leonet.cli`."""

@@ -1,0 +1,58 @@
+"""The FastAPI application: this module only wires settings, middleware, error handlers and
+one router per resource (see `leonet.server.routes`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from leonet import __version__
+from leonet.control.registry import migrate
+from leonet.control.registry.db import Database
+from leonet.server import problems
+from leonet.server.limits import BodyLimitMiddleware
+from leonet.server.routes import (
+    accounts,
+    audit,
+    decisions,
+    funding,
+    health,
+    me,
+    policies,
+    sponsors,
+    terminals,
+    tokens,
+    transfers,
+    whitelist,
+)
+from leonet.server.settings import Settings
+from leonet.server.state import ServiceState
+
+ROUTERS = (health, me, tokens, sponsors, accounts, terminals, funding, whitelist, transfers,
+           policies, decisions, audit)
+DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
+tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
+bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are
+`application/problem+json`; changes need `If-Match` with the ETag last read."""
+
+
+def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
+    """The application over ``settings.database_url`` (migrated to the newest schema)."""
+    settings = settings or Settings()
+    db = Database(settings.database_url)
+    if migrate_schema:
+        migrate.upgrade(db)
+    app = FastAPI(
+        title="leonet control plane",
+        version=__version__,
+        description=DESCRIPTION,
+        default_response_class=ORJSONResponse,
+        docs_url="/docs" if settings.docs else None,
+        redoc_url=None,
+    )
+    app.state.leonet = ServiceState(settings=settings, db=db)
+    problems.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app

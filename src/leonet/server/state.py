@@ -1,0 +1,18 @@
+"""What one server process holds: settings, the database and the registry cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from leonet.control.registry.cache import RegistryCache
+from leonet.control.registry.db import Database
+from leonet.control.registry.facts import RegionLookup
+from leonet.server.settings import Settings
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    db: Database
+    cache: RegistryCache = field(default_factory=RegistryCache)
+    regions: RegionLookup = field(default_factory=RegionLookup)
