@@ -33,13 +33,13 @@ class Stored:
 
 def compile_document(text: str, fmt: str, source: str):
     """Validate and compile a document with the policy engine (`InputError` when bad)."""
-    from leonet.control.policy import Policy
-
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}",
                          "format")
     if len(text) > MAX_DOCUMENT_CHARS:
         raise InputError(f"is longer than {MAX_DOCUMENT_CHARS} characters", "document")
+    from leonet.control.policy import Policy
+
     return Policy.from_text(text, fmt=fmt, source=source, base_dir=None)
 
 
