@@ -4,7 +4,6 @@ one router per resource (see `leonet.server.routes`)."""
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from leonet import __version__
 from leonet.control.registry import migrate
@@ -46,7 +45,6 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         title="leonet control plane",
         version=__version__,
         description=DESCRIPTION,
-        default_response_class=ORJSONResponse,
         docs_url="/docs" if settings.docs else None,
         redoc_url=None,
     )
