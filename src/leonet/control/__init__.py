@@ -1,4 +1,1 @@
-"""The control wing: who may connect (regions, policies, decisions, the registry).
-
-Never imports `leonet.server` or `leonet.cli`.
-"""
+"""The control wing: who may connect — regions, policies, decisions (never imports server/cli)."""

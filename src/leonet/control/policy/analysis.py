@@ -1,0 +1,156 @@
+"""Checks made on load: contradictions (errors), conflicts and dead rules (warnings).
+
+Rule ``D`` *covers* rule ``A`` when every terminal ``A`` matches is matched by ``D`` as well
+(same or wider regions and time window, weaker or equal conditions). Then:
+
+- an allow covered by a deny can never grant (warning: never matches in effect);
+- a rule covered by an earlier rule of the same effect is never the reason (warning);
+- an allow and a deny covering each other are contradictory rules (error);
+- an allow and a deny that merely overlap are a conflict, settled by "deny wins" (warning).
+
+Region containment and overlap are decided on the geometries (interiors), after cheap
+name and bounding-box tests.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import shapely
+
+from leonet.control.policy.document import Rule
+from leonet.errors import InputError
+
+
+def analyse(policy) -> list[str]:
+    rules = policy.rules
+    geo = _Geometry(policy)
+    out: list[str] = []
+    dead: set[int] = set()
+    for a, ra in enumerate(rules):
+        if ra.regions is not None and geo.empty(a):
+            out.append(f"rule {ra.id!r} can never match: its regions have no area")
+            dead.add(a)
+    for a, ra in enumerate(rules):
+        if a in dead:
+            continue
+        for d, rd in enumerate(rules):
+            if d == a or d in dead:
+                continue
+            if ra.effect == "allow" and rd.effect == "deny" and _covers(rd, ra, geo, d, a):
+                if _covers(ra, rd, geo, a, d):
+                    raise InputError(
+                        f"contradictory rules: allow {ra.id!r} (rules[{a}]) and deny {rd.id!r} "
+                        f"(rules[{d}]) match exactly the same terminals, so the allow can never "
+                        "apply; delete one of them or narrow the deny", policy.source)
+                out.append(f"rule {ra.id!r} can never grant service: deny rule {rd.id!r} "
+                           "matches every terminal it matches (any matching deny wins)")
+                dead.add(a)
+                break
+            if rd.effect == ra.effect and d < a and _covers(rd, ra, geo, d, a):
+                out.append(f"rule {ra.id!r} is never the reason for a decision: the earlier "
+                           f"{rd.effect} rule {rd.id!r} matches every terminal it matches")
+                dead.add(a)
+                break
+    for a, ra in enumerate(rules):
+        if ra.effect != "allow" or a in dead:
+            continue
+        for d, rd in enumerate(rules):
+            if rd.effect == "deny" and d not in dead and _may_overlap(ra, rd, geo, a, d):
+                out.append(f"conflict: where both match, deny {rd.id!r} overrides allow "
+                           f"{ra.id!r} (deny wins)")
+    return out
+
+
+class _Geometry:
+    def __init__(self, policy) -> None:
+        self.policy = policy
+
+    @cache  # noqa: B019 - one short-lived instance per analysis
+    def union(self, i: int):
+        rule = self.policy.rules[i]
+        geoms = [self.policy.regions[n].as_geometry() for n in rule.regions]
+        return shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+
+    def empty(self, i: int) -> bool:
+        return self.union(i).is_empty
+
+    def bounds(self, i: int):
+        return self.union(i).bounds
+
+    def names(self, i: int) -> set[str]:
+        return {self.policy.regions[n].ref for n in self.policy.rules[i].regions}
+
+
+def _time_within(inner: Rule, outer: Rule) -> bool:
+    if outer.start is not None and (inner.start is None or inner.start < outer.start):
+        return False
+    return not (outer.end is not None and (inner.end is None or inner.end > outer.end))
+
+
+def _threshold_implies(inner, outer) -> bool:
+    """A condition ``x > inner`` implies ``x > outer`` (None = no condition)."""
+    return outer is None or (inner is not None and inner >= outer)
+
+
+def _covers(d: Rule, a: Rule, geo: _Geometry, di: int, ai: int) -> bool:
+    """Every terminal matched by ``a`` is matched by ``d``."""
+    if not _time_within(a, d):
+        return False
+    for key in ("speed_kmh_above", "altitude_m_above", "roaming_days_above"):
+        if not _threshold_implies(getattr(a, key), getattr(d, key)):
+            return False
+    if d.unless_whitelisted and not (a.unless_whitelisted or a.whitelisted is False):
+        return False
+    if d.whitelisted is not None and a.whitelisted != d.whitelisted and not (
+            d.whitelisted is False and a.unless_whitelisted):
+        return False
+    if d.unfunded is not None and a.unfunded != d.unfunded:
+        return False
+    if d.plans is not None and (a.plans is None or not set(a.plans) <= set(d.plans)):
+        return False
+    if d.home_countries is not None and (
+            a.home_countries is None or not set(a.home_countries) <= set(d.home_countries)):
+        return False
+    if not set(d.except_regions) <= set(a.except_regions):
+        return False
+    if d.regions is None:
+        return True
+    if a.regions is None:
+        return False
+    if geo.names(ai) <= geo.names(di):
+        return True
+    ab, db = geo.bounds(ai), geo.bounds(di)
+    if ab[0] < db[0] or ab[1] < db[1] or ab[2] > db[2] or ab[3] > db[3]:
+        return False
+    return bool(shapely.covers(geo.union(di), geo.union(ai)))
+
+
+def _may_overlap(a: Rule, d: Rule, geo: _Geometry, ai: int, di: int) -> bool:
+    """Some terminal might match both (conditions compatible, regions' interiors meet)."""
+    starts = [x for x in (a.start, d.start) if x is not None]
+    ends = [x for x in (a.end, d.end) if x is not None]
+    lo = max(starts) if starts else None
+    hi = min(ends) if ends else None
+    if lo is not None and hi is not None and lo >= hi:
+        return False
+    if (a.whitelisted is True and d.unless_whitelisted) or (
+            d.whitelisted is True and a.unless_whitelisted):
+        return False
+    if a.whitelisted is not None and d.whitelisted is not None and a.whitelisted != d.whitelisted:
+        return False
+    if a.unfunded is not None and d.unfunded is not None and a.unfunded != d.unfunded:
+        return False
+    if a.plans is not None and d.plans is not None and not set(a.plans) & set(d.plans):
+        return False
+    if (a.home_countries is not None and d.home_countries is not None
+            and not set(a.home_countries) & set(d.home_countries)):
+        return False
+    if a.regions is None or d.regions is None:
+        return True
+    if geo.names(ai) & geo.names(di):
+        return True
+    ab, db = geo.bounds(ai), geo.bounds(di)
+    if ab[2] < db[0] or db[2] < ab[0] or ab[3] < db[1] or db[3] < ab[1]:
+        return False
+    return bool(shapely.relate_pattern(geo.union(ai), geo.union(di), "T********"))
