@@ -235,9 +235,11 @@ def parse_arrow(body: bytes, max_rows: int) -> Batch:
     return Batch(False, True, terminal_ids, codes, time_ns, arrays)
 
 
-def arrow_answer(allowed: np.ndarray, rule: np.ndarray, metadata: dict[str, str]) -> bytes:
+def arrow_answer(allowed: np.ndarray, rule_index: np.ndarray, labels: tuple[str, ...],
+                 metadata: dict[str, str]) -> bytes:
     """The answer as an Arrow IPC stream: ``allowed`` (bool), ``rule`` (dictionary string)."""
-    rule_array = pa.array(rule, type=pa.string()).dictionary_encode()
+    rule_array = pa.DictionaryArray.from_arrays(pa.array(rule_index, type=pa.int32()),
+                                                pa.array(labels, type=pa.string()))
     table = pa.table({"allowed": pa.array(allowed, type=pa.bool_()), "rule": rule_array},
                      metadata=metadata)
     sink = pa.BufferOutputStream()

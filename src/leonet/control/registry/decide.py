@@ -32,32 +32,67 @@ class Rows:
     roaming_days: np.ndarray
 
 
+STATUS_LABELS = ("status:ordered", "status:suspended", "status:deactivated")
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """``allowed`` (bool) and ``rule`` (str: a rule id, ``default`` or ``status:<s>``)."""
+    """Per row: ``allowed`` and ``rule_index`` into ``labels`` (rule ids in file order,
+    ``default``, then ``status:<status>``). ``decision`` is the engine's `Decisions` of the
+    last group decided (the only one for a single row), for ``explain``."""
 
     allowed: np.ndarray
-    rule: np.ndarray
-    decision: object  # the engine's Decisions, for explain()
+    rule_index: np.ndarray
+    labels: tuple[str, ...]
+    decision: object
+
+    @property
+    def rule(self) -> np.ndarray:
+        return np.array(self.labels, dtype=object)[self.rule_index]
 
 
 def decide(policy, table: FactTable, rows: Rows, contains: RegionTest) -> Outcome:
-    """Decide every row under ``policy`` (a `leonet.control.policy.Policy`)."""
+    """Decide every row under ``policy`` (a `leonet.control.policy.Policy`).
+
+    The engine takes plan and home country as strings; rows are grouped by the (few)
+    distinct pairs among the batch's terminals and each group is decided with the pair as
+    a scalar, so no per-row string is ever built. A plan the policy does not list is no
+    plan to it (it satisfies no ``plans`` condition).
+    """
     codes = rows.codes
-    time = rows.time_ns.astype("datetime64[ns]")
-    decision = policy.decide(
-        lat_deg=rows.lat_deg, lon_deg=rows.lon_deg, alt_m=rows.alt_m,
-        speed_kmh=rows.speed_kmh, time=time,
-        whitelisted=table.whitelisted(codes, rows.time_ns, rows.lat_deg, rows.lon_deg,
-                                      contains),
-        plan=table.plan[codes], home_country=table.home_country[codes],
-        roaming_days=rows.roaming_days, funded=table.funded(codes, rows.time_ns),
-    )
-    allowed = np.asarray(decision.allowed, dtype=bool)
-    rule = np.asarray(decision.rule, dtype=object)
+    n = codes.size
+    known_plans = set(policy.plans)
+    pairs: dict[tuple[str | None, str | None], int] = {}
+    pair_of_terminal = np.array([
+        pairs.setdefault((p if p in known_plans else None, h or None), len(pairs))
+        for p, h in zip(table.plan.tolist(), table.home_country.tolist(), strict=True)
+    ], dtype=np.int64)
+    time = rows.time_ns.view("datetime64[ns]")
+    whitelisted = table.whitelisted(codes, rows.time_ns, rows.lat_deg, rows.lon_deg, contains)
+    funded = table.funded(codes, rows.time_ns)
+    n_rules = len(policy.rules)
+    rule_index = np.empty(n, dtype=np.int32)
+    row_pair = pair_of_terminal[codes]
+    single = len(pairs) == 1
+    decision = None
+    for k, (plan, home) in enumerate(pairs):
+        # Every pair comes from a terminal of this batch, so every group has rows.
+        sel = slice(None) if single else np.flatnonzero(row_pair == k)
+        decision = policy.decide(
+            lat_deg=rows.lat_deg[sel], lon_deg=rows.lon_deg[sel], alt_m=rows.alt_m[sel],
+            speed_kmh=rows.speed_kmh[sel], time=time[sel], whitelisted=whitelisted[sel],
+            plan=plan, home_country=home, roaming_days=rows.roaming_days[sel],
+            funded=funded[sel],
+        )
+        # The engine's index: -1 for the default, else the rule's position.
+        index = np.asarray(decision.rule_index, dtype=np.int32).ravel()
+        rule_index[sel] = np.where(index < 0, n_rules, index)
+    deny = np.array([r.effect == "deny" for r in policy.rules]
+                    + [policy.default == "deny"] + [True] * len(STATUS_LABELS), dtype=bool)
+    status = table.status[codes]
     inactive = ~table.active[codes]
     if inactive.any():
-        allowed = allowed & ~inactive
-        rule = rule.copy()
-        rule[inactive] = np.char.add("status:", table.status[codes][inactive].astype(str))
-    return Outcome(allowed, rule, decision)
+        for j, label in enumerate(STATUS_LABELS):
+            rule_index[inactive & (status == label.removeprefix("status:"))] = n_rules + 1 + j
+    labels = (*(r.id for r in policy.rules), "default", *STATUS_LABELS)
+    return Outcome(~deny[rule_index], rule_index, labels, decision)

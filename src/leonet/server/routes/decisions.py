@@ -65,15 +65,16 @@ def _decide(caller: Caller, batch: codec.Batch, explain: bool) -> tuple[dict[str
     if batch.single:
         answer = {"terminal_id": batch.terminal_ids[0],
                   "time": np.datetime64(int(batch.time_ns[0]), "ns").astype(str) + "Z",
-                  "allowed": bool(outcome.allowed[0]), "rule": str(outcome.rule[0]), **meta}
+                  "allowed": bool(outcome.allowed[0]),
+                  "rule": outcome.labels[int(outcome.rule_index[0])], **meta}
         if explain:
-            answer["explanation"] = _explain(outcome, table)
+            answer["explanation"] = _explain(outcome)
         return answer, None
     return meta, outcome
 
 
-def _explain(outcome: registry_decide.Outcome, table: FactTable) -> str:
-    rule = str(outcome.rule[0])
+def _explain(outcome: registry_decide.Outcome) -> str:
+    rule = outcome.labels[int(outcome.rule_index[0])]
     if rule.startswith("status:"):
         return (f"denied: the terminal is {rule.removeprefix('status:')} in the registry; "
                 "only active terminals get service")
@@ -132,7 +133,7 @@ async def decisions(request: Request, caller: CanDecide,
         return Response(orjson.dumps(meta), media_type="application/json")
     if batch.arrow:
         data = await run_in_threadpool(
-            codec.arrow_answer, outcome.allowed, outcome.rule,
+            codec.arrow_answer, outcome.allowed, outcome.rule_index, outcome.labels,
             {k: str(v) for k, v in meta.items()})
         return Response(data, media_type=codec.ARROW_STREAM)
     answer = {"n_rows": batch.n_rows, **meta, "allowed": outcome.allowed,
