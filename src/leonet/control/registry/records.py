@@ -29,9 +29,13 @@ def check_id(value: str, field: str) -> str:
 
 
 def check_country(value: str, field: str) -> str:
-    """ISO 3166-1 alpha-2, upper case (``UA``)."""
+    """ISO 3166-1 alpha-2, upper case (``UA``), one the shipped boundaries know."""
     if not isinstance(value, str) or not COUNTRY_RE.match(value):
         raise InputError(f"{value!r} is not an ISO 3166-1 alpha-2 code such as 'UA'", field)
+    from leonet.control.boundaries import countries
+
+    if value not in set(countries().code.tolist()):
+        raise InputError(f"{value!r} is not a country code the shipped boundaries know", field)
     return value
 
 

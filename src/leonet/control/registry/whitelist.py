@@ -28,8 +28,10 @@ def create(
         raise NotFoundError(f"terminal {terminal_id!r} does not exist")
     if not evidence_ref.strip():
         raise InputError("name the evidence (document number, case file)", "evidence_ref")
-    if not region.strip():
-        raise InputError("must not be empty", "region")
+    from leonet.control.regions import resolve_region
+
+    # Only regions the policy engine knows: a typo would silently whitelist nothing.
+    resolve_region(region, where="region")
     now = audit.utc_now()
     verified_at = check_aware(verified_at, "verified_at") or now
     if verified_at > now:
