@@ -14,6 +14,7 @@ from rich.console import Console
 
 from leonet import __version__
 from leonet.commands import admin, audit, serve
+from leonet.commands import policy as policy_commands
 from leonet.errors import InputError
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True)
+app.add_typer(policy_commands.app, name="policy")
 
 app.add_typer(serve.app, name="serve")
 app.add_typer(admin.app, name="admin")
