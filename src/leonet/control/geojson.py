@@ -190,8 +190,9 @@ def _geometry(kind, coords, where, path, notes) -> shapely.Geometry:
     rings = [_ring(r, where, f"{path}[{i}]") for i, r in enumerate(coords)]
     # Holes share the shell's longitude frame when the shell was unwrapped past ±180°.
     x0 = rings[0][:, 0].mean()
-    rings = [rings[0]] + [[*r, 360.0 * np.round((x0 - r[:, 0].mean()) / 360.0), 0.0]
-                          for r in rings[1:]]
+    shifts = [np.array([360.0 * np.round((x0 - r[:, 0].mean()) / 360.0), 0.0])
+              for r in rings[1:]]
+    rings = [rings[0]] + [r + s for r, s in zip(rings[1:], shifts, strict=True)]
     shell = shapely.Polygon(rings[0])
     if _signed_area(rings[0]) < 0:
         notes.append(f"{_at(where, path)}[0]: exterior ring is clockwise; RFC 7946 asks for "

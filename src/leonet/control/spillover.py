@@ -85,7 +85,8 @@ def spillover(region: Region, resolution: int) -> SpilloverReport:
                 code = str(table.code[k])
                 by[code] = by.get(code, 0.0) + part
                 land += part
-        if a_out - land > 1e-9:
+        # Shared borders of two editions' polygons leave float slivers: ignore below 0.01 %.
+        if a_out - land > 1e-4 * a_out:
             by["(sea)"] = by.get("(sea)", 0.0) + a_out - land
     by.pop(region.ref, None)
     ordered = dict(sorted(by.items(), key=lambda kv: -kv[1]))

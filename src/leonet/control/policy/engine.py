@@ -187,7 +187,10 @@ def _rule_holds(j, i, alt, speed, t_ns, wl, plan, home, roam, funded, r_from, r_
                 found = True
         if not found:
             return False
-    return all(not inreg[r_exc[k]] for k in range(r_exc_start[j], r_exc_start[j + 1]))
+    for k in range(r_exc_start[j], r_exc_start[j + 1]):  # noqa: SIM110 - numba: no generators
+        if inreg[r_exc[k]]:
+            return False
+    return True
 
 
 @numba.njit(cache=True, nogil=True)

@@ -1,0 +1,91 @@
+"""`leonet policy ...` as a user runs it: real files in, real files out, exit codes."""
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from leonet.cli import main
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+POINTS = """terminal_id,time,lat_deg,lon_deg,alt_m,speed_kmh,whitelisted
+kyiv-fixed,2026-02-10T12:00:00Z,50.4501,30.5234,0,0,false
+kyiv-car,2026-02-10T12:00:00Z,50.4501,30.5234,0,120,false
+kyiv-car-wl,2026-02-10T12:00:00Z,50.4501,30.5234,0,120,true
+simferopol,2026-02-10T12:00:00Z,44.9521,34.1024,0,0,true
+donetsk,2026-02-10T12:00:00Z,48.0159,37.8028,0,0,false
+warsaw,2026-02-10T12:00:00Z,52.2297,21.0122,0,0,false
+"""
+
+
+def test_check_scenarios(capsys):
+    for path in sorted(SCENARIOS.glob("*.toml")):
+        assert main(["policy", "check", str(path)]) == 0, path
+    assert "— OK" in capsys.readouterr().out
+
+
+def test_check_bad_file_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('version = "1"\ndefault = "deny"\n[[rules]]\nid = "x"\neffect = "allow"\n'
+                   'regions = ["Ukriane"]\n')
+    assert main(["policy", "check", str(bad)]) == 2
+    err = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert "bad.toml: rules[0] (id 'x', line 4).regions[0]" in err
+    assert "unknown region 'Ukriane'" in err
+    assert main(["policy", "check", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_decide_csv_and_parquet(tmp_path, capsys):
+    points = tmp_path / "points.csv"
+    points.write_text(POINTS)
+    policy = SCENARIOS / "ukraine-2026.toml"
+    for suffix in (".csv", ".parquet"):
+        out = tmp_path / f"out{suffix}"
+        assert main(["policy", "decide", "--policy", str(policy), "--input", str(points),
+                     "--output", str(out)]) == 0
+        table = pq.read_table(out) if suffix == ".parquet" else pacsv.read_csv(out)
+        got = dict(zip(table.column("terminal_id").to_pylist(),
+                       zip(table.column("allowed").to_pylist(), table.column("rule").to_pylist(),
+                           strict=True), strict=True))
+        assert got == {
+            "kyiv-fixed": (False, "ua-whitelist-required"),
+            "kyiv-car": (False, "ua-speed-cutoff"),
+            "kyiv-car-wl": (True, "ua-activated"),
+            "simferopol": (False, "crimea-not-activated"),
+            "donetsk": (False, "occupied-denied"),
+            "warsaw": (False, "default"),
+        }
+        assert np.array_equal(table.column("lat_deg").to_numpy()[:1], [50.4501])
+    assert "6 terminals: 1 allowed" in capsys.readouterr().out
+
+
+def test_decide_bad_points_exit_2(tmp_path, capsys):
+    points = tmp_path / "points.csv"
+    points.write_text(POINTS.replace("2026-02-10T12:00:00Z,48.0159", "2026-02-10T12:00:00,48.0159"))
+    rc = main(["policy", "decide", "--policy", str(SCENARIOS / "crimea-2023.toml"),
+               "--input", str(points), "--output", str(tmp_path / "o.csv")])
+    assert rc == 2
+    assert "points.csv: row 6, column time" in " ".join(capsys.readouterr().err.split())
+
+
+def test_diff_and_explain(tmp_path, capsys):
+    points = tmp_path / "points.csv"
+    points.write_text(POINTS)
+    assert main(["policy", "diff", str(SCENARIOS / "crimea-2023.toml"),
+                 str(SCENARIOS / "ukraine-2026.toml"), "--population", str(points)]) == 0
+    out = capsys.readouterr().out
+    assert "6 terminals: 4 allowed under 2023-09-07, 1 under 2026-02-03; 0 gain service, " \
+           "3 lose it" in out
+    assert main(["policy", "explain", "--policy", str(SCENARIOS / "ukraine-2026.toml"),
+                 "--lat", "50.45", "--lon", "30.52", "--time", "2026-02-10T12:00Z",
+                 "--speed-kmh", "120"]) == 0
+    assert "DENIED by rule 'ua-speed-cutoff'" in capsys.readouterr().out
+
+
+def test_spillover_and_regions(capsys):
+    assert main(["policy", "spillover", "LS", "--resolution", "5"]) == 0
+    assert "LS at H3 resolution 5" in capsys.readouterr().out
+    assert main(["policy", "regions", "crimea"]) == 0
+    assert "crimea" in capsys.readouterr().out

@@ -1,0 +1,166 @@
+"""The vectorised decide: IAM evaluation, exact time boundaries, exact borders, explain."""
+
+import numpy as np
+import pytest
+
+from leonet.control.policy import Policy
+from leonet.control.policy.reference import reference_decide
+from leonet.errors import InputError
+
+from .test_regions import CASES
+
+POLICY = """
+version = "v1"
+default = "deny"
+plans = ["residential", "roam", "donated"]
+
+[[rules]]
+id = "ua"
+effect = "allow"
+regions = ["UA"]
+from = "2022-02-26T00:00:00Z"
+until = "2030-01-01T00:00:00Z"
+
+[[rules]]
+id = "crimea"
+effect = "deny"
+regions = ["crimea"]
+
+[[rules]]
+id = "fast"
+effect = "deny"
+regions = ["UA"]
+speed_kmh_above = 90
+unless_whitelisted = true
+from = "2026-02-01T00:00:00Z"
+
+[[rules]]
+id = "roamers"
+effect = "allow"
+plans = ["roam"]
+roaming_days_above = 0
+
+[[rules]]
+id = "unfunded"
+effect = "deny"
+plans = ["donated"]
+unfunded = true
+
+[[rules]]
+id = "high"
+effect = "deny"
+altitude_m_above = 1000
+home_countries = ["RU"]
+"""
+KYIV = (50.4501, 30.5234)
+WARSAW = (52.2297, 21.0122)
+SIMFEROPOL = (44.9521, 34.1024)
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return Policy.from_text(POLICY, source="test")
+
+
+def test_iam_evaluation(policy):
+    t = "2026-03-01T00:00:00Z"
+    lat = [KYIV[0], KYIV[0], KYIV[0], SIMFEROPOL[0], WARSAW[0], WARSAW[0], KYIV[0], KYIV[0]]
+    lon = [KYIV[1], KYIV[1], KYIV[1], SIMFEROPOL[1], WARSAW[1], WARSAW[1], KYIV[1], KYIV[1]]
+    d = policy.decide(lat_deg=lat, lon_deg=lon, time=t,
+                      speed_kmh=[0, 120, 120, 120, 0, 0, 0, 0],
+                      whitelisted=[False, False, True, False, False, False, False, False],
+                      plan=[None, None, None, None, None, "roam", "donated", "donated"],
+                      roaming_days=[0, 0, 0, 0, 0, 3, 0, 0],
+                      funded=[True, True, True, True, True, True, False, True])
+    # Any matching deny wins, and the reason is the first deny in file order (crimea before
+    # fast for a fast terminal in Crimea); otherwise the first allow; otherwise the default.
+    assert d.rule.tolist() == ["ua", "fast", "ua", "crimea", "default", "roamers", "unfunded",
+                               "ua"]
+    assert d.allowed.tolist() == [True, False, True, False, False, True, False, True]
+    assert d.counts() == {"ua": 3, "crimea": 1, "fast": 1, "roamers": 1, "unfunded": 1,
+                          "default": 1}
+
+
+def test_time_boundaries_are_exact_to_the_nanosecond(policy):
+    times = np.array(["2022-02-25T23:59:59.999999999", "2022-02-26T00:00:00",
+                      "2029-12-31T23:59:59.999999999", "2030-01-01T00:00:00",
+                      "2026-01-31T23:59:59.999999999", "2026-02-01T00:00:00"],
+                     dtype="datetime64[ns]")
+    d = policy.decide(lat_deg=KYIV[0], lon_deg=KYIV[1], speed_kmh=120.0, time=times)
+    assert d.rule.tolist() == ["default", "ua", "fast", "fast", "ua", "fast"]
+    d = policy.decide(lat_deg=KYIV[0], lon_deg=KYIV[1], time=times[:4])
+    assert d.rule.tolist() == ["default", "ua", "ua", "default"]
+
+
+def test_speed_threshold_is_strict(policy):
+    d = policy.decide(lat_deg=KYIV[0], lon_deg=KYIV[1], speed_kmh=[90.0, np.nextafter(90, 91),
+                                                                  np.nan],
+                      time="2026-03-01T00:00:00Z")
+    assert d.rule.tolist() == ["ua", "fast", "ua"]
+
+
+def test_broadcasting_keeps_the_input_shape(policy):
+    times = np.array(["2020-01-01T00:00", "2026-03-01T00:00"], dtype="datetime64[ns]")
+    d = policy.decide(lat_deg=np.array([KYIV[0], WARSAW[0], SIMFEROPOL[0]]),
+                      lon_deg=np.array([KYIV[1], WARSAW[1], SIMFEROPOL[1]]),
+                      time=times[:, None])
+    assert d.allowed.shape == (2, 3)
+    assert d.rule.tolist() == [["default", "default", "crimea"], ["ua", "default", "crimea"]]
+    assert "Row 4: 52.2297°N 21.0122°E" in d.explain((1, 1))
+
+
+def test_explain_gives_the_chain(policy):
+    d = policy.decide(lat_deg=SIMFEROPOL[0], lon_deg=SIMFEROPOL[1], speed_kmh=120,
+                      time="2026-03-01T00:00:00Z")
+    text = d.explain(0)
+    assert "DENIED by rule 'crimea'" in text
+    assert "first matching deny rule in file order" in text
+    assert "ua (allow) also matches, but a deny wins" in text
+    assert "fast (deny) also matches, but an earlier rule decided" in text
+    assert "roamers (allow) does not match: roaming 0 days is not above 0" in text
+
+
+def test_bad_terminal_inputs(policy):
+    with pytest.raises(InputError, match=r"plan\[1\].*unknown plan 'roaming'.*'roam'"):
+        policy.decide(lat_deg=[0, 0], lon_deg=[0, 0], plan=["roam", "roaming"],
+                      time="2026-03-01T00:00:00Z")
+    with pytest.raises(InputError, match="no timezone"):
+        policy.decide(lat_deg=0, lon_deg=0, time="2026-03-01T00:00:00")
+    with pytest.raises(InputError, match=r"lat_deg\[1\]"):
+        policy.decide(lat_deg=[0, 91], lon_deg=[0, 0], time="2026-03-01T00:00:00Z")
+    with pytest.raises(InputError, match="home country"):
+        policy.decide(lat_deg=0, lon_deg=0, home_country="ZZ", time="2026-03-01T00:00:00Z")
+
+
+def test_hand_checked_border_points_through_the_kernel():
+    """Every hand-checked point of test_regions, decided by the compiled kernel."""
+    names = sorted({ref for c in CASES for ref in c[3] + c[4]})
+    rules = "\n".join(f'[[rules]]\nid = "r{k}"\neffect = "allow"\nregions = ["{n}"]\n'
+                      for k, n in enumerate(names))
+    # One policy per region keeps "the first allow" equal to "in this region".
+    for k, name in enumerate(names):
+        pol = Policy.from_text('version = "1"\ndefault = "deny"\n' + rules.split("[[rules]]")[0]
+                               + "[[rules]]" + rules.split("[[rules]]")[k + 1], source=name)
+        lat = np.array([c[1] for c in CASES])
+        lon = np.array([c[2] for c in CASES])
+        got = pol.decide(lat_deg=lat, lon_deg=lon, time="2026-03-01T00:00:00Z").allowed
+        for c, g in zip(CASES, got, strict=True):
+            if name in c[3]:
+                assert g, f"{c[0]} should be in {name}"
+            if name in c[4]:
+                assert not g, f"{c[0]} should not be in {name}"
+
+
+def test_kernel_matches_reference_near_every_ukrainian_border_vertex(policy):
+    """Points scattered within ~100 m of Ukraine's and Crimea's boundary vertices."""
+    import shapely
+
+    rng = np.random.default_rng(5)
+    coords = np.concatenate([shapely.get_coordinates(policy.regions[n].geometry)
+                             for n in ("UA", "crimea")])
+    pick = coords[rng.integers(0, coords.shape[0], 3000)] + rng.normal(0, 1e-3, (3000, 2))
+    t = "2026-03-01T00:00:00Z"
+    d = policy.decide(lat_deg=pick[:, 1], lon_deg=pick[:, 0], time=t)
+    for i in range(pick.shape[0]):
+        row = d.terminals.row(i)
+        assert d.rule_index[i] == reference_decide(policy, row), d.explain(i)
