@@ -10,6 +10,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from .conftest import auth
+from .test_decisions import _activate
 
 POSITIVE_PER_OPERATION = 20
 NEGATIVE_PER_OPERATION = 10
@@ -40,7 +41,8 @@ def _fuzz(operation, mode: GenerationMode, count: int, headers: dict[str, str],
         assert mode is GenerationMode.NEGATIVE, operation.label
 
 
-def test_no_server_errors_from_generated_requests(app, world):
+def test_no_server_errors_from_generated_requests(app, client, world):
+    _activate(client, world)  # so that generated decision requests reach the engine
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     headers = auth(world["admin"])
     seen: list[tuple[str, int]] = []

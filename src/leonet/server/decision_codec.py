@@ -82,7 +82,7 @@ def _numbers(name: str, value: Any, n: int | None, path: str) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise _bad(f"{path}/{i}" if isinstance(value, list) else path,
-                   f"{array[i]!r} is outside [{low:g}, {high:g}]")
+                   f"{float(array[i])!r} is outside [{low:g}, {high:g}]")
     return array
 
 
@@ -231,7 +231,8 @@ def parse_arrow(body: bytes, max_rows: int) -> Batch:
         bad = ~((arrays[name] >= low) & (arrays[name] <= high))
         if bad.any():
             i = int(np.argmax(bad))
-            raise _bad(f"/{name}/{i}", f"{arrays[name][i]!r} is outside [{low:g}, {high:g}]")
+            raise _bad(f"/{name}/{i}",
+                       f"{float(arrays[name][i])!r} is outside [{low:g}, {high:g}]")
     return Batch(False, True, terminal_ids, codes, time_ns, arrays)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Path, Query, Response
 
 from leonet.control.registry import sponsors
@@ -10,7 +12,7 @@ from leonet.server.schemas.common import Id
 from leonet.server.schemas.registry import FundingCreate, FundingOut, FundingUpdate
 
 router = APIRouter(prefix="/v1/funding-agreements", tags=["funding"])
-AgreementId = Path(ge=1, le=2**31 - 1)
+AgreementId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("", response_model=FundingOut, status_code=201,
@@ -38,7 +40,7 @@ def list_agreements(caller: CanReadFunding, terminal_id: Id | None = None,
 
 @router.get("/{agreement_id}", response_model=FundingOut, summary="One funding agreement")
 def get_agreement(caller: CanReadFunding, response: Response,
-                  agreement_id: int = AgreementId) -> FundingOut:
+                  agreement_id: AgreementId) -> FundingOut:
     row = sponsors.get_agreement(caller.session, caller.actor, agreement_id)
     response.headers.update(etag(row.version))
     return FundingOut.model_validate(row)
@@ -47,7 +49,7 @@ def get_agreement(caller: CanReadFunding, response: Response,
 @router.patch("/{agreement_id}", response_model=FundingOut,
               summary="End (or extend) a funding agreement")
 def update_agreement(body: FundingUpdate, caller: CanWriteFunding, version: IfMatch,
-                     response: Response, agreement_id: int = AgreementId) -> FundingOut:
+                     response: Response, agreement_id: AgreementId) -> FundingOut:
     with caller.state.db.write() as session:
         row = sponsors.set_end(session, caller.actor, agreement_id, version, body.valid_until,
                                body.reason)

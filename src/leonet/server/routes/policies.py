@@ -3,7 +3,7 @@ back (approvers)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
@@ -23,7 +23,7 @@ from leonet.server.schemas.policies import (
 )
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
-PolicyId = Path(ge=1, le=2**31 - 1)
+PolicyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _out(row: PolicyVersion, active_id: int | None, model=PolicyOut, **extra: Any):
@@ -69,7 +69,7 @@ def history(caller: CanReadPolicies) -> list[ActivationOut]:
 
 
 @router.get("/{policy_id}", response_model=PolicyDocument, summary="One version and its text")
-def get_version(caller: CanReadPolicies, policy_id: int = PolicyId) -> PolicyDocument:
+def get_version(caller: CanReadPolicies, policy_id: PolicyId) -> PolicyDocument:
     row = policies.get(caller.session, policy_id)
     compiled = caller.state.cache.compiled(caller.session, policy_id)
     return _out(row, _active_id(caller), PolicyDocument, document=row.document,
@@ -78,8 +78,8 @@ def get_version(caller: CanReadPolicies, policy_id: int = PolicyId) -> PolicyDoc
 
 @router.get("/{policy_id}/diff/{other_id}", response_model=PolicyDiff,
             summary="What changes from one version to another, rule by rule")
-def diff(caller: CanReadPolicies, policy_id: int = PolicyId,
-         other_id: int = PolicyId) -> PolicyDiff:
+def diff(caller: CanReadPolicies, policy_id: PolicyId,
+         other_id: PolicyId) -> PolicyDiff:
     rows = policies.get(caller.session, policy_id), policies.get(caller.session, other_id)
     a, b = (caller.state.cache.compiled(caller.session, r.id).to_dict() for r in rows)
     rules_a = {r["id"]: r for r in a.get("rules", [])}
@@ -100,7 +100,7 @@ def diff(caller: CanReadPolicies, policy_id: int = PolicyId,
 @router.post("/{policy_id}/activate", response_model=ActivationOut,
              summary="Put a version in force (approver ≠ author)")
 def activate(body: ActivationRequest, caller: CanApprovePolicies,
-             policy_id: int = PolicyId) -> ActivationOut:
+             policy_id: PolicyId) -> ActivationOut:
     with caller.state.db.write() as session:
         row = policies.activate(session, caller.actor, policy_id, body.reason)
         return ActivationOut.model_validate(row)

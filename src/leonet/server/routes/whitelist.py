@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Path, Query, Response
 
 from leonet.control.registry import whitelist
@@ -10,7 +12,7 @@ from leonet.server.schemas.common import Id
 from leonet.server.schemas.registry import WhitelistCreate, WhitelistOut, WhitelistRevoke
 
 router = APIRouter(prefix="/v1/whitelist-verifications", tags=["whitelist"])
-VerificationId = Path(ge=1, le=2**31 - 1)
+VerificationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("", response_model=WhitelistOut, status_code=201,
@@ -37,7 +39,7 @@ def list_verifications(caller: CanReadWhitelist, terminal_id: Id | None = None,
 
 @router.get("/{verification_id}", response_model=WhitelistOut, summary="One verification")
 def get_verification(caller: CanReadWhitelist, response: Response,
-                     verification_id: int = VerificationId) -> WhitelistOut:
+                     verification_id: VerificationId) -> WhitelistOut:
     row = whitelist.get(caller.session, verification_id)
     response.headers.update(etag(row.version))
     return WhitelistOut.model_validate(row)
@@ -47,7 +49,7 @@ def get_verification(caller: CanReadWhitelist, response: Response,
              summary="Revoke a verification from now on")
 def revoke_verification(body: WhitelistRevoke, caller: CanWriteWhitelist, version: IfMatch,
                         response: Response,
-                        verification_id: int = VerificationId) -> WhitelistOut:
+                        verification_id: VerificationId) -> WhitelistOut:
     with caller.state.db.write() as session:
         row = whitelist.revoke(session, caller.actor, verification_id, version, body.reason)
         response.headers.update(etag(row.version))
