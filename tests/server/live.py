@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 LEONET = str(Path(sys.executable).with_name("leonet"))
-READY = "Application startup complete"
+READY = "Uvicorn running on"
 
 
 def free_port() -> int:
@@ -28,7 +28,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 class LiveServer:
     """``with LiveServer(url) as base:`` serves until the block ends (or `kill`)."""
 
-    def __init__(self, database_url: str, *extra: str, startup_s: float = 60.0) -> None:
+    def __init__(self, database_url: str, *extra: str, startup_s: float = 180.0) -> None:
         self.database_url = database_url
         self.extra = extra
         self.startup_s = startup_s

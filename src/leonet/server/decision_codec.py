@@ -16,6 +16,7 @@ terminal ids are dictionary-encoded so the registry is consulted once per distin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,10 @@ NUMERIC = {
     "roaming_days": (0.0, 0.0, 100_000.0),
 }
 COLUMNS = (*REQUIRED, "alt_m", "speed_kmh", "roaming_days")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+# datetime64[ns] spans 1677-09-21 .. 2262-04-11.
+_MIN_US, _MAX_US = -(2**63 // 1000) + 1, 2**63 // 1000 - 1
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,24 @@ def _numbers(name: str, value: Any, n: int | None, path: str) -> np.ndarray:
     return array
 
 
+def _one_time(text: str, path: str) -> int:
+    """Nanoseconds since the epoch of one ISO 8601 time with a zone (no Arrow round trip)."""
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise _bad(path, f"cannot read {text!r} as a time: expected ISO 8601 with a zone, "
+                         "e.g. 2026-02-03T10:00:00Z")
+    micros = (parsed - _EPOCH) // _MICROSECOND
+    if not _MIN_US <= micros <= _MAX_US:
+        raise _bad(path, "a time is outside the years 1678-2262")
+    return micros * 1000
+
+
 def _times(value: Any, n: int, path: str) -> np.ndarray:
+    if isinstance(value, str):
+        return np.full(n, _one_time(value, path), dtype=np.int64)
     many = isinstance(value, list)
     if many and not all(isinstance(v, str) for v in value):
         i = _first_bad(value, lambda v: isinstance(v, str))

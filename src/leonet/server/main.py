@@ -3,6 +3,9 @@ one router per resource (see `leonet.server.routes`)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from leonet import __version__
@@ -41,16 +44,36 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     db = Database(settings.database_url)
     if migrate_schema:
         migrate.upgrade(db)
+    state = ServiceState(settings=settings, db=db)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        warm_up(state)
+        yield
+        db.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="leonet control plane",
         version=__version__,
         description=DESCRIPTION,
         docs_url="/docs" if settings.docs else None,
         redoc_url=None,
     )
-    app.state.leonet = ServiceState(settings=settings, db=db)
+    app.state.leonet = state
     problems.install(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
     return app
+
+
+def warm_up(state: ServiceState) -> None:
+    """Before taking traffic: load the policy engine's compiled kernels and the active
+    policy, so the first decisions do not pay seconds of import and JIT loading."""
+    from leonet.control.policy import Policy
+
+    Policy.from_text('version = "warm-up"\ndefault = "deny"').decide(lat_deg=0.0, lon_deg=0.0)
+    active = state.cache.active_policy(state.cache.sync())
+    if active is not None:
+        active.policy.decide(lat_deg=0.0, lon_deg=0.0)

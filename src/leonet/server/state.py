@@ -14,5 +14,8 @@ from leonet.server.settings import Settings
 class ServiceState:
     settings: Settings
     db: Database
-    cache: RegistryCache = field(default_factory=RegistryCache)
+    cache: RegistryCache = field(init=False)
     regions: RegionLookup = field(default_factory=RegionLookup)
+
+    def __post_init__(self) -> None:
+        self.cache = RegistryCache(self.db)

@@ -259,19 +259,17 @@ def test_self_paying_terminal_is_funded_unless_balance_due(db):
 
 def test_cache_follows_changes_made_by_another_process(db):
     _world(db)
-    cache = RegistryCache()
-    with db.read() as s:
-        seq = cache.sync(s)
-        assert cache.facts(s, ["UT-1"], seq)["UT-1"].plan == "residential"
+    cache = RegistryCache(db)
+    seq = cache.sync()
+    assert cache.facts(["UT-1"], seq)["UT-1"].plan == "residential"
     other = type(db)(db.url)  # a second connection pool, as another server process has
     with other.write() as s:
         accounts.update(s, ADMIN, "ACC-A", 1, plan="business")
     with other.write() as s:
         terminals.update(s, ADMIN, "UT-1", 1, status="suspended")
     other.dispose()
-    with db.read() as s:
-        seq2 = cache.sync(s)
-        got = cache.facts(s, ["UT-1"], seq2)["UT-1"]
+    seq2 = cache.sync()
+    got = cache.facts(["UT-1"], seq2)["UT-1"]
     assert seq2 == seq + 2
     assert (got.plan, got.status) == ("business", "suspended")
 

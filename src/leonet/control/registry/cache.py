@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy.orm import Session
 
 from leonet.control.registry import audit, facts, policies, tokens
 from leonet.control.registry.audit import Actor
+from leonet.control.registry.db import Database
 from leonet.control.registry.models import ApiToken
 
 # Past this many new entries, dropping everything is cheaper than reading them all.
@@ -49,9 +49,11 @@ class ActivePolicy:
 
 
 class RegistryCache:
-    """Terminal facts, tokens and the active policy, valid as of sequence number ``seq``."""
+    """Terminal facts, tokens and the active policy of ``db``, valid as of sequence number
+    ``seq``. Cache hits touch no database; misses open a short read session."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self._lock = threading.Lock()
         self.seq = -1
         self._facts: dict[str, facts.TerminalFacts] = {}
@@ -60,18 +62,20 @@ class RegistryCache:
         self._active_known = False
         self._compiled: dict[int, object] = {}
 
-    def sync(self, session: Session) -> int:
+    def sync(self) -> int:
         """Catch up with the audit log; returns the sequence number synced to."""
-        seq = audit.head_seq(session)
+        seq = self.db.head_seq()
         if seq == self.seq:
             return seq
         with self._lock:
             if seq <= self.seq:
-                return seq  # another thread is ahead: this session's view is older
+                return seq  # another thread is ahead: this request's view is older
             if self.seq < 0 or seq - self.seq > _REPLAY_LIMIT:
                 self._clear()
             else:
-                for entry in audit.entries_after(session, self.seq, limit=seq - self.seq):
+                with self.db.read() as session:
+                    entries = audit.entries_after(session, self.seq, limit=seq - self.seq)
+                for entry in entries:
                     self._invalidate(entry.entity, entry.entity_id, entry.action, entry.detail)
             self.seq = seq
             return seq
@@ -98,7 +102,7 @@ class RegistryCache:
         return self.seq == synced_seq
 
     # -- tokens ---------------------------------------------------------------------------
-    def authenticate(self, session: Session, token: str, synced_seq: int,
+    def authenticate(self, token: str, synced_seq: int,
                      now: dt.datetime | None = None) -> Actor | None:
         """As `tokens.authenticate`, from the cache when possible."""
         parsed = tokens.parse_token(token)
@@ -106,7 +110,8 @@ class RegistryCache:
             return None
         record = self._tokens.get(parsed[0])
         if record is None:
-            row = session.get(ApiToken, parsed[0])
+            with self.db.read() as session:
+                row = session.get(ApiToken, parsed[0])
             if row is None:
                 return None
             record = _TokenRecord(
@@ -125,14 +130,15 @@ class RegistryCache:
         return record.actor
 
     # -- terminal facts -------------------------------------------------------------------
-    def facts(self, session: Session, terminal_ids: Iterable[str],
+    def facts(self, terminal_ids: Iterable[str],
               synced_seq: int) -> dict[str, facts.TerminalFacts]:
         """Facts for the known ones among ``terminal_ids``."""
         wanted = list(terminal_ids)
         found = {t: self._facts[t] for t in wanted if t in self._facts}
         missing = [t for t in wanted if t not in found]
         if missing:
-            loaded = facts.load(session, missing)
+            with self.db.read() as session:
+                loaded = facts.load(session, missing)
             found.update(loaded)
             with self._lock:
                 if self._keep(synced_seq):
@@ -140,11 +146,12 @@ class RegistryCache:
         return found
 
     # -- policy ---------------------------------------------------------------------------
-    def active_policy(self, session: Session, synced_seq: int) -> ActivePolicy | None:
+    def active_policy(self, synced_seq: int) -> ActivePolicy | None:
         """The policy in force (compiled once per version), or None."""
         if self._active_known:
             return self._active
-        row = policies.active(session)
+        with self.db.read() as session:
+            row = policies.active(session)
         result = None
         if row is not None:
             compiled = self._compiled.get(row.id)
@@ -161,11 +168,12 @@ class RegistryCache:
                 self._active, self._active_known = result, True
         return result
 
-    def compiled(self, session: Session, policy_id: int) -> object:
+    def compiled(self, policy_id: int) -> object:
         """Any stored version, compiled (documents never change once stored)."""
         compiled = self._compiled.get(policy_id)
         if compiled is None:
-            row = policies.get(session, policy_id)
+            with self.db.read() as session:
+                row = policies.get(session, policy_id)
             compiled = policies.compile_document(row.document, row.format,
                                                  f"policy version {row.label}")
             with self._lock:

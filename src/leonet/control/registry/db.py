@@ -16,6 +16,7 @@ transactions on power loss).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,6 +103,8 @@ class Database:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20,
                                         pool_recycle=3600)
             self.write_engine = self.engine
+        self._head_readers = threading.local()
+        self._head_connections: list = []
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -130,8 +133,35 @@ class Database:
             lock_head(session)
             yield session
 
+    def head_seq(self) -> int:
+        """The audit head's sequence number: the change counter caches check on every
+        request. One query on a connection kept per thread in autocommit mode, outside the
+        pool, so the check costs a single round trip and no transaction."""
+        connection = getattr(self._head_readers, "connection", None)
+        if connection is None:
+            connection = self.engine.raw_connection()
+            connection.detach()  # ours for good: never returned to (or reset by) the pool
+            if self.dialect != "sqlite":
+                connection.driver_connection.autocommit = True
+            self._head_readers.connection = connection
+            self._head_connections.append(connection)
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT seq FROM audit_head WHERE id = 1")
+            (seq,) = cursor.fetchone()
+            cursor.close()
+        except Exception:
+            self._head_readers.connection = None  # e.g. the server restarted: reconnect
+            connection.close()
+            raise
+        return int(seq)
+
     def dispose(self) -> None:
-        """Close every pooled connection (before a fork, or at shutdown)."""
+        """Close every connection (before a fork, or at shutdown)."""
+        for connection in self._head_connections:
+            connection.close()
+        self._head_connections.clear()
+        self._head_readers = threading.local()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

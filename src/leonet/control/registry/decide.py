@@ -51,7 +51,8 @@ class Outcome:
         return np.array(self.labels, dtype=object)[self.rule_index]
 
 
-def decide(policy, table: FactTable, rows: Rows, contains: RegionTest) -> Outcome:
+def decide(policy, table: FactTable, rows: Rows, contains: RegionTest, *,
+           explain: bool = False) -> Outcome:
     """Decide every row under ``policy`` (a `leonet.control.policy.Policy`).
 
     The engine takes plan and home country as strings; rows are grouped by the (few)
@@ -62,9 +63,13 @@ def decide(policy, table: FactTable, rows: Rows, contains: RegionTest) -> Outcom
     codes = rows.codes
     n = codes.size
     known_plans = set(policy.plans)
+    if not explain and not any(r.plans for r in policy.rules):
+        known_plans = set()
+    use_home = explain or any(r.home_countries for r in policy.rules)
     pairs: dict[tuple[str | None, str | None], int] = {}
     pair_of_terminal = np.array([
-        pairs.setdefault((p if p in known_plans else None, h or None), len(pairs))
+        pairs.setdefault((p if p in known_plans else None, (h or None) if use_home else None),
+                         len(pairs))
         for p, h in zip(table.plan.tolist(), table.home_country.tolist(), strict=True)
     ], dtype=np.int64)
     time = rows.time_ns.view("datetime64[ns]")

@@ -36,11 +36,11 @@ _MAX_UNKNOWN_SHOWN = 5
 
 def _decide(caller: Caller, batch: codec.Batch, explain: bool) -> tuple[dict[str, Any], Any]:
     cache = caller.state.cache
-    active = cache.active_policy(caller.session, caller.seq)
+    active = cache.active_policy(caller.seq)
     if active is None:
         raise Problem(409, "no policy version is active: upload one and have an approver "
                            "activate it (POST /v1/policies, then /v1/policies/{id}/activate)")
-    known = cache.facts(caller.session, batch.terminal_ids, caller.seq)
+    known = cache.facts(batch.terminal_ids, caller.seq)
     if caller.actor.role == Role.SPONSOR:
         known = {k: f for k, f in known.items() if f.sponsor_id == caller.actor.sponsor_id}
     unknown = [k for k, t in enumerate(batch.terminal_ids) if t not in known]
@@ -59,7 +59,7 @@ def _decide(caller: Caller, batch: codec.Batch, explain: bool) -> tuple[dict[str
         registry_decide.Rows(batch.codes, batch.time_ns, columns["lat_deg"],
                              columns["lon_deg"], columns["alt_m"], columns["speed_kmh"],
                              columns["roaming_days"]),
-        caller.state.regions,
+        caller.state.regions, explain=explain,
     )
     meta = {"policy_id": active.id, "policy_version": active.label}
     if batch.single:

@@ -71,7 +71,7 @@ def history(caller: CanReadPolicies) -> list[ActivationOut]:
 @router.get("/{policy_id}", response_model=PolicyDocument, summary="One version and its text")
 def get_version(caller: CanReadPolicies, policy_id: PolicyId) -> PolicyDocument:
     row = policies.get(caller.session, policy_id)
-    compiled = caller.state.cache.compiled(caller.session, policy_id)
+    compiled = caller.state.cache.compiled(policy_id)
     return _out(row, _active_id(caller), PolicyDocument, document=row.document,
                 compiled=compiled.to_dict())
 
@@ -81,7 +81,7 @@ def get_version(caller: CanReadPolicies, policy_id: PolicyId) -> PolicyDocument:
 def diff(caller: CanReadPolicies, policy_id: PolicyId,
          other_id: PolicyId) -> PolicyDiff:
     rows = policies.get(caller.session, policy_id), policies.get(caller.session, other_id)
-    a, b = (caller.state.cache.compiled(caller.session, r.id).to_dict() for r in rows)
+    a, b = (caller.state.cache.compiled(r.id).to_dict() for r in rows)
     rules_a = {r["id"]: r for r in a.get("rules", [])}
     rules_b = {r["id"]: r for r in b.get("rules", [])}
     changes = []
