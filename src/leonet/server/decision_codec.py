@@ -37,6 +37,7 @@ NUMERIC = {
     "roaming_days": (0.0, 0.0, 100_000.0),
 }
 COLUMNS = (*REQUIRED, "alt_m", "speed_kmh", "roaming_days")
+_NUMBER_TYPES = frozenset({int, float})
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 # datetime64[ns] spans 1677-09-21 .. 2262-04-11.
@@ -69,16 +70,15 @@ def _first_bad(values: list, ok) -> int:
 
 def _numbers(name: str, value: Any, n: int | None, path: str) -> np.ndarray:
     if isinstance(value, list):
-        try:
-            array = np.array(value)
-        except ValueError:
-            array = np.array([None])
-        if array.ndim != 1 or array.dtype.kind not in "if":
-            i = _first_bad(value, lambda v: isinstance(v, int | float) and
-                           not isinstance(v, bool))
+        # One pass over the element types (numpy would quietly turn true into 1.0).
+        if not set(map(type, value)) <= _NUMBER_TYPES:
+            i = _first_bad(value, lambda v: type(v) in _NUMBER_TYPES)
             raise _bad(f"{path}/{i}", f"expected a number, got {value[i]!r}")
-        array = array.astype(np.float64)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            array = np.array(value, dtype=np.float64)
+        except OverflowError:
+            raise _bad(path, "a number is too large") from None
+    elif type(value) in _NUMBER_TYPES:
         array = np.full(1 if n is None else n, float(value))
     else:
         raise _bad(path, f"expected a number or a list of numbers, got {value!r}"[:200])
@@ -136,12 +136,16 @@ def _times(value: Any, n: int, path: str) -> np.ndarray:
 def _ids(value: Any, n: int, path: str) -> tuple[list[str], np.ndarray]:
     if isinstance(value, str):
         return [value], np.zeros(n, dtype=np.int64)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        if isinstance(value, list):
-            i = _first_bad(value, lambda v: isinstance(v, str))
-            raise _bad(f"{path}/{i}", f"expected a terminal id (string), got {value[i]!r}")
+    if not isinstance(value, list):
         raise _bad(path, "expected a terminal id or a list of them")
-    return _encode(pa.array(value, type=pa.string()))
+    try:
+        ids = pa.array(value, type=pa.string())  # refuses anything but strings (and null)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        ids = None
+    if ids is None or ids.null_count:
+        i = _first_bad(value, lambda v: type(v) is str)
+        raise _bad(f"{path}/{i}", f"expected a terminal id (string), got {value[i]!r}"[:200])
+    return _encode(ids)
 
 
 def _encode(ids: pa.Array) -> tuple[list[str], np.ndarray]:
