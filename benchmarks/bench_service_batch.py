@@ -26,7 +26,6 @@ import httpx2 as httpx
 import numpy as np
 import orjson
 import pyarrow as pa
-
 from _service import SCENARIO, Server, load_line, seed
 
 ARROW = "application/vnd.apache.arrow.stream"
