@@ -133,6 +133,18 @@ def test_registry_facts_change_decisions_at_once(client, active):
     assert "suspended" in body["explanation"]
 
 
+def test_whitelisting_counts_only_in_its_region(client, active):
+    support = auth(active["support"])
+    r = client.post("/v1/whitelist-verifications", headers=support,
+                    json={"terminal_id": "UT-C", "region": "PL", "evidence_ref": "PL-1",
+                          "verified_at": "2026-01-01T00:00:00Z"})
+    assert r.status_code == 201
+    assert _one(client, active["support"], speed=120.0).json()["rule"] == "ua-speed-cutoff"
+    r = client.post("/v1/whitelist-verifications", headers=support,
+                    json={"terminal_id": "UT-C", "region": "Ukrane", "evidence_ref": "x"})
+    assert r.status_code == 422 and "did you mean" in r.json()["detail"]
+
+
 def test_explain_in_words(client, active):
     body = _one(client, active["support"], speed=120.0, explain=True).json()
     assert "ua-speed-cutoff" in body["explanation"]

@@ -279,3 +279,15 @@ def test_policy_store_refuses_bad_and_duplicate_input(db):
         policies.upload(s, ADMIN, document="x", fmt="yaml")
     with pytest.raises(RuleViolationError, match="nothing to roll back"), db.write() as s:
         policies.rollback(s, ADMIN, "oops")
+
+
+@pytest.mark.parametrize("engine_from_rows", [1, 10**9])
+def test_region_lookup_is_exact_both_ways(engine_from_rows):
+    # Kyiv and Lviv are in Ukraine, Warsaw and Kraków in Poland, far from any border.
+    lat = np.array([50.45, 49.84, 52.23, 50.06])
+    lon = np.array([30.52, 24.03, 21.01, 19.94])
+    lookup = facts.RegionLookup(engine_from_rows=engine_from_rows)
+    assert lookup("UA", lat, lon).tolist() == [True, True, False, False]
+    assert lookup("PL", lat, lon).tolist() == [False, False, True, True]
+    with pytest.raises(InputError, match="did you mean"):
+        lookup.check("Ukrane")
