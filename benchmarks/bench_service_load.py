@@ -127,14 +127,16 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1100.0, help="requests/s to offer")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--terminals", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--db", default=None, help="database URL (default: a temp SQLite)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.db or f"sqlite:///{tmp}/bench.db"
         tokens = seed(db_url, args.terminals)
-        server = Server(db_url).start()
+        server = Server(db_url, "--workers", str(args.workers)).start()
         try:
-            print(f"server on 127.0.0.1:{server.port}, {args.terminals} terminals; "
+            print(f"server on 127.0.0.1:{server.port} ({args.workers} worker(s)), "
+                  f"{args.terminals} terminals; "
                   f"{load_line()}")
             run_in_client_process("mixed", server.port, tokens["support"], args.terminals,
                                   200.0, 3.0, 4, 0.0, 1)  # warm-up: caches, compiled kernels

@@ -271,3 +271,29 @@ def test_row_limit(database_url):
         r = client.post("/v1/decisions", headers=auth(world["support"]), json=body)
         assert r.status_code == 413 and "limit is 100" in r.json()["detail"]
     app.state.leonet.db.dispose()
+
+
+def test_concurrent_single_rows_batched_together_get_their_own_answers(app, client, active):
+    import asyncio
+
+    import httpx2
+
+    rng = np.random.default_rng(5)
+    lat, lon, speed, in_ua = _batch(300, seed=5)
+    terminal = rng.choice(["UT-A", "UT-C"], 300)
+    allowed, rule = _expected(lat, lon, speed, in_ua)
+    rule = np.where((terminal == "UT-A") & (rule != "ua-speed-cutoff"), "unfunded-cutoff", rule)
+    allowed &= terminal == "UT-C"
+
+    async def run() -> list[dict]:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://test") as http:
+            requests = [http.post("/v1/decisions", headers=auth(active["support"]), json={
+                "terminal_id": str(terminal[i]), "time": T, "lat_deg": float(lat[i]),
+                "lon_deg": float(lon[i]), "speed_kmh": float(speed[i])}) for i in range(300)]
+            return [r.json() for r in await asyncio.gather(*requests)]
+
+    answers = asyncio.run(run())
+    assert [a["allowed"] for a in answers] == allowed.tolist()
+    assert [a["rule"] for a in answers] == rule.tolist()
+    assert [a["terminal_id"] for a in answers] == terminal.tolist()

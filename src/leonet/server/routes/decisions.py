@@ -16,11 +16,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from leonet.control.registry import decide as registry_decide
-from leonet.control.registry.facts import FactTable
-from leonet.control.registry.models import Role
 from leonet.server import decision_codec as codec
-from leonet.server.deps import Caller, CanDecide
+from leonet.server.deciding import Decided, compute, prepare
+from leonet.server.deps import CanDecide
 from leonet.server.problems import Problem
 from leonet.server.schemas.decisions import (
     BatchAnswer,
@@ -30,56 +28,28 @@ from leonet.server.schemas.decisions import (
 )
 
 router = APIRouter(prefix="/v1", tags=["decisions"])
-# Batches at least this large are decided off the event loop.
+# Requests at least this large are decided on their own in a worker thread; smaller ones
+# are batched together (see `leonet.server.batcher`).
 _THREAD_ROWS = 256
-_MAX_UNKNOWN_SHOWN = 5
 
 
-def _decide(caller: Caller, batch: codec.Batch, explain: bool) -> tuple[dict[str, Any], Any]:
-    cache = caller.state.cache
-    active = cache.active_policy(caller.seq)
-    if active is None:
-        raise Problem(409, "no policy version is active: upload one and have an approver "
-                           "activate it (POST /v1/policies, then /v1/policies/{id}/activate)")
-    known = cache.facts(batch.terminal_ids, caller.seq)
-    if caller.actor.role == Role.SPONSOR:
-        known = {k: f for k, f in known.items() if f.sponsor_id == caller.actor.sponsor_id}
-    unknown = [k for k, t in enumerate(batch.terminal_ids) if t not in known]
-    if unknown:
-        shown = []
-        for k in unknown[:_MAX_UNKNOWN_SHOWN]:
-            row = int(np.argmax(batch.codes == k))
-            shown.append(f"{batch.terminal_ids[k]!r} (row {row})")
-        more = f" and {len(unknown) - len(shown)} more" if len(unknown) > len(shown) else ""
-        raise Problem(422, f"unknown terminals: {', '.join(shown)}{more}",
-                      unknown_terminals=[batch.terminal_ids[k] for k in unknown[:100]])
-    table = FactTable.build([known[t] for t in batch.terminal_ids])
-    columns = batch.columns
-    outcome = registry_decide.decide(
-        active.policy, table,
-        registry_decide.Rows(batch.codes, batch.time_ns, columns["lat_deg"],
-                             columns["lon_deg"], columns["alt_m"], columns["speed_kmh"],
-                             columns["roaming_days"]),
-        caller.state.regions, explain=explain,
-    )
-    meta = {"policy_id": active.id, "policy_version": active.label}
-    if batch.single:
-        answer = {"terminal_id": batch.terminal_ids[0],
-                  "time": np.datetime64(int(batch.time_ns[0]), "ns").astype(str) + "Z",
-                  "allowed": bool(outcome.allowed[0]),
-                  "rule": outcome.labels[int(outcome.rule_index[0])], **meta}
-        if explain:
-            answer["explanation"] = _explain(outcome)
-        return answer, None
-    return meta, outcome
+def _row_answer(batch: codec.Batch, decided: Decided, explain: bool) -> dict[str, Any]:
+    answer = {"terminal_id": batch.terminal_ids[0],
+              "time": np.datetime64(int(batch.time_ns[0]), "ns").astype(str) + "Z",
+              "allowed": bool(decided.allowed[0]),
+              "rule": decided.labels[int(decided.rule_index[0])],
+              "policy_id": decided.active.id, "policy_version": decided.active.label}
+    if explain:
+        answer["explanation"] = _explain(decided)
+    return answer
 
 
-def _explain(outcome: registry_decide.Outcome) -> str:
-    rule = outcome.labels[int(outcome.rule_index[0])]
+def _explain(decided: Decided) -> str:
+    rule = decided.labels[int(decided.rule_index[0])]
     if rule.startswith("status:"):
         return (f"denied: the terminal is {rule.removeprefix('status:')} in the registry; "
                 "only active terminals get service")
-    return str(outcome.decision.explain(0))
+    return str(decided.decision.explain(0))
 
 
 # Inlined (no $ref): the route reads its body itself, so no component is registered for it.
@@ -127,20 +97,23 @@ async def decisions(request: Request, caller: CanDecide,
             batch = codec.parse_json(body, max_rows)
     else:
         raise Problem(415, f"send application/json or {codec.ARROW_STREAM}, not {content_type}")
-    if batch.n_rows >= _THREAD_ROWS:
-        meta, outcome = await run_in_threadpool(_decide, caller, batch, explain)
+    state = caller.state
+    if explain or batch.n_rows >= _THREAD_ROWS:
+        prepared = await run_in_threadpool(prepare, caller, batch)
+        (decided,) = await run_in_threadpool(compute, [prepared], state.regions, explain)
     else:
-        meta, outcome = _decide(caller, batch, explain)
-    if outcome is None:
-        data, media_type = orjson.dumps(meta), "application/json"
+        decided = await state.batcher.submit(prepare(caller, batch))
+    if batch.single:
+        data, media_type = orjson.dumps(_row_answer(batch, decided, explain)), "application/json"
     elif batch.arrow:
         data = await run_in_threadpool(
-            codec.arrow_answer, outcome.allowed, outcome.rule_index, outcome.labels,
-            {k: str(v) for k, v in meta.items()})
+            codec.arrow_answer, decided.allowed, decided.rule_index, decided.labels,
+            {"policy_id": str(decided.active.id), "policy_version": decided.active.label})
         media_type = codec.ARROW_STREAM
     else:
-        answer = {"n_rows": batch.n_rows, **meta, "allowed": outcome.allowed,
-                  "rule": outcome.rule.tolist()}
+        answer = {"n_rows": batch.n_rows, "policy_id": decided.active.id,
+                  "policy_version": decided.active.label, "allowed": decided.allowed,
+                  "rule": np.array(decided.labels, dtype=object)[decided.rule_index].tolist()}
         data = orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)
         media_type = "application/json"
     # Time spent parsing, deciding and encoding (W3C Server-Timing), for clients and
