@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import selectors
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -82,6 +83,12 @@ def seed(db_url: str, n_terminals: int) -> dict[str, str]:
     return out
 
 
+def _pump(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
 class Server:
     """`leonet serve` in its own process on a free loopback port."""
 
@@ -95,20 +102,26 @@ class Server:
         self.process = subprocess.Popen(
             [LEONET, "serve", "--db", self.db_url, "--port", str(self.port), *self.extra],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        selector = selectors.DefaultSelector()
-        selector.register(self.process.stderr, selectors.EVENT_READ)
+        # A thread reads stderr line by line and keeps draining it, so the server never
+        # blocks on a full pipe (select() on a buffered pipe can also miss lines).
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=_pump, args=(self.process.stderr, lines), daemon=True).start()
         deadline = time.monotonic() + timeout_s
         log = []
-        while time.monotonic() < deadline and selector.select(deadline - time.monotonic()):
-            line = self.process.stderr.readline()
-            if not line:
+        workers = int(self.extra[self.extra.index("--workers") + 1]) if "--workers" in \
+            self.extra else 1
+        listening, started = False, 0
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
                 break
             log.append(line)
-            if READY in line:
-                # Drain the rest of stderr in the background so the server never blocks on it.
-                import threading
-
-                threading.Thread(target=self.process.stderr.read, daemon=True).start()
+            listening |= READY in line
+            started += "Application startup complete" in line
+            if listening and started >= workers:  # every worker has warmed up
                 return self
         self.kill()
         raise RuntimeError("leonet serve did not start:\n" + "".join(log))

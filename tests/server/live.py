@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import selectors
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +24,12 @@ def free_port() -> int:
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([LEONET, *args], capture_output=True, text=True, timeout=120,
                           check=False, env={**os.environ, "COLUMNS": "200"})
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 class LiveServer:
@@ -43,14 +50,17 @@ class LiveServer:
              "--port", str(self.port), *self.extra],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
         )
-        selector = selectors.DefaultSelector()
-        selector.register(self.process.stderr, selectors.EVENT_READ)
+        # A thread reads stderr line by line (select() on a buffered pipe can miss lines
+        # already read into Python's buffer).
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=_pump, args=(self.process.stderr, lines), daemon=True).start()
         deadline = time.monotonic() + self.startup_s
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
                 break
-            line = self.process.stderr.readline()
-            if not line:
+            if line is None:
                 break
             self.log.append(line)
             if READY in line:

@@ -41,7 +41,7 @@ bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Error
 def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
     """The application over ``settings.database_url`` (migrated to the newest schema)."""
     settings = settings or Settings()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings.sqlite_synchronous)
     if migrate_schema:
         migrate.upgrade(db)
     state = ServiceState(settings=settings, db=db)
@@ -70,11 +70,12 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
 
 
 def warm_up(state: ServiceState) -> None:
-    """Before taking traffic: load the policy engine's compiled kernels and the active
-    policy, so the first decisions do not pay seconds of import and JIT loading."""
+    """Before taking traffic: load the policy engine's compiled kernels, the registry's
+    terminal facts and the active policy, so the first decisions wait for none of them."""
     from leonet.control.policy import Policy
 
     Policy.from_text('version = "warm-up"\ndefault = "deny"').decide(lat_deg=0.0, lon_deg=0.0)
+    state.cache.preload()
     active = state.cache.active_policy(state.cache.sync())
     if active is not None:
         active.policy.decide(lat_deg=0.0, lon_deg=0.0)

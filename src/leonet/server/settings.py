@@ -6,6 +6,8 @@ admin token comes from `leonet admin bootstrap`.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,6 +31,11 @@ class Settings(BaseSettings):
     max_batch_rows: int = Field(
         default=2_000_000, ge=1, le=50_000_000,
         description="Most rows one decision request may carry.",
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL",
+        description="SQLite durability: NORMAL survives a crash of leonet, FULL also power "
+                    "loss (an fsync per commit).",
     )
     docs: bool = Field(default=True, description="Serve /docs (the OpenAPI page).")
 

@@ -225,8 +225,7 @@ def test_funded_and_whitelisted_follow_their_intervals(db):
         whitelist.create(s, ADMIN, terminal_id="UT-1", region="UA", evidence_ref="case 7",
                          verified_at=dt.datetime(2025, 3, 1, tzinfo=UTC))
         terminals.update(s, ADMIN, "UT-2", 1, account_id="ACC-B")
-    with db.read() as s:
-        loaded = facts.load(s, ["UT-1", "UT-2", "UT-404"])
+    loaded = facts.load(db, ["UT-1", "UT-2", "UT-404"])
     assert set(loaded) == {"UT-1", "UT-2"}
     table = facts.FactTable.build([loaded["UT-1"], loaded["UT-2"]])
     times = ["2024-12-31T23:59:59Z", "2025-01-01T00:00:00Z", "2025-05-31T23:59:59Z",
@@ -247,13 +246,11 @@ def test_self_paying_terminal_is_funded_unless_balance_due(db):
     with db.write() as s:
         terminals.create(s, ADMIN, id="UT-3", kit_serial="K3", dish_id="D3", kit_type="x",
                          account_id="ACC-A")
-    with db.read() as s:
-        table = facts.FactTable.build([facts.load(s, ["UT-3"])["UT-3"]])
+    table = facts.FactTable.build([facts.load(db, ["UT-3"])["UT-3"]])
     assert table.funded(np.array([0]), np.array([0])).tolist() == [True]
     with db.write() as s:
         accounts.update(s, ADMIN, "ACC-A", 1, balance_due_cents=500)
-    with db.read() as s:
-        table = facts.FactTable.build([facts.load(s, ["UT-3"])["UT-3"]])
+    table = facts.FactTable.build([facts.load(db, ["UT-3"])["UT-3"]])
     assert table.funded(np.array([0]), np.array([0])).tolist() == [False]
 
 

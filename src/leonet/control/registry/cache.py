@@ -73,10 +73,11 @@ class RegistryCache:
             if self.seq < 0 or seq - self.seq > _REPLAY_LIMIT:
                 self._clear()
             else:
-                with self.db.read() as session:
-                    entries = audit.entries_after(session, self.seq, limit=seq - self.seq)
-                for entry in entries:
-                    self._invalidate(entry.entity, entry.entity_id, entry.action, entry.detail)
+                (entries,) = self.db.quick((
+                    "SELECT entity, entity_id, action, detail FROM audit_log "
+                    "WHERE seq > ? AND seq <= ? ORDER BY seq", (self.seq, seq)))
+                for entity, entity_id, action, detail in entries:
+                    self._invalidate(entity, entity_id, action, detail)
             self.seq = seq
             return seq
 
@@ -137,13 +138,22 @@ class RegistryCache:
         found = {t: self._facts[t] for t in wanted if t in self._facts}
         missing = [t for t in wanted if t not in found]
         if missing:
-            with self.db.read() as session:
-                loaded = facts.load(session, missing)
+            loaded = facts.load(self.db, missing)
             found.update(loaded)
             with self._lock:
                 if self._keep(synced_seq):
                     self._facts.update(loaded)
         return found
+
+    def preload(self, max_terminals: int = 500_000) -> int:
+        """Load every terminal's facts now (if there are at most ``max_terminals``), so that
+        decisions never wait for the database; returns how many were loaded."""
+        seq = self.sync()
+        (rows,) = self.db.quick(("SELECT id FROM terminals", ()))
+        if len(rows) > max_terminals:
+            return 0
+        self.facts([r[0] for r in rows], seq)
+        return len(rows)
 
     # -- policy ---------------------------------------------------------------------------
     def active_policy(self, synced_seq: int) -> ActivePolicy | None:

@@ -8,17 +8,20 @@
 
 SQLite runs in WAL mode (readers never block the writer) and write transactions start with
 ``BEGIN IMMEDIATE``, which takes the write lock up front instead of failing on upgrade.
-``synchronous=FULL`` makes every acknowledged commit survive a crash of the process *and*
-of the machine (SQLite docs, "PRAGMA synchronous": in WAL mode NORMAL may lose the last
-transactions on power loss).
+Durability (SQLite docs, "PRAGMA synchronous", WAL mode): with ``NORMAL`` (the default here)
+every acknowledged commit survives a crash of leonet itself (kill -9: the WAL is already
+written to the operating system), but the last commits may roll back if the *machine* loses
+power; ``FULL`` also survives that, at the price of an fsync per commit (a few ms each on
+common disks, which caps writes at a few hundred per second). Choose with
+``LEONET_SQLITE_SYNCHRONOUS=FULL``; PostgreSQL always syncs commits.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -29,6 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from leonet.errors import InputError
 
 ENV_DATABASE_URL = "LEONET_DATABASE_URL"
+ENV_SQLITE_SYNCHRONOUS = "LEONET_SQLITE_SYNCHRONOUS"
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
 DEFAULT_DATABASE_URL = "sqlite:///leonet.db"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -67,7 +72,16 @@ def resolve_database_url(explicit: str | None = None) -> str:
     return url
 
 
-def _sqlite_engine(url: str, begin: str) -> Engine:
+def sqlite_synchronous(explicit: str | None = None) -> str:
+    """``NORMAL`` or ``FULL``: from the argument, else ``$LEONET_SQLITE_SYNCHRONOUS``."""
+    value = (explicit or os.environ.get(ENV_SQLITE_SYNCHRONOUS) or "NORMAL").upper()
+    if value not in SQLITE_SYNCHRONOUS:
+        raise InputError(f"{value!r} is not one of {', '.join(SQLITE_SYNCHRONOUS)}",
+                         ENV_SQLITE_SYNCHRONOUS)
+    return value
+
+
+def _sqlite_engine(url: str, begin: str, synchronous: str) -> Engine:
     engine = create_engine(url, pool_size=8, max_overflow=16)
 
     @event.listens_for(engine, "connect")
@@ -77,7 +91,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -92,19 +106,21 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 class Database:
     """The registry database at ``url`` (see `resolve_database_url`)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, sqlite_synchronous_mode: str | None = None) -> None:
         self.url = resolve_database_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         if self.dialect == "sqlite":
             self._check_sqlite_path()
-            self.engine = _sqlite_engine(self.url, "BEGIN")
-            self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
+            synchronous = sqlite_synchronous(sqlite_synchronous_mode)
+            self.engine = _sqlite_engine(self.url, "BEGIN", synchronous)
+            self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", synchronous)
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20,
                                         pool_recycle=3600)
             self.write_engine = self.engine
-        self._head_readers = threading.local()
-        self._head_connections: list = []
+        self._quick = threading.local()
+        self._quick_connections: list = []
+        self._writer_lock = threading.Lock() if self.dialect == "sqlite" else nullcontext()
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -129,39 +145,61 @@ class Database:
         """
         from leonet.control.registry.audit import lock_head
 
-        with self._write() as session, session.begin():
+        # SQLite: writers of this process queue on a lock first; SQLite's own busy handler
+        # sleeps with growing back-off and gives writers waits of up to a second under load.
+        with self._writer_lock, self._write() as session, session.begin():
             lock_head(session)
             yield session
 
-    def head_seq(self) -> int:
-        """The audit head's sequence number: the change counter caches check on every
-        request. One query on a connection kept per thread in autocommit mode, outside the
-        pool, so the check costs a single round trip and no transaction."""
-        connection = getattr(self._head_readers, "connection", None)
+    def _thread_connection(self):
+        connection = getattr(self._quick, "connection", None)
         if connection is None:
             connection = self.engine.raw_connection()
             connection.detach()  # ours for good: never returned to (or reset by) the pool
             if self.dialect != "sqlite":
                 connection.driver_connection.autocommit = True
-            self._head_readers.connection = connection
-            self._head_connections.append(connection)
+            self._quick.connection = connection
+            self._quick_connections.append(connection)
+        return connection
+
+    def quick(self, *queries: tuple[str, Sequence]) -> list[list[tuple]]:
+        """Rows of read-only queries (``?`` placeholders), run in one snapshot on a connection
+        kept per thread outside the pool: no ORM, no pool checkout, one round trip each.
+        This is the hot path of decisions and of the cache's change feed."""
+        connection = self._thread_connection()
+        snapshot = len(queries) > 1
         try:
             cursor = connection.cursor()
-            cursor.execute("SELECT seq FROM audit_head WHERE id = 1")
-            (seq,) = cursor.fetchone()
+            if snapshot:
+                cursor.execute("BEGIN" if self.dialect == "sqlite"
+                               else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            results = []
+            for sql, params in queries:
+                if self.dialect != "sqlite":
+                    sql = sql.replace("?", "%s")
+                cursor.execute(sql, tuple(params))
+                results.append(cursor.fetchall())
+            if snapshot:
+                cursor.execute("COMMIT")
             cursor.close()
         except Exception:
-            self._head_readers.connection = None  # e.g. the server restarted: reconnect
+            self._quick.connection = None  # e.g. the server restarted: reconnect next time
             connection.close()
             raise
+        return results
+
+    def head_seq(self) -> int:
+        """The audit head's sequence number: the change counter caches check on every
+        request."""
+        ((seq,),) = self.quick(("SELECT seq FROM audit_head WHERE id = 1", ()))[0]
         return int(seq)
 
     def dispose(self) -> None:
         """Close every connection (before a fork, or at shutdown)."""
-        for connection in self._head_connections:
+        for connection in self._quick_connections:
             connection.close()
-        self._head_connections.clear()
-        self._head_readers = threading.local()
+        self._quick_connections.clear()
+        self._quick = threading.local()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

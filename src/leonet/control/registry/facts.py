@@ -20,15 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from leonet.control.registry.models import (
-    Account,
-    FundingAgreement,
-    Terminal,
-    WhitelistVerification,
-)
+from leonet.control.registry.db import Database
 
 # Open-ended intervals end at the largest datetime64[ns].
 NEVER_NS = np.iinfo(np.int64).max
@@ -58,37 +51,43 @@ class TerminalFacts:
     whitelist: tuple[tuple[str, int, int], ...]
 
 
-def load(session: Session, terminal_ids: Iterable[str]) -> dict[str, TerminalFacts]:
-    """Facts for those of ``terminal_ids`` that exist (unknown ids are left out)."""
+def _utc(value) -> dt.datetime | None:
+    """A raw DBAPI datetime (SQLite gives text, PostgreSQL naive datetimes), as aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC)
+
+
+def load(db: Database, terminal_ids: Iterable[str]) -> dict[str, TerminalFacts]:
+    """Facts for those of ``terminal_ids`` that exist (unknown ids are left out), read in one
+    snapshot with three plain queries per chunk of ids."""
     ids = list(dict.fromkeys(terminal_ids))
     out: dict[str, TerminalFacts] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        terminals, funding_rows, whitelist_rows = db.quick(
+            ("SELECT t.id, t.status, t.sponsor_id, t.account_id, a.plan, a.home_country, "
+             "a.balance_due_cents FROM terminals t LEFT JOIN accounts a ON a.id = t.account_id "
+             f"WHERE t.id IN ({marks})", chunk),
+            ("SELECT terminal_id, valid_from, valid_until FROM funding_agreements "
+             f"WHERE terminal_id IN ({marks})", chunk),
+            ("SELECT terminal_id, region, verified_at, revoked_at FROM whitelist_verifications "
+             f"WHERE terminal_id IN ({marks})", chunk),
+        )
         funding: dict[str, list[tuple[int, int]]] = {}
-        for row in session.execute(
-            select(FundingAgreement.terminal_id, FundingAgreement.valid_from,
-                   FundingAgreement.valid_until)
-            .where(FundingAgreement.terminal_id.in_(chunk))
-        ):
-            funding.setdefault(row[0], []).append((_ns(row[1]), _ns(row[2])))
+        for tid, lo, hi in funding_rows:
+            funding.setdefault(tid, []).append((_ns(_utc(lo)), _ns(_utc(hi))))
         whitelist: dict[str, list[tuple[str, int, int]]] = {}
-        for row in session.execute(
-            select(WhitelistVerification.terminal_id, WhitelistVerification.region,
-                   WhitelistVerification.verified_at, WhitelistVerification.revoked_at)
-            .where(WhitelistVerification.terminal_id.in_(chunk))
-        ):
-            whitelist.setdefault(row[0], []).append((row[1], _ns(row[2]), _ns(row[3])))
-        for row in session.execute(
-            select(Terminal.id, Terminal.status, Terminal.sponsor_id, Terminal.account_id,
-                   Account.plan, Account.home_country, Account.balance_due_cents)
-            .outerjoin(Account, Account.id == Terminal.account_id)
-            .where(Terminal.id.in_(chunk))
-        ):
-            out[row[0]] = TerminalFacts(
-                terminal_id=row[0], status=row[1], sponsor_id=row[2], account_id=row[3],
-                plan=row[4] or "", home_country=row[5] or "",
-                balance_due=bool(row[6]), funding=tuple(funding.get(row[0], ())),
-                whitelist=tuple(whitelist.get(row[0], ())),
+        for tid, region, lo, hi in whitelist_rows:
+            whitelist.setdefault(tid, []).append((region, _ns(_utc(lo)), _ns(_utc(hi))))
+        for tid, status, sponsor, account, plan, home, balance in terminals:
+            out[tid] = TerminalFacts(
+                terminal_id=tid, status=status, sponsor_id=sponsor, account_id=account,
+                plan=plan or "", home_country=home or "", balance_due=bool(balance),
+                funding=tuple(funding.get(tid, ())), whitelist=tuple(whitelist.get(tid, ())),
             )
     return out
 
