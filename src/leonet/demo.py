@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from leonet.control.policy.demo import policy_section
 from leonet.report import Section, write_report
 
 SECTIONS: list[tuple[str, Callable[[Path], Section]]] = []
+SECTIONS.append(("policies", policy_section))
 
 
 def run_demo(out_dir: Path, progress: Callable[[str], None] = print) -> Path:

@@ -89,3 +89,23 @@ def test_spillover_and_regions(capsys):
     assert "LS at H3 resolution 5" in capsys.readouterr().out
     assert main(["policy", "regions", "crimea"]) == 0
     assert "crimea" in capsys.readouterr().out
+
+
+def test_decide_parquet_input_and_bad_plan(tmp_path, capsys):
+    points = tmp_path / "points.csv"
+    points.write_text(POINTS)
+    parquet = tmp_path / "points.parquet"
+    assert main(["policy", "decide", "--policy", str(SCENARIOS / "crimea-2023.toml"),
+                 "--input", str(points), "--output", str(parquet)]) == 0
+    out = tmp_path / "again.csv"
+    assert main(["policy", "decide", "--policy", str(SCENARIOS / "crimea-2023.toml"),
+                 "--input", str(parquet), "--output", str(out)]) == 0
+    assert pacsv.read_csv(out).column("rule").to_pylist()[:2] == ["ua-activated"] * 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text(POINTS.replace(",whitelisted\n", ",whitelisted,plan\n").replace(
+        ",false\n", ",false,residential\n").replace(",true\n", ",true,premium\n"))
+    capsys.readouterr()
+    assert main(["policy", "decide", "--policy", str(SCENARIOS / "crimea-2023.toml"),
+                 "--input", str(bad), "--output", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "bad.csv: row 4, column plan: unknown plan 'premium'" in err

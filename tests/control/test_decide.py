@@ -164,3 +164,25 @@ def test_kernel_matches_reference_near_every_ukrainian_border_vertex(policy):
     for i in range(pick.shape[0]):
         row = d.terminals.row(i)
         assert d.rule_index[i] == reference_decide(policy, row), d.explain(i)
+
+
+def test_enclave_with_counter_enclave_as_custom_geojson():
+    """Baarle: NE 10m lacks the Belgian enclaves, so a policy gives one as GeoJSON. The shape
+    is hand-made on the pattern of Baarle-Hertog's enclave H1 holding Dutch counter-enclave
+    N1; points are placed by hand inside the enclave, inside the counter-enclave, and outside."""
+    enclave = [[4.925, 51.435], [4.945, 51.435], [4.945, 51.445], [4.925, 51.445],
+               [4.925, 51.435]]
+    counter = [[4.932, 51.438], [4.936, 51.438], [4.936, 51.441], [4.932, 51.441],
+               [4.932, 51.438]]
+    doc = {"version": "1", "default": "deny",
+           "areas": {"baarle-h1": {"geojson": {"type": "Polygon",
+                                               "coordinates": [enclave, counter]}}},
+           "rules": [{"id": "be-enclave", "effect": "allow", "regions": ["area:baarle-h1"]},
+                     {"id": "nl", "effect": "deny", "regions": ["NL"],
+                      "except_regions": ["area:baarle-h1"]}]}
+    import json
+
+    pol = Policy.from_text(json.dumps(doc), fmt="json", source="<baarle>")
+    d = pol.decide(lat_deg=[51.4365, 51.4395, 51.4500], lon_deg=[4.9270, 4.9340, 4.9340],
+                   time="2026-03-01T00:00:00Z")
+    assert d.rule.tolist() == ["be-enclave", "nl", "nl"]

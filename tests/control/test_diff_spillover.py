@@ -35,6 +35,8 @@ def test_diff_by_region_and_reason():
     assert d.losses == [("crimea", "ua", "crimea", 2)]
     assert d.gains == [("PL", "default", "pl", 2)]
     assert d.by_region() == [("PL", 2, 0, 2, 2), ("crimea", 2, 2, 0, -2)]
+    doc = d.to_dict()
+    assert (doc["gained"], doc["lost"], doc["losses"][0]["rule_after"]) == (2, 2, "crimea")
 
 
 def test_synthetic_population_is_seeded_and_realistic():

@@ -48,7 +48,7 @@ def decide(
 
     policy = Policy.load(policy_file)
     pop = read_points(input_file)
-    d = pop.decide(policy)
+    d = _decide_rows(pop, policy, input_file)
     cols = pop.columns()
     cols["allowed"] = d.allowed
     cols["rule"] = d.rule
@@ -57,6 +57,22 @@ def decide(
               f"{int((~d.allowed).sum()):,} denied → {output}")
     for rule, n in d.counts().items():
         out.print(f"  {rule}: {n:,}")
+
+
+def _decide_rows(pop, policy, path: Path):
+    """Decide a points file, naming the file, row and column of a value the policy refuses."""
+    import re
+
+    from leonet.errors import InputError
+
+    try:
+        return pop.decide(policy)
+    except InputError as exc:
+        m = re.fullmatch(r"(\w+)\[(\d+)\]", exc.where or "")
+        if m is None:
+            raise
+        raise InputError(exc.what, f"{path}: row {int(m.group(2)) + 2}, column {m.group(1)}"
+                         ) from None
 
 
 @app.command()
@@ -104,6 +120,9 @@ def diff(
     pa, pb = Policy.load(a), Policy.load(b)
     pop = (read_points(population) if population is not None
            else synthesize_population(synthetic, seed=seed, time=time))
+    if population is not None:  # name file and row for values the policies refuse
+        _decide_rows(pop, pa, population)
+        _decide_rows(pop, pb, population)
     d = diff_policies(pa, pb, pop)
     out.print(d.summary())
     t = Table("region", "terminals", f"allowed ({pa.version})", f"allowed ({pb.version})", "net",

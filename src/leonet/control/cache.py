@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 # Bump when the layout of any cached array changes: old entries then simply stop matching.
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "6"
 
 
 def cache_dir() -> Path:

@@ -211,6 +211,8 @@ def disputed_region(region_id: str) -> Region:
         geom = keep_polygonal(shapely.difference(geom, country_region(code).geometry))
     if region_id == "ua-occupied":  # Crimea is its own region
         geom = keep_polygonal(shapely.difference(geom, disputed_region("crimea").geometry))
+    if p.get("within"):  # a part of another area (an oblast's share of the occupied area)
+        geom = keep_polygonal(shapely.intersection(geom, disputed_region(p["within"]).geometry))
     return Region(ref=region_id, name=p["name"], kind="disputed", geometry=geom,
                   source=f"{p['source']} Digitised {p['digitised']}; clipped to {EDITION}.",
                   approximate=bool(p["approximate"]),

@@ -26,6 +26,7 @@
 
 from leonet.control.policy.core import Policy
 from leonet.control.policy.decisions import Decisions
+from leonet.control.policy.diff import PolicyDiff, diff_policies
 from leonet.control.policy.document import Rule
 
-__all__ = ["Decisions", "Policy", "Rule"]
+__all__ = ["Decisions", "Policy", "PolicyDiff", "Rule", "diff_policies"]

@@ -14,8 +14,7 @@ name and bounding-box tests.
 
 from __future__ import annotations
 
-from functools import cache
-
+import numpy as np
 import shapely
 
 from leonet.control.policy.document import Rule
@@ -31,10 +30,15 @@ def analyse(policy) -> list[str]:
         if ra.regions is not None and geo.empty(a):
             out.append(f"rule {ra.id!r} can never match: its regions have no area")
             dead.add(a)
+    box = geo.boxes()
     for a, ra in enumerate(rules):
         if a in dead:
             continue
-        for d, rd in enumerate(rules):
+        # Only rules whose box holds this rule's box can cover it.
+        holds = ((box[:, 0] <= box[a, 0]) & (box[:, 1] <= box[a, 1])
+                 & (box[:, 2] >= box[a, 2]) & (box[:, 3] >= box[a, 3]))
+        for d in np.flatnonzero(holds).tolist():
+            rd = rules[d]
             if d == a or d in dead:
                 continue
             if ra.effect == "allow" and rd.effect == "deny" and _covers(rd, ra, geo, d, a):
@@ -55,7 +59,10 @@ def analyse(policy) -> list[str]:
     for a, ra in enumerate(rules):
         if ra.effect != "allow" or a in dead:
             continue
-        for d, rd in enumerate(rules):
+        meets = ((box[:, 0] <= box[a, 2]) & (box[:, 2] >= box[a, 0])
+                 & (box[:, 1] <= box[a, 3]) & (box[:, 3] >= box[a, 1]))
+        for d in np.flatnonzero(meets).tolist():
+            rd = rules[d]
             if rd.effect == "deny" and d not in dead and _may_overlap(ra, rd, geo, a, d):
                 out.append(f"conflict: where both match, deny {rd.id!r} overrides allow "
                            f"{ra.id!r} (deny wins)")
@@ -65,18 +72,25 @@ def analyse(policy) -> list[str]:
 class _Geometry:
     def __init__(self, policy) -> None:
         self.policy = policy
+        self._union: dict[int, shapely.Geometry] = {}
 
-    @cache  # noqa: B019 - one short-lived instance per analysis
     def union(self, i: int):
-        rule = self.policy.rules[i]
-        geoms = [self.policy.regions[n].as_geometry() for n in rule.regions]
-        return shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+        if i not in self._union:
+            rule = self.policy.rules[i]
+            geoms = [self.policy.regions[n].as_geometry() for n in rule.regions]
+            self._union[i] = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+        return self._union[i]
 
     def empty(self, i: int) -> bool:
         return self.union(i).is_empty
 
-    def bounds(self, i: int):
-        return self.union(i).bounds
+    def boxes(self) -> np.ndarray:
+        """``(n_rules, 4)`` bounds; rules without regions span the whole plane."""
+        out = np.tile([-np.inf, -np.inf, np.inf, np.inf], (len(self.policy.rules), 1))
+        for i, rule in enumerate(self.policy.rules):
+            if rule.regions is not None and not self.empty(i):
+                out[i] = self.union(i).bounds
+        return out
 
     def names(self, i: int) -> set[str]:
         return {self.policy.regions[n].ref for n in self.policy.rules[i].regions}
@@ -120,9 +134,6 @@ def _covers(d: Rule, a: Rule, geo: _Geometry, di: int, ai: int) -> bool:
         return False
     if geo.names(ai) <= geo.names(di):
         return True
-    ab, db = geo.bounds(ai), geo.bounds(di)
-    if ab[0] < db[0] or ab[1] < db[1] or ab[2] > db[2] or ab[3] > db[3]:
-        return False
     return bool(shapely.covers(geo.union(di), geo.union(ai)))
 
 
@@ -150,7 +161,4 @@ def _may_overlap(a: Rule, d: Rule, geo: _Geometry, ai: int, di: int) -> bool:
         return True
     if geo.names(ai) & geo.names(di):
         return True
-    ab, db = geo.bounds(ai), geo.bounds(di)
-    if ab[2] < db[0] or db[2] < ab[0] or ab[3] < db[1] or db[3] < ab[1]:
-        return False
     return bool(shapely.relate_pattern(geo.union(ai), geo.union(di), "T********"))

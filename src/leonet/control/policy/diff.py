@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -67,6 +68,22 @@ class PolicyDiff:
                 out.append((str(reg), int(sel.sum()), a, b, b - a))
         return sorted(out, key=lambda r: (-abs(r[4]), r[0]))
 
+    def to_dict(self) -> dict:
+        """JSON-able summary (for reports and the REST API)."""
+        def rows(table):
+            return [{"region": r, "rule_before": a, "rule_after": b, "terminals": n}
+                    for r, a, b, n in table]
+        return {
+            "version_a": self.version_a, "version_b": self.version_b,
+            "terminals": int(self.region.size),
+            "allowed_a": int(self.allowed_a.sum()), "allowed_b": int(self.allowed_b.sum()),
+            "gained": int(self.gained.sum()), "lost": int(self.lost.sum()),
+            "reason_changed": int(self.reason_changed.sum()),
+            "by_region": [{"region": r, "terminals": n, "allowed_a": a, "allowed_b": b,
+                           "net": net} for r, n, a, b, net in self.by_region()],
+            "gains": rows(self.gains), "losses": rows(self.losses),
+        }
+
     def summary(self) -> str:
         n = self.region.size
         return (f"{n:,} terminals: {int(self.allowed_a.sum()):,} allowed under "
@@ -75,8 +92,13 @@ class PolicyDiff:
                 f"{int(self.reason_changed.sum()):,} keep their decision for another reason.")
 
 
-def diff_policies(policy_a, policy_b, population: Population) -> PolicyDiff:
-    """Decide ``population`` under both policies and compare."""
+def diff_policies(policy_a, policy_b, population: Population | str | Path) -> PolicyDiff:
+    """Decide ``population`` (a `Population`, or a CSV/Parquet path) under both policies and
+    compare."""
+    if isinstance(population, str | Path):
+        from leonet.control.population import read_points
+
+        population = read_points(population)
     if not isinstance(population, Population):
         raise InputError("population must be a leonet.control.population.Population "
                          "(synthesize_population or read_points)")
@@ -95,10 +117,12 @@ def _labeler():
     from leonet.control.policy.index import build_index
     from leonet.control.regions import disputed_ids, disputed_region
 
-    # Whole disputed areas before their parts' countries; the Kashmir split by administrator
-    # is more telling than "kashmir", so the parts come first.
-    ids = [i for i in dict.fromkeys(disputed_ids().values()) if i != "kashmir"]
-    regions = [disputed_region(i) for i in ids]
+    # Disputed areas before countries, and the smallest first, so a terminal gets the most
+    # specific name: "ua-occupied-donetsk" rather than "ua-occupied", "kashmir-india" rather
+    # than "kashmir".
+    regions = sorted((disputed_region(i) for i in dict.fromkeys(disputed_ids().values())),
+                     key=lambda r: r.geometry.area)
+    ids = [r.ref for r in regions]
     table = countries()
     names = ids + [str(c) for c in table.code]
     geoms = [r.geometry for r in regions] + list(table.geometry)

@@ -51,6 +51,7 @@ RULE_KEYS = ("id", "effect", "description", "regions", "except_regions", "from",
              "whitelisted", "unless_whitelisted", "home_countries")
 AREA_KEYS = ("description", "geojson", "file", "h3", "regions", "minus", "buffer_km")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_ID_LINE_RE = re.compile(r'^\s*"?id"?\s*[=:]\s*["\']([A-Za-z0-9._-]+)["\']', re.MULTILINE)
 NO_START = np.iinfo(np.int64).min
 NO_END = np.iinfo(np.int64).max
 
@@ -173,6 +174,7 @@ class Locator:
     def __init__(self, source: str, text: str) -> None:
         self.source = source
         self.text = text
+        self._lines: dict[str, int] | None = None
 
     def top(self, key: str) -> str:
         return f"{self.source}: {key}"
@@ -186,10 +188,11 @@ class Locator:
         return where + (f".{key}" if key else "")
 
     def _line_of(self, rule_id: str) -> int | None:
-        pattern = re.compile(r'^\s*"?id"?\s*[=:]\s*["\']' + re.escape(rule_id) + r'["\']',
-                             re.MULTILINE)
-        m = pattern.search(self.text)
-        return self.text.count("\n", 0, m.start()) + 1 if m else None
+        if self._lines is None:  # one pass over the text, on the first error message
+            self._lines = {}
+            for m in _ID_LINE_RE.finditer(self.text):
+                self._lines.setdefault(m.group(1), self.text.count("\n", 0, m.start()) + 1)
+        return self._lines.get(rule_id)
 
 
 def unknown_key(key: str, allowed: tuple[str, ...], where: str, what: str) -> InputError:

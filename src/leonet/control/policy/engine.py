@@ -16,33 +16,36 @@ import numba
 import numpy as np
 
 from leonet.control.policy.document import NO_END, NO_START, Rule
-from leonet.control.policy.index import GridIndex, build_index, cell_of, point_in_entry
+from leonet.control.policy.index import GridIndex, build_index, code_at, regions_from_code
 from leonet.control.regions import Region
 
 DEFAULT_RULE = -1
 
 
+# Condition flags of a rule (column 1 of ``r_int``): a rule without conditions costs one test.
+F_TIME, F_SPEED, F_ALT, F_ROAM, F_UNLESS_WL, F_WL, F_FUNDED, F_PLANS, F_HOME, F_EXCEPT = (
+    1 << k for k in range(10))
+
+
 @dataclass(frozen=True, eq=False)
 class Engine:
+    """Rules packed one row each, as the kernel reads them for random rules at random points:
+    ``r_int[j] = (effect: 1 deny/0 allow, condition flags, whitelisted condition (0/1),
+    funded condition (0/1), home-codes start, end, except-regions start, end)``,
+    ``r_time[j] = (from, until)`` in ns, ``r_num[j] = (speed, altitude, roaming thresholds)``.
+    """
+
     regions: tuple[Region, ...]  # polygon regions first (grid index k), then H3 cell sets
     n_poly: int
     index: GridIndex
     rr_start: np.ndarray  # region -> rules naming it (CSR)
     rr_rules: np.ndarray
     global_rules: np.ndarray  # rules without regions
-    r_effect: np.ndarray  # 1 deny, 0 allow
-    r_from: np.ndarray
-    r_until: np.ndarray
-    r_speed: np.ndarray
-    r_alt: np.ndarray
-    r_roam: np.ndarray
-    r_unless_wl: np.ndarray
-    r_wl: np.ndarray  # -1 no condition, 0 must not be whitelisted, 1 must be
-    r_funded: np.ndarray  # -1 no condition, 0 must be unfunded, 1 must be funded
-    r_plans: np.ndarray  # uint64 bit mask over the policy's plans (0 = any)
-    r_home_start: np.ndarray
+    r_int: np.ndarray
+    r_time: np.ndarray
+    r_num: np.ndarray
+    r_plans: np.ndarray  # uint64 bit mask over the policy's plans
     r_home: np.ndarray
-    r_exc_start: np.ndarray
     r_exc: np.ndarray
     home_codes: tuple[str, ...]
 
@@ -81,41 +84,49 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
             hs.append(home_codes.index(code))
         homes.append(hs)
 
-    def csr(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    def flat(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         start = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int32)
-        flat = np.array([x for r in rows for x in r], dtype=np.int32)
-        return start, flat
+        return start, np.array([x for r in rows for x in r], dtype=np.int32)
 
-    def opt(values) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-
-    def tri(values) -> np.ndarray:
-        return np.array([-1 if v is None else int(v) for v in values], dtype=np.int8)
-
-    rr_start, rr_rules = csr(lists)
-    home_start, home = csr(homes)
-    exc_start, exc = csr(excs)
-    plan_bits = np.zeros(n, dtype=np.uint64)
-    for j, rule in enumerate(rules):
-        for p in rule.plans or ():
-            plan_bits[j] |= np.uint64(1) << np.uint64(plans.index(p))
-    return Engine(
-        regions=regions, n_poly=len(poly), index=index, rr_start=rr_start, rr_rules=rr_rules,
-        global_rules=np.array(global_rules, dtype=np.int32),
-        r_effect=np.array([r.effect == "deny" for r in rules], dtype=np.int8),
-        r_from=np.array([NO_START if r.start is None else r.start.astype(np.int64)
-                         for r in rules], dtype=np.int64),
-        r_until=np.array([NO_END if r.end is None else r.end.astype(np.int64)
-                          for r in rules], dtype=np.int64),
-        r_speed=opt(r.speed_kmh_above for r in rules),
-        r_alt=opt(r.altitude_m_above for r in rules),
-        r_roam=opt(r.roaming_days_above for r in rules),
-        r_unless_wl=np.array([r.unless_whitelisted for r in rules], dtype=np.bool_),
-        r_wl=tri(r.whitelisted for r in rules),
-        r_funded=tri(None if r.unfunded is None else not r.unfunded for r in rules),
-        r_plans=plan_bits, r_home_start=home_start, r_home=home, r_exc_start=exc_start,
-        r_exc=exc, home_codes=tuple(home_codes),
-    )
+    rr_start, rr_rules = flat(lists)
+    home_start, home = flat(homes)
+    exc_start, exc = flat(excs)
+    r_int = np.zeros((n, 8), dtype=np.int32)
+    r_time = np.zeros((n, 2), dtype=np.int64)
+    r_num = np.zeros((n, 3), dtype=np.float64)
+    r_plans = np.zeros(n, dtype=np.uint64)
+    for j, r in enumerate(rules):
+        f = 0
+        if r.start is not None or r.end is not None:
+            f |= F_TIME
+        for k, (flag, value) in enumerate(((F_SPEED, r.speed_kmh_above),
+                                           (F_ALT, r.altitude_m_above),
+                                           (F_ROAM, r.roaming_days_above))):
+            if value is not None:
+                f |= flag
+                r_num[j, k] = value
+        if r.unless_whitelisted:
+            f |= F_UNLESS_WL
+        if r.whitelisted is not None:
+            f |= F_WL
+        if r.unfunded is not None:
+            f |= F_FUNDED
+        if r.plans is not None:
+            f |= F_PLANS
+            for name in r.plans:
+                r_plans[j] |= np.uint64(1) << np.uint64(plans.index(name))
+        if homes[j]:
+            f |= F_HOME
+        if excs[j]:
+            f |= F_EXCEPT
+        r_int[j] = (r.effect == "deny", f, bool(r.whitelisted), not r.unfunded,
+                    home_start[j], home_start[j + 1], exc_start[j], exc_start[j + 1])
+        r_time[j] = (NO_START if r.start is None else r.start.astype(np.int64),
+                     NO_END if r.end is None else r.end.astype(np.int64))
+    return Engine(regions=regions, n_poly=len(poly), index=index, rr_start=rr_start,
+                  rr_rules=rr_rules, global_rules=np.array(global_rules, dtype=np.int32),
+                  r_int=r_int, r_time=r_time, r_num=r_num, r_plans=r_plans, r_home=home,
+                  r_exc=exc, home_codes=tuple(home_codes))
 
 
 def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -137,111 +148,133 @@ def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded
     """Rule index per point (-1 = default). Attribute arrays have length n or 1."""
     out = np.empty(lat.size, dtype=np.int32)
     ix = engine.index
-    n_reg = len(engine.regions)
+    n_reg = max(len(engine.regions), 1)
     decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
-                  engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.cell_start, ix.e_region,
-                  ix.e_state, ix.e_start, ix.e_end, ix.ex0, ix.ey0, ix.ex1, ix.ey1,
-                  engine.rr_start, engine.rr_rules, engine.global_rules, engine.r_effect,
-                  engine.r_from, engine.r_until, engine.r_speed, engine.r_alt, engine.r_roam,
-                  engine.r_unless_wl, engine.r_wl, engine.r_funded, engine.r_plans,
-                  engine.r_home_start, engine.r_home, engine.r_exc_start, engine.r_exc,
-                  np.zeros(max(n_reg, 1), dtype=np.bool_), np.zeros(max(n_reg, 1), np.int32),
-                  out)
+                  engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.fine, ix.cell_code,
+                  ix.occupied,
+                  ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
+                  engine.global_rules, engine.r_int, engine.r_time, engine.r_num,
+                  engine.r_plans, engine.r_home, engine.r_exc, np.zeros(n_reg, dtype=np.bool_),
+                  np.zeros(n_reg, dtype=np.int32), out)
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _at(a, i):
     return a[i] if a.shape[0] > 1 else a[0]
 
 
-@numba.njit(cache=True, inline="always")
-def _rule_holds(j, i, alt, speed, t_ns, wl, plan, home, roam, funded, r_from, r_until,
-                r_speed, r_alt, r_roam, r_unless_wl, r_wl, r_funded, r_plans, r_home_start,
-                r_home, r_exc_start, r_exc, inreg):
-    t = _at(t_ns, i)
-    if t < r_from[j] or t >= r_until[j]:
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_plans, r_home,
+                r_exc, inreg):
+    """Whether rule j's conditions other than its regions hold for one terminal."""
+    f = r_int[j, 1]
+    if f == 0:
+        return True
+    if f & F_TIME and (t < r_time[j, 0] or t >= r_time[j, 1]):
         return False
-    if not np.isnan(r_speed[j]) and not _at(speed, i) > r_speed[j]:
+    # A NaN value (unknown speed...) never exceeds a threshold.
+    if f & F_SPEED and not spd > r_num[j, 0]:
         return False
-    if not np.isnan(r_alt[j]) and not _at(alt, i) > r_alt[j]:
+    if f & F_ALT and not alt > r_num[j, 1]:
         return False
-    if not np.isnan(r_roam[j]) and not _at(roam, i) > r_roam[j]:
+    if f & F_ROAM and not roam > r_num[j, 2]:
         return False
-    w = _at(wl, i)
-    if r_unless_wl[j] and w:
+    if f & F_UNLESS_WL and w:
         return False
-    if r_wl[j] >= 0 and w != (r_wl[j] == 1):
+    if f & F_WL and w != (r_int[j, 2] == 1):
         return False
-    if r_funded[j] >= 0 and _at(funded, i) != (r_funded[j] == 1):
+    if f & F_FUNDED and fund != (r_int[j, 3] == 1):
         return False
-    if r_plans[j] != 0:
-        p = _at(plan, i)
-        if p < 0 or (r_plans[j] >> np.uint64(p)) & np.uint64(1) == 0:
-            return False
-    if r_home_start[j + 1] > r_home_start[j]:
-        h = _at(home, i)
+    if f & F_PLANS and (p < 0 or (r_plans[j] >> np.uint64(p)) & np.uint64(1) == 0):
+        return False
+    if f & F_HOME:
         found = False
-        for k in range(r_home_start[j], r_home_start[j + 1]):
+        for k in range(r_int[j, 4], r_int[j, 5]):
             if r_home[k] == h:
                 found = True
         if not found:
             return False
-    for k in range(r_exc_start[j], r_exc_start[j + 1]):  # noqa: SIM110 - numba: no generators
-        if inreg[r_exc[k]]:
-            return False
+    if f & F_EXCEPT:
+        for k in range(r_int[j, 6], r_int[j, 7]):
+            if inreg[r_exc[k]]:
+                return False
     return True
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, error_model="numpy", nogil=True)
 def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, n_poly,
-                  res, ncols, nrows, cell_start, e_region, e_state, e_start, e_end, ex0, ey0,
-                  ex1, ey1, rr_start, rr_rules, global_rules, r_effect, r_from, r_until,
-                  r_speed, r_alt, r_roam, r_unless_wl, r_wl, r_funded, r_plans, r_home_start,
-                  r_home, r_exc_start, r_exc, inreg, touched, out):
-    big = np.int32(2**31 - 1)
+                  res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
+                  rr_start, rr_rules, global_rules, r_int, r_time, r_num, r_plans, r_home,
+                  r_exc, inreg, touched, out):
+    big = 2**31 - 1
+    use_inreg = r_exc.size > 0  # only except_regions needs region membership by index
     n_h3 = h3mem.shape[1]
+    n_global = global_rules.size
+    block = 2048
+    codes = np.empty(block, dtype=np.int64)
+    in_sub = np.empty(block, dtype=np.bool_)
     for i in range(lat.size):
-        px, py = lon[i], lat[i]
-        ix, iy = cell_of(px, py, res, ncols, nrows)
-        cell = iy * ncols + ix
-        nt = 0
-        for k in range(cell_start[cell], cell_start[cell + 1]):
-            if point_in_entry(px, py, ix, iy, res, e_state[k], e_start[k], e_end[k],
-                              ex0, ey0, ex1, ey1):
-                r = e_region[k]
-                inreg[r] = True
-                touched[nt] = r
-                nt += 1
+        # Cell codes are looked up a block ahead: independent loads overlap in the memory
+        # system, where one point's chain of dependent loads would not.
+        b = i % block
+        if b == 0:
+            for m in range(min(block, lat.size - i)):
+                codes[m], in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
+                                              cell_code, occupied, fine_code, fine)
+        nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
+                               entries, edges, touched)
         for k in range(n_h3):
             if h3mem[i, k]:
-                inreg[n_poly + k] = True
                 touched[nt] = n_poly + k
                 nt += 1
+        if nt == 0 and n_global == 0:
+            out[i] = -1
+            continue
+        if use_inreg:
+            for q in range(nt):
+                inreg[touched[q]] = True
+        # The terminal's attributes, read once (length-1 arrays are shared by every row).
+        t = _at(t_ns, i)
+        spd = _at(speed, i)
+        a = _at(alt, i)
+        ro = _at(roam, i)
+        w = _at(wl, i)
+        fu = _at(funded, i)
+        p = _at(plan, i)
+        h = _at(home, i)
         best_deny = big
         best_allow = big
-        for q in range(nt + global_rules.size):
-            if q < nt:
-                r = touched[q]
-                lo, hi = rr_start[r], rr_start[r + 1]
-            else:
-                lo, hi = 0, 1
-            for m in range(lo, hi):
-                j = rr_rules[m] if q < nt else global_rules[q - nt]
-                if r_effect[j] == 1:
+        for q in range(nt):
+            for m in range(rr_start[touched[q]], rr_start[touched[q] + 1]):
+                j = rr_rules[m]
+                if r_int[j, 0] == 1:
                     if j >= best_deny:
                         continue
                 elif j >= best_allow or best_deny < big:
                     continue
-                if _rule_holds(j, i, alt, speed, t_ns, wl, plan, home, roam, funded, r_from,
-                               r_until, r_speed, r_alt, r_roam, r_unless_wl, r_wl, r_funded,
-                               r_plans, r_home_start, r_home, r_exc_start, r_exc, inreg):
-                    if r_effect[j] == 1:
+                if _rule_holds(j, t, spd, a, ro, w, fu, p, h, r_int, r_time, r_num, r_plans,
+                               r_home, r_exc, inreg):
+                    if r_int[j, 0] == 1:
                         best_deny = j
                     else:
                         best_allow = j
-        for q in range(nt):
-            inreg[touched[q]] = False
+        for m in range(n_global):
+            j = global_rules[m]
+            if r_int[j, 0] == 1:
+                if j >= best_deny:
+                    continue
+            elif j >= best_allow or best_deny < big:
+                continue
+            if _rule_holds(j, t, spd, a, ro, w, fu, p, h, r_int, r_time, r_num, r_plans, r_home,
+                           r_exc, inreg):
+                if r_int[j, 0] == 1:
+                    best_deny = j
+                else:
+                    best_allow = j
+        if use_inreg:
+            for q in range(nt):
+                inreg[touched[q]] = False
         if best_deny < big:
             out[i] = best_deny
         elif best_allow < big:

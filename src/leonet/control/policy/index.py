@@ -21,31 +21,43 @@ import shapely
 from leonet.control.cache import digest, load_arrays, store_arrays
 
 DEFAULT_RES_DEG = 0.25
+FINE = 8  # sub-cells per side of a refined cell (0.03125°, about 3.5 km)
+REFINE_EDGES = 8
+REFINED = np.int64(1) << np.int64(62)
 _EPS = 1e-9  # cells an edge merely grazes are included (conservative rasterisation)
 
 
 @dataclass(frozen=True, eq=False)
 class GridIndex:
-    """Cells of ``res_deg`` from (-180, -90); ``cell_start`` is a CSR over entries."""
+    """Cells of ``res_deg`` from (-180, -90); ``cell_start`` is a CSR over ``entries``.
+
+    Arrays are packed for the memory system, as random points touch them at random: one entry
+    is one int32 row ``(region, state, first edge, end edge)`` with state 0 = the cell is
+    inside, 1 = boundary cell with its centre outside, 2 = boundary cell with its centre inside;
+    a boundary entry's edges are consecutive rows ``(x0, y0, x1, y1)`` of ``edges``. A bit per
+    cell (``occupied``, cache-resident) spares the open ocean any other memory access, and
+    ``cell_code`` answers the commonest land case, a cell wholly inside exactly one region, in
+    one read: ``-(region + 2)``; ``-1`` is an empty cell; otherwise it is ``first entry << 16 |
+    entry count``. A cell crossed by more than `REFINE_EDGES` edges is split into `FINE` x
+    `FINE` sub-cells (``cell_code = REFINED | block``, sub-cell codes in ``fine_code``), so an
+    exact test near a crinkly coast walks a handful of edges rather than dozens.
+    """
 
     res_deg: float
     ncols: int
     nrows: int
     n_regions: int
-    cell_start: np.ndarray  # int32 (ncols * nrows + 1,)
-    e_region: np.ndarray  # int32 per entry
-    e_state: np.ndarray  # int8: 0 cell inside, 1 boundary (centre out), 2 boundary (centre in)
-    e_start: np.ndarray  # int32 first edge of a boundary entry
-    e_end: np.ndarray  # int32 one past its last edge
-    ex0: np.ndarray
-    ey0: np.ndarray
-    ex1: np.ndarray
-    ey1: np.ndarray
+    fine: int  # sub-cells per side of a refined cell (FINE when built)
+    cell_code: np.ndarray  # int64 (ncols * nrows,)
+    fine_code: np.ndarray  # int64 (blocks * FINE * FINE,)
+    occupied: np.ndarray  # uint8 bit per cell (numpy packbits order)
+    entries: np.ndarray  # int32 (m, 4)
+    edges: np.ndarray  # float64 (k, 4)
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, f).nbytes for f in ("cell_start", "e_region", "e_state",
-                   "e_start", "e_end", "ex0", "ey0", "ex1", "ey1"))
+        return sum(a.nbytes for a in (self.cell_code, self.fine_code, self.occupied,
+                                      self.entries, self.edges))
 
 
 def region_edges(geoms: list[shapely.Geometry]) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +83,9 @@ def build_index(geoms: list[shapely.Geometry], res_deg: float = DEFAULT_RES_DEG,
     the same edges were indexed before."""
     edges, reg = region_edges(geoms)
     n_regions = len(geoms)
-    key = digest(edges, reg, str(res_deg), str(n_regions), "grid")
+    # Every constant that shapes the index is part of the key, so no stale layout is read.
+    key = digest(edges, reg, f"res={res_deg} fine={FINE} refine={REFINE_EDGES} eps={_EPS}",
+                 str(n_regions), "grid")
     if use_cache:
         cached = load_arrays("grid", key)
         if cached is not None:
@@ -85,9 +99,23 @@ def build_index(geoms: list[shapely.Geometry], res_deg: float = DEFAULT_RES_DEG,
 def _from_arrays(a: dict[str, np.ndarray], res_deg: float, n_regions: int) -> GridIndex:
     ncols = round(360.0 / res_deg)
     nrows = round(180.0 / res_deg)
-    return GridIndex(res_deg, ncols, nrows, n_regions, a["cell_start"], a["e_region"],
-                     a["e_state"], a["e_start"], a["e_end"], a["ex0"], a["ey0"], a["ex1"],
-                     a["ey1"])
+    return GridIndex(res_deg, ncols, nrows, n_regions, FINE, a["cell_code"], a["fine_code"],
+                     np.packbits(a["cell_code"] != -1), a["entries"], a["edges"])
+
+
+def _codes(start: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """Cell codes (see `GridIndex`) of CSR ``start`` over ``entries``."""
+    start = start.astype(np.int64)
+    count = np.diff(start)
+    if count.max(initial=0) >= 1 << 16:
+        raise ValueError("more than 65535 regions meet in one grid cell")
+    code = (start[:-1] << 16) | count
+    if entries.shape[0]:
+        first = entries[np.minimum(start[:-1], entries.shape[0] - 1)]
+        single = (count == 1) & (first[:, 1] == 0)
+        code[single] = -(first[single, 0].astype(np.int64) + 2)
+    code[count == 0] = -1
+    return code
 
 
 def _build(edges: np.ndarray, reg: np.ndarray, n_regions: int, res: float
@@ -129,31 +157,52 @@ def _build(edges: np.ndarray, reg: np.ndarray, n_regions: int, res: float
     all_key, state, e_start, e_end = all_key[order], state[order], e_start[order], e_end[order]
     cell_of = all_key // nreg
     cell_start = np.searchsorted(cell_of, np.arange(ncols * nrows + 1)).astype(np.int32)
-    return {
-        "cell_start": cell_start, "e_region": (all_key % nreg).astype(np.int32),
-        "e_state": state, "e_start": e_start, "e_end": e_end,
-        "ex0": x0[edge_id], "ey0": y0[edge_id], "ex1": x1[edge_id], "ey1": y1[edge_id],
-    }
+    entries = np.ascontiguousarray(
+        np.column_stack([all_key % nreg, state, e_start, e_end]).astype(np.int32))
+    edges = np.ascontiguousarray(
+        np.column_stack([x0[edge_id], y0[edge_id], x1[edge_id], y1[edge_id]]))
+    code = _codes(cell_start, entries)
+    # Refine crinkly cells: count the edges each cell's boundary entries hold.
+    n_edges = np.where(entries[:, 1] > 0, entries[:, 3] - entries[:, 2], 0).astype(np.int64)
+    csum = np.concatenate([[0], np.cumsum(n_edges)])
+    per_cell = csum[cell_start[1:]] - csum[cell_start[:-1]]
+    cells = np.flatnonzero(per_cell > REFINE_EDGES)
+    counts = np.zeros((cells.size * FINE * FINE, 2), dtype=np.int64)
+    _refine(cells, cell_start, entries, edges, res, ncols, counts, np.zeros((0, 4), np.int32),
+            np.zeros((0, 4)), np.zeros(cells.size * FINE * FINE, np.int64), False)
+    tot = counts.sum(axis=0)
+    f_entries = np.zeros((int(tot[0]), 4), dtype=np.int32)
+    f_edges = np.zeros((int(tot[1]), 4), dtype=np.float64)
+    f_start = np.zeros(cells.size * FINE * FINE, dtype=np.int64)
+    _refine(cells, cell_start, entries, edges, res, ncols, counts, f_entries, f_edges, f_start,
+            True)
+    f_entries[:, 2:] += edges.shape[0]  # fine edges follow the coarse ones
+    f_csr = np.concatenate([f_start, [f_entries.shape[0]]]) + entries.shape[0]
+    fine_code = _codes(f_csr, np.concatenate([entries, f_entries]))
+    code[cells] = REFINED | np.arange(cells.size, dtype=np.int64)
+    return {"cell_code": code, "fine_code": fine_code,
+            "entries": np.ascontiguousarray(np.concatenate([entries, f_entries])),
+            "edges": np.ascontiguousarray(np.concatenate([edges, f_edges]))}
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def centre_lon(ix, res):
     return -180.0 + (ix + 0.5) * res
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def centre_lat(iy, res):
     return -90.0 + (iy + 0.5) * res
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _col_range(xa, xb, res, ncols):
     c0 = int(np.floor((xa + 180.0) / res - _EPS))
     c1 = int(np.floor((xb + 180.0) / res + _EPS))
     return max(c0, 0), min(c1, ncols - 1)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _edge_cells(x0, y0, x1, y1, res, ncols, nrows, out_cells, k, write):
     """Visit every cell the (closed) edge touches; return the count (writing when asked)."""
     n = 0
@@ -178,7 +227,7 @@ def _edge_cells(x0, y0, x1, y1, res, ncols, nrows, out_cells, k, write):
     return n
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _raster_count(x0, y0, x1, y1, res, ncols, nrows):
     out = np.empty(x0.size, dtype=np.int64)
     dummy = np.empty(0, dtype=np.int64)
@@ -187,7 +236,7 @@ def _raster_count(x0, y0, x1, y1, res, ncols, nrows):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _raster_fill(x0, y0, x1, y1, res, ncols, nrows, start, cells, edge_id):
     for i in range(x0.size):
         n = _edge_cells(x0[i], y0[i], x1[i], y1[i], res, ncols, nrows, cells, start[i], True)
@@ -195,14 +244,14 @@ def _raster_fill(x0, y0, x1, y1, res, ncols, nrows, start, cells, edge_id):
             edge_id[start[i] + j] = i
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _row_span(ya, yb, res, nrows):
     r0 = max(int(np.floor((min(ya, yb) + 90.0) / res - 0.5)) - 1, 0)
     r1 = min(int(np.floor((max(ya, yb) + 90.0) / res - 0.5)) + 1, nrows - 1)
     return r0, r1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _cross_count(y0, y1, res, nrows):
     out = np.zeros(y0.size, dtype=np.int64)
     for i in range(y0.size):
@@ -214,7 +263,7 @@ def _cross_count(y0, y1, res, nrows):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _cross_fill(x0, y0, x1, y1, reg, res, nrows, start, c_reg, c_row, c_x):
     for i in range(y0.size):
         k = start[i]
@@ -228,7 +277,7 @@ def _cross_fill(x0, y0, x1, y1, reg, res, nrows, start, c_reg, c_row, c_x):
                 k += 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _centre_keys(c_reg, c_row, c_x, res, ncols, nreg):
     """Keys (cell * nreg + region) of cell centres with an odd number of crossings west of
     them, i.e. centres cx with x[2k] < cx <= x[2k+1] within one (region, row) run."""
@@ -260,16 +309,17 @@ def _centre_keys(c_reg, c_row, c_x, res, ncols, nreg):
     return out
 
 
-@numba.njit(cache=True, inline="always")
-def point_in_entry(px, py, ix, iy, res, state, s, e, ex0, ey0, ex1, ey1):
-    """Whether (px, py) in cell (ix, iy) is inside the entry's region (see module docstring)."""
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def point_in_entry(px, py, ix, iy, res, entries, k, edges):
+    """Whether (px, py) in cell (ix, iy) is inside entry k's region (see module docstring)."""
+    state = entries[k, 1]
     if state == 0:
         return True
     cx = centre_lon(ix, res)
     cy = centre_lat(iy, res)
     inside = state == 2
-    for k in range(s, e):
-        x0, y0, x1, y1 = ex0[k], ey0[k], ex1[k], ey1[k]
+    for e in range(entries[k, 2], entries[k, 3]):
+        x0, y0, x1, y1 = edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]
         if (y0 > cy) != (y1 > cy):
             xc = x0 + (cy - y0) * (x1 - x0) / (y1 - y0)
             if (xc < px) != (xc < cx):
@@ -281,24 +331,141 @@ def point_in_entry(px, py, ix, iy, res, state, s, e, ex0, ey0, ex1, ey1):
     return inside
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def is_occupied(occupied, cell):
+    return (occupied[cell >> 3] >> (7 - (cell & 7))) & 1
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _touches(x0, y0, x1, y1, bx0, bx1, by0, by1):
+    """Whether the edge meets the closed box (grown by _EPS): conservative."""
+    xa, xb = min(x0, x1), max(x0, x1)
+    if xb < bx0 - _EPS or xa > bx1 + _EPS:
+        return False
+    if x1 == x0:
+        ya, yb = min(y0, y1), max(y0, y1)
+    else:
+        ta = (bx0 - _EPS - x0) / (x1 - x0)
+        tb = (bx1 + _EPS - x0) / (x1 - x0)
+        ta, tb = min(max(min(ta, tb), 0.0), 1.0), min(max(max(ta, tb), 0.0), 1.0)
+        ya, yb = y0 + ta * (y1 - y0), y0 + tb * (y1 - y0)
+        ya, yb = min(ya, yb), max(ya, yb)
+    return not (yb < by0 - _EPS or ya > by1 + _EPS)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _refine(cells, cell_start, entries, edges, res, ncols, counts, f_entries, f_edges, f_start,
+            fill):
+    """Sub-cell entries of refined cells: a sub-cell centre's status is walked from the cell
+    centre with the cell's own edges (the same exact rule the queries use); a sub-cell keeps
+    the edges that touch it. First pass counts (per sub-cell), second fills."""
+    rf = res / FINE
+    ne = 0
+    ee = 0
+    for b in range(cells.size):
+        c = cells[b]
+        ix = c % ncols
+        iy = c // ncols
+        for sy in range(FINE):
+            for sx in range(FINE):
+                sub = (b * FINE + sy) * FINE + sx
+                fx = ix * FINE + sx
+                fy = iy * FINE + sy
+                bx0 = -180.0 + fx * rf
+                by0 = -90.0 + fy * rf
+                cxf = centre_lon(fx, rf)
+                cyf = centre_lat(fy, rf)
+                if fill:
+                    f_start[sub] = ne
+                for k in range(cell_start[c], cell_start[c + 1]):
+                    r = entries[k, 0]
+                    if entries[k, 1] == 0:
+                        if fill:
+                            f_entries[ne, 0] = r
+                        ne += 1
+                        continue
+                    e0 = ee
+                    for e in range(entries[k, 2], entries[k, 3]):
+                        if _touches(edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3],
+                                    bx0, bx0 + rf, by0, by0 + rf):
+                            if fill:
+                                f_edges[ee, :] = edges[e, :]
+                            ee += 1
+                    inside = point_in_entry(cxf, cyf, ix, iy, res, entries, k, edges)
+                    if ee == e0 and not inside:
+                        continue
+                    if fill:
+                        f_entries[ne, 0] = r
+                        f_entries[ne, 1] = 0 if ee == e0 else (2 if inside else 1)
+                        f_entries[ne, 2] = e0
+                        f_entries[ne, 3] = ee
+                    ne += 1
+                if not fill:
+                    counts[sub, 0] = ne
+                    counts[sub, 1] = ee
+                    ne = 0
+                    ee = 0
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def code_at(px, py, res, ncols, nrows, cell_code, occupied, fine_code, fine):
+    """The code of the (sub-)cell holding (px, py), and whether it is a sub-cell. ``fine`` is
+    an argument, not the global, so a kernel compiled (and cached by numba) in another module
+    can never disagree with the index it reads."""
+    ix, iy = cell_of(px, py, res, ncols, nrows)
+    cell = iy * ncols + ix
+    if not is_occupied(occupied, cell):
+        return np.int64(-1), False
+    code = cell_code[cell]
+    if code < REFINED:
+        return code, False
+    rf = res / fine
+    fx = min(max(int(np.floor((px + 180.0) / rf)), ix * fine), ix * fine + fine - 1)
+    fy = min(max(int(np.floor((py + 90.0) / rf)), iy * fine), iy * fine + fine - 1)
+    return fine_code[((code - REFINED) * fine + fy - iy * fine) * fine + fx - ix * fine], True
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def regions_from_code(px, py, code, in_sub, fine, res, ncols, nrows, entries, edges, touched):
+    """Fill ``touched`` with the regions holding (px, py) given its cell code; return how
+    many."""
+    if code == -1:
+        return 0
+    if code <= -2:  # wholly inside exactly one region
+        touched[0] = -code - 2
+        return 1
+    if in_sub:
+        res = res / fine
+        ncols *= fine
+        nrows *= fine
+    ix, iy = cell_of(px, py, res, ncols, nrows)
+    nt = 0
+    for k in range(code >> 16, (code >> 16) + (code & 0xFFFF)):
+        if point_in_entry(px, py, ix, iy, res, entries, k, edges):
+            touched[nt] = entries[k, 0]
+            nt += 1
+    return nt
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def cell_of(lon, lat, res, ncols, nrows):
     ix = min(max(int(np.floor((lon + 180.0) / res)), 0), ncols - 1)
     iy = min(max(int(np.floor((lat + 90.0) / res)), 0), nrows - 1)
     return ix, iy
 
 
-@numba.njit(cache=True, nogil=True)
-def membership_kernel(lat, lon, res, ncols, nrows, cell_start, e_region, e_state, e_start,
-                      e_end, ex0, ey0, ex1, ey1, out):
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def membership_kernel(lat, lon, res, ncols, nrows, fine, cell_code, occupied, fine_code,
+                      entries, edges, out):
     """``out[i, r]`` = point i is in region r (out zeroed by the caller)."""
+    touched = np.empty(max(out.shape[1], 1), dtype=np.int32)
     for i in range(lat.size):
-        ix, iy = cell_of(lon[i], lat[i], res, ncols, nrows)
-        cell = iy * ncols + ix
-        for k in range(cell_start[cell], cell_start[cell + 1]):
-            if point_in_entry(lon[i], lat[i], ix, iy, res, e_state[k], e_start[k], e_end[k],
-                              ex0, ey0, ex1, ey1):
-                out[i, e_region[k]] = True
+        code, in_sub = code_at(lon[i], lat[i], res, ncols, nrows, cell_code, occupied,
+                               fine_code, fine)
+        nt = regions_from_code(lon[i], lat[i], code, in_sub, fine, res, ncols, nrows, entries,
+                               edges, touched)
+        for q in range(nt):
+            out[i, touched[q]] = True
 
 
 def membership(index: GridIndex, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -306,7 +473,7 @@ def membership(index: GridIndex, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np
     lat = np.ascontiguousarray(lat_deg, dtype=np.float64).ravel()
     lon = np.ascontiguousarray(lon_deg, dtype=np.float64).ravel()
     out = np.zeros((lat.size, index.n_regions), dtype=np.bool_)
-    membership_kernel(lat, lon, index.res_deg, index.ncols, index.nrows, index.cell_start,
-                      index.e_region, index.e_state, index.e_start, index.e_end, index.ex0,
-                      index.ey0, index.ex1, index.ey1, out)
+    membership_kernel(lat, lon, index.res_deg, index.ncols, index.nrows, index.fine,
+                      index.cell_code, index.occupied, index.fine_code, index.entries,
+                      index.edges, out)
     return out

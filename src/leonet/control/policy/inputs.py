@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leonet.control.boundaries import countries
-from leonet.control.regions import wrap_lon
+from leonet.control.regions import resolve_region, wrap_lon
 from leonet.errors import InputError
 from leonet.physics.timegrid import parse_utc
 
@@ -29,7 +28,7 @@ class Terminals:
     roaming_days: np.ndarray
     funded: np.ndarray
     plan_names: tuple[str, ...]
-    home_names: np.ndarray  # the home_country column as given (object), or shape (1,) ""
+    home_names: np.ndarray  # canonical home country codes (object), or shape (1,) ""
 
     @property
     def size(self) -> int:
@@ -55,7 +54,7 @@ def _times(time) -> np.ndarray:
         return np.array([np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "ns")])
     arr = np.asarray(time)
     if np.issubdtype(arr.dtype, np.datetime64):
-        return arr.astype("datetime64[ns]")
+        return arr.astype("datetime64[ns]", copy=False)
     if arr.dtype.kind in "OUS":
         flat = [parse_utc(v, what=f"time[{k}]") if not isinstance(v, np.datetime64) else v
                 for k, v in enumerate(arr.ravel().tolist())] if arr.ndim else [
@@ -103,21 +102,31 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
             raise InputError(f"unknown plan {value!r}{hint}", where)
         return value
 
-    known = set(countries().code.tolist())
-
     def check_home(value, where):
-        code = value.strip().upper()
-        if code not in known:
-            raise InputError(f"unknown home country {value!r}; expected an ISO 3166 alpha-2 "
-                             "code such as UA", where)
-        return code
+        try:
+            reg = resolve_region(value, where=where)
+        except InputError:
+            reg = None
+        if reg is None or reg.kind != "country":
+            raise InputError(f"unknown home country {value!r}; expected an ISO 3166 code such "
+                             "as UA or UKR", where)
+        return reg.ref
 
     plan_codes = _codes(plan, plans, "plan", check_plan) if plan is not None else np.int16(-1)
-    home_codes_arr = (_codes(home_country, home_codes, "home_country", check_home)
+    if home_country is not None:
+        # Canonical alpha-2 codes ("Ukraine", "UKR" -> "UA"), each distinct value checked once.
+        raw = np.asarray(home_country, dtype=object)
+        keys = ["" if _missing(v) else str(v) for v in raw.ravel().tolist()]
+        canon: dict[str, str] = {"": ""}
+        for k, key in enumerate(keys):
+            if key not in canon:
+                canon[key] = check_home(key, f"home_country[{k}]" if raw.ndim else "home_country")
+        home_country = np.array([canon[k] for k in keys], dtype=object).reshape(raw.shape)
+    home_codes_arr = (_codes(home_country, home_codes, "home_country", lambda v, w: v)
                       if home_country is not None else np.int16(-1))
     fields = {
         "lat": lat, "lon": lon, "alt": np.asarray(alt_m, dtype=np.float64),
-        "speed": np.asarray(speed_kmh, dtype=np.float64), "t": t.astype(np.int64),
+        "speed": np.asarray(speed_kmh, dtype=np.float64), "t": t.view(np.int64),
         "wl": np.asarray(whitelisted, dtype=np.bool_), "plan": np.asarray(plan_codes),
         "home": np.asarray(home_codes_arr), "roam": np.asarray(roaming_days, dtype=np.float64),
         "funded": np.asarray(funded, dtype=np.bool_),
@@ -136,17 +145,19 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
         return np.ascontiguousarray(np.broadcast_to(a, shape).reshape(n))
 
     lat_f, lon_f = flat(lat), flat(lon)
-    bad = ~np.isfinite(lat_f) | (np.abs(lat_f) > 90)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    if not (np.abs(lat_f) <= 90).all():  # NaN fails the comparison too
+        i = int(np.flatnonzero(~(np.abs(lat_f) <= 90))[0])
         raise InputError(f"latitude {lat_f[i]} is not a number in -90..90", f"lat_deg[{i}]")
-    if not np.isfinite(lon_f).all():
+    lo, hi = (float(lon_f.min()), float(lon_f.max())) if lon_f.size else (0.0, 0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         i = int(np.flatnonzero(~np.isfinite(lon_f))[0])
         raise InputError(f"longitude {lon_f[i]} is not a finite number", f"lon_deg[{i}]")
+    if lo < -180 or hi > 180:
+        lon_f = wrap_lon(lon_f)
     homes = (np.asarray(home_country, dtype=object) if home_country is not None
              else np.array([""], dtype=object))
     return Terminals(
-        shape=shape, lat_deg=lat_f, lon_deg=np.ascontiguousarray(wrap_lon(lon_f)),
+        shape=shape, lat_deg=lat_f, lon_deg=np.ascontiguousarray(lon_f),
         alt_m=flat(fields["alt"]), speed_kmh=flat(fields["speed"]), time_ns=flat(fields["t"]),
         whitelisted=flat(fields["wl"]), plan=flat(fields["plan"]).astype(np.int16),
         home=flat(fields["home"]).astype(np.int16), roaming_days=flat(fields["roam"]),

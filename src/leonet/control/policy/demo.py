@@ -1,0 +1,104 @@
+"""`make demo` section: a sample population decided under the scenario policies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from leonet.report import Section
+
+SCENARIOS = Path(__file__).resolve().parents[4] / "scenarios"
+# Terminals where the scenarios have something to say, plus neighbours for contrast.
+COUNTRIES = ["UA", "PL", "MD", "RO", "BY", "RU", "TW", "CN"]
+
+
+def policy_section(out_dir: Path) -> Section:
+    from leonet.control.policy import Policy
+    from leonet.control.policy.diff import diff_policies, region_labels
+    from leonet.control.population import Population, synthesize_population
+    from leonet.control.regions import resolve_region
+    from leonet.control.spillover import spillover
+
+    sec = Section("Who may connect: scenario policies")
+    files = sorted(SCENARIOS.glob("*.toml")) if SCENARIOS.is_dir() else []
+    if not files:
+        sec.text = f"No scenario policies found in {SCENARIOS}."
+        return sec
+    # Ukraine is where most scenarios act: 12,000 terminals there, 8,000 in the others.
+    ua = synthesize_population(12_000, seed=2026, countries=["UA"])
+    rest = synthesize_population(8_000, seed=2027, countries=COUNTRIES[1:])
+    pop = Population(**{k: np.concatenate([getattr(ua, k), getattr(rest, k)])
+                        for k in ua.columns()})
+    pop = replace(pop, terminal_id=np.array([f"T{i:06d}" for i in range(len(pop))],
+                                            dtype=object))
+    labels = region_labels(pop.lat_deg, pop.lon_deg)
+    policies = [Policy.load(f) for f in files]
+    rows = []
+    for f, pol in zip(files, policies, strict=True):
+        when = _decision_time(pol.version)
+        d = pop.at_time(when).decide(pol)
+        reasons = ", ".join(f"{k} {v:,}" for k, v in d.counts().items())
+        rows.append([f.name, str(when)[:10], f"{int(d.allowed.sum()):,}",
+                     f"{int((~d.allowed).sum()):,}", reasons])
+    sec.table("Decisions for 20,000 synthetic terminals placed by city population (12,000 in "
+              "UA, 8,000 in " + ", ".join(COUNTRIES[1:]) + "), each policy a week after its "
+              "version date",
+              ["policy", "decided at", "allowed", "denied", "deciding rule: terminals"], rows)
+    by_name = {f.name: p for f, p in zip(files, policies, strict=True)}
+    before, after = by_name.get("crimea-2023.toml"), by_name.get("ukraine-2026.toml")
+    if before is not None and after is not None:
+        diff = diff_policies(before, after, pop.at_time("2026-02-10T12:00:00Z"))
+        sec.table(f"What-if at 2026-02-10: {before.version} → {after.version}, terminals losing "
+                  "service by region and reason", ["region", "rule before", "rule after", "n"],
+                  [list(r) for r in diff.losses[:12]])
+        sec.text = diff.summary() + "\n\n"
+        fig = _map(out_dir, pop, after.decide(
+            lat_deg=pop.lat_deg, lon_deg=pop.lon_deg, alt_m=pop.alt_m, speed_kmh=pop.speed_kmh,
+            time="2026-02-10T12:00:00Z", whitelisted=pop.whitelisted, plan=pop.plan,
+            funded=pop.funded), labels)
+        sec.figures.append(("Terminals in and around Ukraine under ukraine-2026.toml "
+                            "(2026-02-10): allowed (green) and the rule denying the others",
+                            fig))
+    rep = spillover(resolve_region("crimea"), 5)
+    sec.text += ("Spill-over of cell-granularity control at Crimea's boundary: "
+                 + rep.summary() + "\n\nRegions named 'crimea' and 'ua-occupied' are "
+                 "approximate lines digitised by the project (see docs/policy.md).")
+    return sec
+
+
+def _decision_time(version: str) -> np.datetime64:
+    try:
+        day = np.datetime64(version[:10], "D")
+    except ValueError:
+        day = np.datetime64("2026-02-03", "D")
+    return (day + np.timedelta64(7, "D")).astype("datetime64[ns]") + np.timedelta64(12, "h")
+
+
+def _map(out_dir: Path, pop, d, labels) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sel = (pop.lon_deg > 21) & (pop.lon_deg < 41) & (pop.lat_deg > 43.5) & (pop.lat_deg < 53)
+    fig, ax = plt.subplots(figsize=(9, 6), dpi=110)
+    ok = sel & d.allowed
+    colours = ["tab:red", "tab:orange", "tab:purple", "tab:brown", "tab:gray", "black"]
+    for k, rule in enumerate(np.unique(d.rule[sel & ~d.allowed])):
+        m = sel & ~d.allowed & (d.rule == rule)
+        ax.scatter(pop.lon_deg[m], pop.lat_deg[m], s=2, c=colours[k % len(colours)],
+                   label=f"denied: {rule}")
+    # Allowed terminals last, on top: few, and the point of the figure.
+    ax.scatter(pop.lon_deg[ok], pop.lat_deg[ok], s=3, c="tab:green", label="allowed")
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.set_aspect(1 / np.cos(np.deg2rad(48.5)))
+    ax.legend(markerscale=5, fontsize=8, loc="lower left")
+    ax.set_title("Synthetic terminals decided by ukraine-2026.toml")
+    path = out_dir / "policy-ukraine-2026.png"
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

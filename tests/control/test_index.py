@@ -1,0 +1,48 @@
+"""The grid index against shapely (the authority for point-in-polygon), and its cache."""
+
+import numpy as np
+import shapely
+
+from leonet.control.boundaries import countries
+from leonet.control.policy.index import build_index, membership
+
+
+def shapely_membership(geoms, lat, lon):
+    out = np.zeros((lat.size, len(geoms)), dtype=bool)
+    pi, gi = shapely.STRtree(geoms).query(shapely.points(lon, lat), predicate="intersects")
+    out[pi, gi] = True
+    return out
+
+
+def test_every_country_random_and_near_vertex_points():
+    geoms = list(countries().geometry)
+    index = build_index(geoms)
+    rng = np.random.default_rng(11)
+    lat = np.rad2deg(np.arcsin(rng.uniform(-1, 1, 20_000)))
+    lon = rng.uniform(-180, 180, 20_000)
+    assert np.array_equal(membership(index, lat, lon), shapely_membership(geoms, lat, lon))
+    # Points within ~10 m of boundary vertices: where a raster would be wrong.
+    coords = shapely.get_coordinates(np.array(geoms, dtype=object))
+    near = coords[rng.integers(0, coords.shape[0], 20_000)] + rng.normal(0, 1e-4, (20_000, 2))
+    near[:, 0] = (near[:, 0] + 180) % 360 - 180
+    near[:, 1] = np.clip(near[:, 1], -90, 90)
+    got = membership(index, near[:, 1], near[:, 0])
+    want = shapely_membership(geoms, near[:, 1], near[:, 0])
+    # Only a point on a boundary line itself (within 1e-9°, 0.1 mm) may go either way.
+    for i, k in zip(*np.nonzero(got != want), strict=True):
+        point = shapely.Point(near[i])
+        assert geoms[k].boundary.distance(point) < 1e-9, (near[i], countries().code[k])
+
+
+def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEONET_CACHE_DIR", str(tmp_path))
+    a = shapely.box(10, 10, 11, 11)
+    b = shapely.box(10, 10, 10.5, 11)  # same place, different shape
+    first = membership(build_index([a]), np.array([10.5]), np.array([10.75]))
+    second = membership(build_index([b]), np.array([10.5]), np.array([10.75]))
+    assert first[0, 0] and not second[0, 0]
+    assert len(list((tmp_path / "grid").glob("*.npz"))) == 2
+    # A damaged entry is ignored and rebuilt, never trusted.
+    for f in (tmp_path / "grid").glob("*.npz"):
+        f.write_bytes(b"not an npz")
+    assert membership(build_index([a]), np.array([10.5]), np.array([10.75]))[0, 0]
