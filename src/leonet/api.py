@@ -9,12 +9,14 @@ from leonet.control.population import (
     write_points,
 )
 from leonet.control.regions import Region, resolve_region
+from leonet.control.registry import Database
 from leonet.control.spillover import SpilloverReport, spillover
 from leonet.errors import InputError
 from leonet.physics.ground import find_city, wgs84, world_cities
 from leonet.physics.timegrid import TimeGrid, parse_utc
 
 __all__ = [
+    "Database",
     "Decisions",
     "InputError",
     "Policy",

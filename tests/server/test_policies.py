@@ -123,6 +123,15 @@ def test_diff_and_document(client, world):
     assert diff["default"] is None
     assert [(c["rule"], c["change"]) for c in diff["rules"]] == [("ua-speed-cutoff", "added")]
     assert diff["rules"][0]["after"]["speed_kmh_above"] == 90
+    what_if = client.get(f"/v1/policies/{v1['id']}/diff/{v2['id']}?population=2000"
+                         "&countries=UA", headers=auth(world["auditor"])).json()["what_if"]
+    # Only the speed cut-off was added: nobody gains service, and those who lose it are
+    # moving faster than 90 km/h in Ukraine, cut off by the new rule.
+    assert what_if["terminals"] == 2000 and what_if["gained"] == 0
+    assert what_if["lost"] > 0
+    assert {row["rule_after"] for row in what_if["losses"]} == {"ua-speed-cutoff"}
+    assert all(row["region"] in ("UA", "crimea") or row["region"].startswith("ua-occupied")
+               for row in what_if["losses"])
     back = client.get(f"/v1/policies/{v2['id']}/diff/{v1['id']}",
                       headers=auth(world["auditor"])).json()
     assert [(c["rule"], c["change"]) for c in back["rules"]] == [("ua-speed-cutoff", "removed")]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from leonet.control.registry import policies
 from leonet.control.registry.models import PolicyVersion
 from leonet.server.deps import Caller, CanApprovePolicies, CanReadPolicies, CanWritePolicies
+from leonet.server.schemas.common import Country
 from leonet.server.schemas.policies import (
     ActivationOut,
     ActivationRequest,
@@ -24,6 +25,12 @@ from leonet.server.schemas.policies import (
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 PolicyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PopulationSize = Annotated[int, Query(ge=0, le=200_000, description=(
+    "Also decide this many synthetic terminals (placed at world cities by population) under "
+    "both versions: who gains and loses service, by region and reason."))]
+Countries = Annotated[list[Country] | None, Query(
+    description="Place the synthetic terminals in these countries only.")]
+Seed = Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of the synthetic terminals.")]
 
 
 def _out(row: PolicyVersion, active_id: int | None, model=PolicyOut, **extra: Any):
@@ -78,8 +85,9 @@ def get_version(caller: CanReadPolicies, policy_id: PolicyId) -> PolicyDocument:
 
 @router.get("/{policy_id}/diff/{other_id}", response_model=PolicyDiff,
             summary="What changes from one version to another, rule by rule")
-def diff(caller: CanReadPolicies, policy_id: PolicyId,
-         other_id: PolicyId) -> PolicyDiff:
+def diff(caller: CanReadPolicies, policy_id: PolicyId, other_id: PolicyId,
+         population: PopulationSize = 0, countries: Countries = None,
+         seed: Seed = 0) -> PolicyDiff:
     rows = policies.get(caller.session, policy_id), policies.get(caller.session, other_id)
     a, b = (caller.state.cache.compiled(r.id).to_dict() for r in rows)
     rules_a = {r["id"]: r for r in a.get("rules", [])}
@@ -93,8 +101,16 @@ def diff(caller: CanReadPolicies, policy_id: PolicyId,
         changes.append(RuleChange(rule=rule_id, change=kind, before=before, after=after))
     default = None if a.get("default") == b.get("default") else [a.get("default"),
                                                                   b.get("default")]
+    what_if = None
+    if population:
+        from leonet.control.policy.diff import diff_policies
+        from leonet.control.population import synthesize_population
+
+        terminals = synthesize_population(population, seed=seed, countries=countries)
+        what_if = diff_policies(caller.state.cache.compiled(rows[0].id),
+                                caller.state.cache.compiled(rows[1].id), terminals).to_dict()
     return PolicyDiff(from_id=rows[0].id, to_id=rows[1].id, from_label=rows[0].label,
-                      to_label=rows[1].label, default=default, rules=changes)
+                      to_label=rows[1].label, default=default, rules=changes, what_if=what_if)
 
 
 @router.post("/{policy_id}/activate", response_model=ActivationOut,

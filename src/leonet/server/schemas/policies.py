@@ -70,3 +70,6 @@ class PolicyDiff(Response):
     to_label: str
     default: list[str] | None = Field(description="[before, after] when the default changed.")
     rules: list[RuleChange]
+    what_if: dict[str, Any] | None = Field(
+        default=None, description="With ?population=N: terminals gaining and losing service "
+                                  "by region and reason.")
