@@ -7,7 +7,6 @@ expired or revoked) and checks the role's permission (403 when the role lacks it
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager
 from typing import Annotated
 
@@ -33,35 +32,23 @@ StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
 class Caller:
-    """An authenticated request: who, the cache's sequence number, and a read session
-    opened on first use (decisions and other cache hits never open one)."""
+    """An authenticated request: who, the cache's sequence number, and the service."""
 
     def __init__(self, actor: Actor, seq: int, state: ServiceState) -> None:
         self.actor = actor
         self.seq = seq
         self.state = state
-        self._reading: AbstractContextManager[Session] | None = None
-        self._session: Session | None = None
 
-    @property
-    def session(self) -> Session:
-        if self._session is None:
-            self._reading = self.state.db.read()
-            self._session = self._reading.__enter__()
-        return self._session
-
-    def close(self) -> None:
-        if self._reading is not None:
-            self._reading.__exit__(None, None, None)
-            self._reading = self._session = None
+    def read(self) -> AbstractContextManager[Session]:
+        """A read session for this request (``with caller.read() as session:``)."""
+        return self.state.db.read()
 
 
-async def authenticated(
-    state: StateDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> AsyncIterator[Caller]:
-    # Runs on the event loop: a cache hit costs one indexed query (the audit head) and no
-    # thread hop; see `RegistryCache`.
+def _caller(state: ServiceState, credentials: HTTPAuthorizationCredentials | None,
+            permission: Permission) -> Caller:
+    # Runs on the event loop: a cache hit costs one indexed query (the audit head), no
+    # thread hop and no session; see `RegistryCache`. A flat dependency, not a generator:
+    # FastAPI's exit-stack machinery for generators costs more than everything else here.
     if credentials is None:
         raise Problem(401, "this route needs a bearer token (Authorization: Bearer lnt_...)",
                       headers=_CHALLENGE)
@@ -69,21 +56,21 @@ async def authenticated(
     actor = state.cache.authenticate(credentials.credentials, seq)
     if actor is None:
         raise Problem(401, "the token is invalid, expired or revoked", headers=_INVALID)
-    caller = Caller(actor, seq, state)
-    try:
-        yield caller
-    finally:
-        caller.close()
+    if not allowed(actor.role, permission):
+        raise Problem(403, f"role {actor.role!r} may not use this route "
+                           f"(needs {permission.value!r})")
+    return Caller(actor, seq, state)
 
 
 def require(permission: Permission):
-    """An ``Annotated[Caller, ...]`` alias admitting only roles granted ``permission``."""
+    """An ``Annotated[Caller, ...]`` alias admitting only roles granted ``permission``: 401
+    without a valid token, 403 for a role that lacks the permission."""
 
-    async def check(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
-        if not allowed(caller.actor.role, permission):
-            raise Problem(403, f"role {caller.actor.role!r} may not use this route "
-                               f"(needs {permission.value!r})")
-        return caller
+    async def check(
+        state: StateDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Caller:
+        return _caller(state, credentials, permission)
 
     check.__name__ = f"require_{permission.name.lower()}"
     return Annotated[Caller, Depends(check)]

@@ -30,8 +30,9 @@ from leonet.server.routes import (
 from leonet.server.settings import Settings
 from leonet.server.state import ServiceState
 
-ROUTERS = (health, me, tokens, sponsors, accounts, terminals, funding, whitelist, transfers,
-           policies, decisions, audit)
+# Decisions first: routes are matched in order, and it is by far the busiest.
+ROUTERS = (decisions, health, me, tokens, sponsors, accounts, terminals, funding, whitelist,
+           transfers, policies, audit)
 DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
 tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
 bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are

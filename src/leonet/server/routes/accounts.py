@@ -25,15 +25,17 @@ def create_account(body: AccountCreate, caller: CanWriteAccounts,
 @router.get("", response_model=list[AccountOut], summary="List accounts, in id order")
 def list_accounts(caller: CanReadAccounts, limit: int = Query(100, ge=1, le=1000),
                   after: Id | None = None) -> list[AccountOut]:
-    rows = accounts.list_accounts(caller.session, limit=limit, after=after)
-    return [AccountOut.model_validate(a) for a in rows]
+    with caller.read() as session:
+        rows = accounts.list_accounts(session, limit=limit, after=after)
+        return [AccountOut.model_validate(a) for a in rows]
 
 
 @router.get("/{account_id}", response_model=AccountOut, summary="One account (ETag: version)")
 def get_account(account_id: Id, caller: CanReadAccounts, response: Response) -> AccountOut:
-    row = accounts.get(caller.session, account_id)
-    response.headers.update(etag(row.version))
-    return AccountOut.model_validate(row)
+    with caller.read() as session:
+        row = accounts.get(session, account_id)
+        response.headers.update(etag(row.version))
+        return AccountOut.model_validate(row)
 
 
 @router.patch("/{account_id}", response_model=AccountOut, summary="Change an account")

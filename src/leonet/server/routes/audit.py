@@ -39,13 +39,15 @@ class VerificationOut(BaseModel):
 @router.get("", response_model=list[AuditEntryOut], summary="Entries after a sequence number")
 def list_entries(caller: CanReadAudit, after: int = Query(0, ge=0, le=2**31 - 1),
                  limit: int = Query(100, ge=1, le=1000)) -> list[AuditEntryOut]:
-    rows = audit.entries_after(caller.session, after, limit=limit)
-    return [AuditEntryOut.model_validate(r) for r in rows]
+    with caller.read() as session:
+        rows = audit.entries_after(session, after, limit=limit)
+        return [AuditEntryOut.model_validate(r) for r in rows]
 
 
 @router.get("/verify", response_model=VerificationOut, summary="Walk and check the chain")
 def verify(caller: CanReadAudit) -> VerificationOut:
-    result = audit.verify(caller.session)
-    return VerificationOut(ok=result.ok, entries=result.entries, head_seq=result.head_seq,
-                           head_hash=result.head_hash, first_bad_seq=result.first_bad_seq,
-                           problem=result.problem)
+    with caller.read() as session:
+        result = audit.verify(session)
+        return VerificationOut(ok=result.ok, entries=result.entries, head_seq=result.head_seq,
+                               head_hash=result.head_hash, first_bad_seq=result.first_bad_seq,
+                               problem=result.problem)

@@ -33,17 +33,19 @@ def create_agreement(body: FundingCreate, caller: CanWriteFunding,
 def list_agreements(caller: CanReadFunding, terminal_id: Id | None = None,
                     sponsor_id: Id | None = None, limit: int = Query(100, ge=1, le=1000),
                     after: int | None = Query(None, ge=0, le=2**31 - 1)) -> list[FundingOut]:
-    rows = sponsors.list_agreements(caller.session, caller.actor, terminal_id=terminal_id,
-                                    sponsor_id=sponsor_id, limit=limit, after=after)
-    return [FundingOut.model_validate(r) for r in rows]
+    with caller.read() as session:
+        rows = sponsors.list_agreements(session, caller.actor, terminal_id=terminal_id,
+                                        sponsor_id=sponsor_id, limit=limit, after=after)
+        return [FundingOut.model_validate(r) for r in rows]
 
 
 @router.get("/{agreement_id}", response_model=FundingOut, summary="One funding agreement")
 def get_agreement(caller: CanReadFunding, response: Response,
                   agreement_id: AgreementId) -> FundingOut:
-    row = sponsors.get_agreement(caller.session, caller.actor, agreement_id)
-    response.headers.update(etag(row.version))
-    return FundingOut.model_validate(row)
+    with caller.read() as session:
+        row = sponsors.get_agreement(session, caller.actor, agreement_id)
+        response.headers.update(etag(row.version))
+        return FundingOut.model_validate(row)
 
 
 @router.patch("/{agreement_id}", response_model=FundingOut,

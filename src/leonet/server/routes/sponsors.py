@@ -24,12 +24,14 @@ def create_sponsor(body: SponsorCreate, caller: CanWriteSponsors,
 
 @router.get("", response_model=list[SponsorOut], summary="List sponsors")
 def list_sponsors(caller: CanReadSponsors) -> list[SponsorOut]:
-    return [SponsorOut.model_validate(s)
-            for s in sponsors.list_sponsors(caller.session, caller.actor)]
+    with caller.read() as session:
+        return [SponsorOut.model_validate(s)
+                for s in sponsors.list_sponsors(session, caller.actor)]
 
 
 @router.get("/{sponsor_id}", response_model=SponsorOut, summary="One sponsor")
 def get_sponsor(sponsor_id: Id, caller: CanReadSponsors, response: Response) -> SponsorOut:
-    row = sponsors.get_sponsor(caller.session, caller.actor, sponsor_id)
-    response.headers.update(etag(row.version))
-    return SponsorOut.model_validate(row)
+    with caller.read() as session:
+        row = sponsors.get_sponsor(session, caller.actor, sponsor_id)
+        response.headers.update(etag(row.version))
+        return SponsorOut.model_validate(row)

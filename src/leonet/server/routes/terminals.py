@@ -32,16 +32,18 @@ def create_terminal(body: TerminalCreate, caller: CanWriteTerminals,
 def list_terminals(caller: CanReadTerminals, limit: int = Query(100, ge=1, le=1000),
                    after: Id | None = None, status: Status | None = None,
                    account_id: Id | None = None) -> list[TerminalOut]:
-    rows = terminals.list_terminals(caller.session, caller.actor, limit=limit, after=after,
-                                    status=status, account_id=account_id)
-    return [TerminalOut.model_validate(t) for t in rows]
+    with caller.read() as session:
+        rows = terminals.list_terminals(session, caller.actor, limit=limit, after=after,
+                                        status=status, account_id=account_id)
+        return [TerminalOut.model_validate(t) for t in rows]
 
 
 @router.get("/{terminal_id}", response_model=TerminalOut, summary="One terminal (ETag: version)")
 def get_terminal(terminal_id: Id, caller: CanReadTerminals, response: Response) -> TerminalOut:
-    row = terminals.get(caller.session, caller.actor, terminal_id)
-    response.headers.update(etag(row.version))
-    return TerminalOut.model_validate(row)
+    with caller.read() as session:
+        row = terminals.get(session, caller.actor, terminal_id)
+        response.headers.update(etag(row.version))
+        return TerminalOut.model_validate(row)
 
 
 @router.patch("/{terminal_id}", response_model=TerminalOut,
@@ -59,7 +61,8 @@ def update_terminal(terminal_id: Id, body: TerminalUpdate, caller: CanWriteTermi
 @router.get("/{terminal_id}/transfer-eligibility", response_model=EligibilityOut,
             summary="May this terminal be transferred now, and if not, why")
 def transfer_eligibility(terminal_id: Id, caller: CanReadTerminals) -> EligibilityOut:
-    row = terminals.get(caller.session, caller.actor, terminal_id)
-    check = transfers.eligibility(caller.session, row, audit.utc_now())
-    return EligibilityOut(terminal_id=terminal_id, allowed=check.allowed,
-                          reasons=list(check.reasons), earliest=check.earliest)
+    with caller.read() as session:
+        row = terminals.get(session, caller.actor, terminal_id)
+        check = transfers.eligibility(session, row, audit.utc_now())
+        return EligibilityOut(terminal_id=terminal_id, allowed=check.allowed,
+                              reasons=list(check.reasons), earliest=check.earliest)

@@ -23,7 +23,8 @@ def create_token(body: TokenCreate, caller: CanAdminTokens) -> TokenIssued:
 
 @router.get("", response_model=list[TokenOut], summary="Every token (never the secrets)")
 def list_tokens(caller: CanAdminTokens) -> list[TokenOut]:
-    return [TokenOut.model_validate(t) for t in tokens.list_tokens(caller.session)]
+    with caller.read() as session:
+        return [TokenOut.model_validate(t) for t in tokens.list_tokens(session)]
 
 
 @router.delete("/{token_id}", response_model=TokenOut, summary="Revoke a token")

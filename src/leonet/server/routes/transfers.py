@@ -38,17 +38,19 @@ def create_transfer(body: TransferCreate, caller: CanWriteTransfers) -> Transfer
 def list_transfers(caller: CanReadTransfers, terminal_id: Id | None = None,
                    limit: int = Query(100, ge=1, le=1000),
                    after: int | None = Query(None, ge=0, le=2**31 - 1)) -> list[TransferOut]:
-    rows = transfers.list_transfers(caller.session, terminal_id=terminal_id, limit=limit,
-                                    after=after)
-    return [TransferOut.model_validate(r) for r in rows]
+    with caller.read() as session:
+        rows = transfers.list_transfers(session, terminal_id=terminal_id, limit=limit,
+                                        after=after)
+        return [TransferOut.model_validate(r) for r in rows]
 
 
 @router.get("/transfer-rules", response_model=TransferRulesOut,
             summary="The published transfer rules")
 def get_rules(caller: CanReadTransferRules, response: Response) -> TransferRulesOut:
-    row = transfers.get_rules(caller.session)
-    response.headers.update(etag(row.version))
-    return TransferRulesOut.model_validate(row)
+    with caller.read() as session:
+        row = transfers.get_rules(session)
+        response.headers.update(etag(row.version))
+        return TransferRulesOut.model_validate(row)
 
 
 @router.patch("/transfer-rules", response_model=TransferRulesOut,

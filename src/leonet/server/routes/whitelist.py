@@ -32,17 +32,19 @@ def list_verifications(caller: CanReadWhitelist, terminal_id: Id | None = None,
                        region: Id | None = None, limit: int = Query(100, ge=1, le=1000),
                        after: int | None = Query(None, ge=0, le=2**31 - 1),
                        ) -> list[WhitelistOut]:
-    rows = whitelist.list_verifications(caller.session, terminal_id=terminal_id,
-                                        region=region, limit=limit, after=after)
-    return [WhitelistOut.model_validate(r) for r in rows]
+    with caller.read() as session:
+        rows = whitelist.list_verifications(session, terminal_id=terminal_id,
+                                            region=region, limit=limit, after=after)
+        return [WhitelistOut.model_validate(r) for r in rows]
 
 
 @router.get("/{verification_id}", response_model=WhitelistOut, summary="One verification")
 def get_verification(caller: CanReadWhitelist, response: Response,
                      verification_id: VerificationId) -> WhitelistOut:
-    row = whitelist.get(caller.session, verification_id)
-    response.headers.update(etag(row.version))
-    return WhitelistOut.model_validate(row)
+    with caller.read() as session:
+        row = whitelist.get(session, verification_id)
+        response.headers.update(etag(row.version))
+        return WhitelistOut.model_validate(row)
 
 
 @router.post("/{verification_id}/revoke", response_model=WhitelistOut,
