@@ -128,6 +128,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--terminals", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--write-share", type=float, default=0.1)
     parser.add_argument("--db", default=None, help="database URL (default: a temp SQLite)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -144,7 +145,7 @@ def main() -> int:
                                             args.connections)
             mixed = run_in_client_process("mixed", server.port, tokens["support"],
                                           args.terminals, args.rate, args.duration,
-                                          args.connections, 0.1, 2)
+                                          args.connections, args.write_share, 2)
         finally:
             server.stop()
     lat = mixed["latencies"]

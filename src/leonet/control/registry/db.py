@@ -18,6 +18,7 @@ common disks, which caps writes at a few hundred per second). Choose with
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -103,6 +104,37 @@ def _sqlite_engine(url: str, begin: str, synchronous: str) -> Engine:
     return engine
 
 
+class _WriterLock:
+    """A lock for SQLite writers: a thread lock, plus ``flock`` on a file beside the
+    database so that several server processes queue too (the kernel wakes the next one at
+    once instead of SQLite's sleep-and-retry)."""
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = (None if not database or database == ":memory:"
+                      else Path(database).expanduser().resolve().with_name(
+                          Path(database).name + "-writer.lock"))
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._path is not None:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
 class Database:
     """The registry database at ``url`` (see `resolve_database_url`)."""
 
@@ -120,7 +152,8 @@ class Database:
             self.write_engine = self.engine
         self._quick = threading.local()
         self._quick_connections: list = []
-        self._writer_lock = threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        self._writer_lock = (_WriterLock(make_url(self.url).database)
+                             if self.dialect == "sqlite" else nullcontext())
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -145,8 +178,9 @@ class Database:
         """
         from leonet.control.registry.audit import lock_head
 
-        # SQLite: writers of this process queue on a lock first; SQLite's own busy handler
-        # sleeps with growing back-off and gives writers waits of up to a second under load.
+        # SQLite: writers queue on a lock first (threads of this process, then processes
+        # sharing the file); SQLite's own busy handler polls with growing sleeps and gives
+        # writers waits of up to a second under load.
         with self._writer_lock, self._write() as session, session.begin():
             lock_head(session)
             yield session
