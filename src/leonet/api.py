@@ -4,6 +4,13 @@
 """
 
 from leonet.cells import CellSet, cells_from_ids, latitude_band, region_cells
+from leonet.control.detect import (
+    DetectConfig,
+    Incidents,
+    TerminalFacts,
+    detect,
+    read_terminal_facts,
+)
 from leonet.control.policy import Decisions, Policy, Rule
 from leonet.control.policy.diff import PolicyDiff, diff_policies
 from leonet.control.population import (
@@ -13,7 +20,14 @@ from leonet.control.population import (
     write_points,
 )
 from leonet.control.regions import Region, resolve_region
+from leonet.control.registry import Database
 from leonet.control.spillover import SpilloverReport, spillover
+from leonet.control.telemetry import (
+    RowIssues,
+    Telemetry,
+    read_telemetry,
+    telemetry_from_arrays,
+)
 from leonet.errors import InputError
 from leonet.hypatia import HypatiaInputs, read_hypatia_dir
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
@@ -67,11 +81,14 @@ __all__ = [
     "CellSet",
     "Constellation",
     "CoverageFigures",
+    "Database",
     "Decisions",
+    "DetectConfig",
     "Ephemeris",
     "GroundLinks",
     "GroundPoints",
     "HypatiaInputs",
+    "Incidents",
     "InputError",
     "IslTopology",
     "Network",
@@ -83,6 +100,7 @@ __all__ = [
     "RegionCapacity",
     "RegionCoverage",
     "RouteSeries",
+    "RowIssues",
     "Rule",
     "SatelliteGraph",
     "Schedule",
@@ -90,6 +108,8 @@ __all__ = [
     "Sites",
     "SpaceRoutes",
     "SpilloverReport",
+    "Telemetry",
+    "TerminalFacts",
     "TimeGrid",
     "Visibility",
     "VisibilitySeries",
@@ -99,6 +119,7 @@ __all__ = [
     "concat_points",
     "count_visible",
     "coverage",
+    "detect",
     "detect_planes",
     "diff_policies",
     "find_city",
@@ -112,6 +133,8 @@ __all__ = [
     "read_hypatia_dir",
     "read_points",
     "read_sites",
+    "read_telemetry",
+    "read_terminal_facts",
     "region_capacity",
     "region_cells",
     "region_coverage",
@@ -123,6 +146,7 @@ __all__ = [
     "starlink_gateways",
     "starlink_pops",
     "synthesize_population",
+    "telemetry_from_arrays",
     "visible",
     "wgs84",
     "world_cities",

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 
 from leonet import __version__
+from leonet.commands import admin, audit, network, orbits, serve
 from leonet.commands import coverage as coverage_commands
 from leonet.commands import detect as detect_commands
-from leonet.commands import network, orbits
 from leonet.commands import policy as policy_commands
 from leonet.errors import InputError
 
@@ -36,6 +36,9 @@ app.add_typer(network.app)
 app.add_typer(coverage_commands.app)
 app.command("detect")(detect_commands.detect)
 app.add_typer(detect_commands.telemetry_app, name="telemetry")
+app.add_typer(serve.app, name="serve")
+app.add_typer(admin.app, name="admin")
+app.add_typer(audit.app, name="audit")
 
 
 @app.command()
