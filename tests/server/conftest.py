@@ -53,8 +53,8 @@ def auth(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(database_url) -> Settings:  # noqa: F811
-    return Settings(database_url=database_url)
+def settings(database_url, tmp_path) -> Settings:  # noqa: F811
+    return Settings(database_url=database_url, telemetry_dir=str(tmp_path / "telemetry"))
 
 
 @pytest.fixture

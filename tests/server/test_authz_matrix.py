@@ -23,6 +23,8 @@ REGISTRY_READERS = frozenset({"admin", "support", "auditor"})
 SPONSOR_READERS = REGISTRY_READERS | {"sponsor"}
 POLICY_READERS = frozenset({"admin", "policy_author", "policy_approver", "support", "auditor"})
 AUDIT = frozenset({"admin", "auditor"})
+DETECTION = frozenset({"admin", "support"})
+DETECTION_READERS = frozenset({"admin", "support", "auditor"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/me"): ALL,
@@ -64,12 +66,23 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/decisions"): ALL,
     ("GET", "/v1/audit"): AUDIT,
     ("GET", "/v1/audit/verify"): AUDIT,
+    ("POST", "/v1/telemetry"): DETECTION,
+    ("GET", "/v1/telemetry"): DETECTION_READERS,
+    ("GET", "/v1/telemetry/batches"): DETECTION_READERS,
+    ("POST", "/v1/detections"): DETECTION,
+    ("GET", "/v1/incidents"): DETECTION_READERS,
+    ("GET", "/v1/incidents/{incident_id}"): DETECTION_READERS,
+    ("POST", "/v1/incidents/{incident_id}/dismiss"): DETECTION,
+    ("POST", "/v1/incidents/{incident_id}/suspension-requests"): DETECTION,
+    ("GET", "/v1/suspension-requests"): DETECTION_READERS,
+    ("POST", "/v1/suspension-requests/{request_id}/approve"): DETECTION,
+    ("POST", "/v1/suspension-requests/{request_id}/reject"): DETECTION,
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/openapi.json"), ("GET", "/docs")}
 
 PATH_VALUES = {"token_id": "3", "sponsor_id": "gov-a", "account_id": "ACC-1",
                "terminal_id": "UT-A", "agreement_id": "1", "verification_id": "1",
-               "policy_id": "1", "other_id": "1"}
+               "policy_id": "1", "other_id": "1", "incident_id": "1", "request_id": "1"}
 NOW = utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
 BODIES = {
     ("POST", "/v1/tokens"): {"role": "auditor"},
@@ -94,6 +107,14 @@ BODIES = {
     ("POST", "/v1/policies/rollback"): {"reason": "back"},
     ("POST", "/v1/decisions"): {"terminal_id": "UT-A", "time": NOW, "lat_deg": 50.45,
                                 "lon_deg": 30.52},
+    ("POST", "/v1/telemetry"): {"columns": {"terminal_id": ["UT-A"], "time": [NOW],
+                                            "lat_deg": [50.45], "lon_deg": [30.52],
+                                            "alt_m": [0], "speed_kmh": [0]}},
+    ("POST", "/v1/detections"): {},
+    ("POST", "/v1/incidents/{incident_id}/dismiss"): {"reason": "r"},
+    ("POST", "/v1/incidents/{incident_id}/suspension-requests"): {"reason": "r"},
+    ("POST", "/v1/suspension-requests/{request_id}/approve"): {"reason": "r"},
+    ("POST", "/v1/suspension-requests/{request_id}/reject"): {"reason": "r"},
 }
 
 

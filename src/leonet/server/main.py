@@ -17,6 +17,7 @@ from leonet.server.routes import (
     accounts,
     audit,
     decisions,
+    detection,
     funding,
     health,
     me,
@@ -32,7 +33,7 @@ from leonet.server.state import ServiceState
 
 # Decisions first: routes are matched in order, and it is by far the busiest.
 ROUTERS = (decisions, health, me, tokens, sponsors, accounts, terminals, funding, whitelist,
-           transfers, policies, audit)
+           transfers, policies, audit, detection)
 DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
 tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
 bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are

@@ -29,12 +29,23 @@ class Permission(enum.StrEnum):
     POLICIES_APPROVE = "policies:approve"
     DECISIONS = "decisions"
     AUDIT_READ = "audit:read"
+    TELEMETRY_WRITE = "telemetry:write"
+    TELEMETRY_READ = "telemetry:read"
+    DETECTIONS = "detections:run"
+    INCIDENTS_READ = "incidents:read"
+    INCIDENTS_WRITE = "incidents:write"
+    SUSPENSIONS_DECIDE = "suspensions:decide"
     WHOAMI = "whoami"
 
 
 P = Permission
 _READS = {P.SPONSORS_READ, P.ACCOUNTS_READ, P.TERMINALS_READ, P.FUNDING_READ, P.WHITELIST_READ,
-          P.TRANSFERS_READ, P.TRANSFER_RULES_READ, P.POLICIES_READ}
+          P.TRANSFERS_READ, P.TRANSFER_RULES_READ, P.POLICIES_READ, P.TELEMETRY_READ,
+          P.INCIDENTS_READ}
+# Telemetry comes from the operator's network (support's side); support runs the detectors
+# and handles incidents; suspending a terminal takes a second person (two-person rule).
+_DETECTION = {P.TELEMETRY_WRITE, P.TELEMETRY_READ, P.DETECTIONS, P.INCIDENTS_READ,
+              P.INCIDENTS_WRITE, P.SUSPENSIONS_DECIDE}
 _EVERYONE = {P.WHOAMI, P.TRANSFER_RULES_READ}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -45,7 +56,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SUPPORT: frozenset(_EVERYONE | {
         P.SPONSORS_READ, P.ACCOUNTS_READ, P.ACCOUNTS_WRITE, P.TERMINALS_READ, P.TERMINALS_WRITE,
         P.FUNDING_READ, P.WHITELIST_READ, P.WHITELIST_WRITE, P.TRANSFERS_READ,
-        P.TRANSFERS_WRITE, P.POLICIES_READ, P.DECISIONS}),
+        P.TRANSFERS_WRITE, P.POLICIES_READ, P.DECISIONS} | _DETECTION),
     # Read-only: everything, including the audit log (which only it and admins read).
     Role.AUDITOR: frozenset(_EVERYONE | _READS | {P.AUDIT_READ, P.DECISIONS}),
     Role.SPONSOR: frozenset(_EVERYONE | {

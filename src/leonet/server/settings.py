@@ -38,6 +38,9 @@ class Settings(BaseSettings):
                     "loss (an fsync per commit).",
     )
     docs: bool = Field(default=True, description="Serve /docs (the OpenAPI page).")
+    telemetry_dir: str | None = Field(
+        default=None, description="Folder of the telemetry store (Parquet batches); default: "
+        "beside a SQLite database (NAME-telemetry/), else ./leonet-telemetry.")
 
     @field_validator("database_url")
     @classmethod

@@ -11,7 +11,9 @@ from leonet.control.registry.models import Base
 
 TABLES = {"audit_head", "audit_log", "api_tokens", "sponsors", "accounts", "terminals",
           "funding_agreements", "whitelist_verifications", "transfers", "transfer_rules",
-          "policy_versions", "policy_activations"}
+          "policy_versions", "policy_activations", "telemetry_batches", "detection_runs",
+          "incidents", "suspension_requests"}
+DETECTION_TABLES = {"telemetry_batches", "detection_runs", "incidents", "suspension_requests"}
 
 
 def test_up_down_up(database_url):
@@ -25,6 +27,10 @@ def test_up_down_up(database_url):
     assert db.table_names() - {"alembic_version"} == set()
     migrate.upgrade(db)
     assert db.table_names() - {"alembic_version"} == TABLES
+    migrate.downgrade(db, "0001")
+    assert db.table_names() - {"alembic_version"} == TABLES - DETECTION_TABLES
+    migrate.upgrade(db)
+    assert db.table_names() - {"alembic_version"} == TABLES
     db.dispose()
 
 
@@ -36,8 +42,8 @@ def test_models_describe_the_migrated_schema(db):
 
 def test_cli_migrate_down_and_up(database_url, capsys):
     assert main(["admin", "migrate", "--db", database_url]) == 0
-    assert "empty -> 0001" in capsys.readouterr().out
+    assert "empty -> 0002" in capsys.readouterr().out
     assert main(["admin", "migrate", "base", "--db", database_url]) == 0
-    assert "0001 -> empty" in capsys.readouterr().out
+    assert "0002 -> empty" in capsys.readouterr().out
     assert main(["admin", "migrate", "nope", "--db", database_url]) == 2
     assert "unknown revision 'nope'" in capsys.readouterr().err

@@ -117,6 +117,35 @@ class TerminalFacts:
                    wl_from_ns=np.array(wl_a, dtype=np.int64),
                    wl_until_ns=np.array(wl_b, dtype=np.int64), source=source)
 
+    @classmethod
+    def from_registry(cls, db, terminal_ids, at_ns: int | None = None) -> TerminalFacts:
+        """Facts of the registry's terminals among ``terminal_ids`` (others are left out):
+        the account's plan and home country, whitelist verifications with their validity
+        windows, and funding at ``at_ns`` (default: now)."""
+        import time
+
+        from leonet.control.registry import facts as registry_facts
+
+        loaded = registry_facts.load(db, [str(t) for t in terminal_ids])
+        ids = sorted(loaded)
+        now = time.time_ns() if at_ns is None else int(at_ns)
+
+        def funded(f) -> bool:
+            if f.sponsor_id is not None:
+                return any(lo <= now < hi for lo, hi in f.funding)
+            return not f.balance_due
+
+        whitelist = []
+        for t in ids:
+            for region, lo, hi in loaded[t].whitelist:
+                whitelist.append((t, region, np.datetime64(lo, "ns"),
+                                  None if hi == NO_END else np.datetime64(hi, "ns")))
+        return cls.from_arrays(
+            np.array(ids, dtype=object), plan=[loaded[t].plan for t in ids],
+            home_country=[loaded[t].home_country for t in ids],
+            funded=[funded(loaded[t]) for t in ids], whitelist=whitelist,
+            source="the registry")
+
     def lookup(self, terminal_ids: np.ndarray) -> np.ndarray:
         """Index of each id in these facts, -1 for an unknown terminal."""
         ids = np.asarray(terminal_ids, dtype=object)

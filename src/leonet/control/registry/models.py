@@ -17,7 +17,9 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -264,17 +266,102 @@ class PolicyActivation(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False)
 
 
+class TelemetryBatch(Base):
+    """One accepted batch of telemetry: the rows live in a Parquet file of the telemetry
+    store, named here with its SHA-256 (the audit entry holds the same digest)."""
+
+    __tablename__ = "telemetry_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file: Mapped[str] = mapped_column(String(64), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    rows_dropped: Mapped[int] = mapped_column(Integer, nullable=False)
+    terminals: Mapped[int] = mapped_column(Integer, nullable=False)
+    min_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    max_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    received_by: Mapped[str] = mapped_column(String(128), nullable=False)
+
+
+class DetectionRun(Base):
+    """One run of the detectors over stored telemetry (who, when, which window, policy)."""
+
+    __tablename__ = "detection_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    by: Mapped[str] = mapped_column(String(128), nullable=False)
+    policy_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("policy_versions.id"), nullable=True)
+    window_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    window_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    kinds: Mapped[str] = mapped_column(Text, nullable=False)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    incidents: Mapped[int] = mapped_column(Integer, nullable=False)
+    notes: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class Incident(Base):
+    """A finding of a detector: open, then suspension requested, suspended or dismissed."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(Integer, ForeignKey("detection_runs.id"), nullable=False)
+    terminal_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("terminals.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    start_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    end_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False)
+    rule: Mapped[str] = mapped_column(String(128), nullable=False)
+    n_reports: Mapped[int] = mapped_column(Integer, nullable=False)
+    lat_deg: Mapped[float] = mapped_column(Float, nullable=False)
+    lon_deg: Mapped[float] = mapped_column(Float, nullable=False)
+    status: Mapped[str] = mapped_column(String(24), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __table_args__ = (
+        Index("ix_incidents_finding", "terminal_id", "kind", "start_at", "rule", unique=True),
+        CheckConstraint("status IN ('open', 'suspension_requested', 'suspended', "
+                        "'dismissed')", name="ck_incidents_status"),
+    )
+
+
+class SuspensionRequest(Base):
+    """A request to suspend a terminal over an incident; a second person decides it."""
+
+    __tablename__ = "suspension_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    terminal_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("terminals.id"), nullable=False, index=True)
+    incident_id: Mapped[int] = mapped_column(Integer, ForeignKey("incidents.id"), nullable=False)
+    requested_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    decided_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')",
+                        name="ck_suspension_requests_status"),
+    )
+
+
 __all__ = [
     "Account",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
     "Base",
+    "DetectionRun",
     "FundingAgreement",
+    "Incident",
     "PolicyActivation",
     "PolicyVersion",
     "Role",
     "Sponsor",
+    "SuspensionRequest",
+    "TelemetryBatch",
     "Terminal",
     "TerminalStatus",
     "Transfer",

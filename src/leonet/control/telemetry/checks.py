@@ -339,6 +339,8 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
     nonempty = lengths > 0
     tel.__dict__["starts"] = np.concatenate([[0], np.cumsum(lengths[nonempty])]).astype(np.int64)
     tel.__dict__["terminals"] = terminals[nonempty]
+    # Where each kept row came from (input row numbers), for checks made after this one.
+    tel.__dict__["input_rows"] = np.asarray(rows_of(rows), dtype=np.int64)
     return tel, issues.freeze(n) if _issues is None else issues
 
 

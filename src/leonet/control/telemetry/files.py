@@ -37,7 +37,7 @@ def read_telemetry(path: str | Path, *, now=None, known_terminals=None,
     suffix = path.suffix.lower()
     log = IssueLog(str(path))
     if suffix in PARQUET_SUFFIXES:
-        table, rows, n_input = _read_parquet(path, log)
+        table, rows, n_input = read_parquet(path, log, str(path))
         line_of = None
     elif suffix in CSV_SUFFIXES:
         table, skipped_lines = _read_csv(path, log)
@@ -58,26 +58,27 @@ def read_telemetry(path: str | Path, *, now=None, known_terminals=None,
     return tel, log.freeze(n_input, line_of)
 
 
-def _check_columns(names: list[str], path: Path) -> None:
+def _check_columns(names: list[str], where) -> None:
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}; telemetry needs "
-                         f"{','.join(REQUIRED)} (optional: {','.join(OPTIONAL)})", str(path))
+                         f"{','.join(REQUIRED)} (optional: {','.join(OPTIONAL)})", str(where))
 
 
-def _read_parquet(path: Path, log: IssueLog):
-    """Row groups one by one: an unreadable one (a checksum or decoding failure) is reported
-    with its rows and skipped; the others are read."""
+def read_parquet(source, log: IssueLog, label: str):
+    """Row groups one by one (``source``: a path or a file-like object): an unreadable one (a
+    checksum or decoding failure) is reported with its rows and skipped; the others are
+    read. Returns ``(table, input row of each table row, rows in the file)``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path, page_checksum_verification=True)
+        pf = pq.ParquetFile(source, page_checksum_verification=True)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"cannot read the Parquet file (no readable footer): {exc}",
-                         str(path)) from None
+                         label) from None
     names = pf.schema_arrow.names
-    _check_columns(names, path)
+    _check_columns(names, label)
     wanted = [c for c in REQUIRED + OPTIONAL if c in names]
     meta = pf.metadata
     parts, rows = [], []
