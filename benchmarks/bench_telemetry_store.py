@@ -1,12 +1,13 @@
 """Where to keep telemetry for analysis: Parquet files or the SQL registry? Measured.
 
 The same 1,000,000 reports (the labelled traces' terminals and background) are
-* written: Parquet (zstd, page checksums) against SQLite (the registry's database engine,
+* written: Parquet (zstd, page checksums, row groups of 64 k reports sorted by terminal, as
+  the store writes them) against SQLite (the registry's database engine,
   WAL, synchronous=FULL, one transaction, ``executemany`` on the raw driver — the fastest
   SQL path — with the index a track query needs);
 * read back whole into numpy arrays, as the detectors need them;
 * queried for one terminal's track over a day (pyarrow's dataset filter on Parquet, DuckDB
-  SQL on the same Parquet when installed, an indexed SQLite query);
+  SQL on the same Parquet — what the store uses for tracks —, an indexed SQLite query);
 and the bytes on disk compared.
 
 Run: .venv/bin/python benchmarks/bench_telemetry_store.py [--rows 1000000]
@@ -42,6 +43,7 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     from leonet.control.detect.labelled import labelled_traces
+    from leonet.control.telemetry.store import ROW_GROUP
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -58,7 +60,8 @@ def main() -> None:
         tmp = Path(tmp)
         pq_path = tmp / "t.parquet"
         w_pq, _ = timed(lambda: pq.write_table(table, pq_path, compression="zstd",
-                                               write_page_checksum=True))
+                                               write_page_checksum=True,
+                                               row_group_size=ROW_GROUP))
         db_path = tmp / "t.db"
         con = sqlite3.connect(db_path, isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL")

@@ -96,7 +96,10 @@ class TelemetryStore:
     def read(self, names: list[str], *, terminal_ids=None, start_ns: int | None = None,
              end_ns: int | None = None):
         """The rows of the named batch files (a `pyarrow.Table`), optionally only some
-        terminals and ``start_ns <= time < end_ns``; filters use row-group statistics."""
+        terminals and ``start_ns <= time < end_ns``. Whole windows are read by Arrow's
+        dataset reader; some terminals' tracks by DuckDB, which skips the row groups that
+        cannot hold them (about 10x faster than Arrow's filter on a terminal, measured in
+        ``benchmarks/bench_telemetry_store.py``)."""
         import pyarrow as pa
         import pyarrow.dataset as ds
 
@@ -108,6 +111,8 @@ class TelemetryStore:
         schema = _schema()
         if not paths:
             return schema.empty_table()
+        if terminal_ids is not None:
+            return _read_tracks(paths, list(terminal_ids), start_ns, end_ns)
         dataset = ds.dataset(paths, format="parquet", schema=schema)
         flt = None
         utc = pa.timestamp("ns", tz="UTC")
@@ -136,6 +141,18 @@ class TelemetryStore:
             problems.append(f"{name}: not in the registry (an orphan of a batch that never "
                             "committed, or added by hand)")
         return problems
+
+
+def _read_tracks(paths: list[str], terminal_ids: list[str], start_ns, end_ns):
+    import duckdb
+
+    lo = np.iinfo(np.int64).min if start_ns is None else int(start_ns)
+    hi = np.iinfo(np.int64).max if end_ns is None else int(end_ns)
+    with duckdb.connect() as con:
+        return con.sql(
+            "SELECT * FROM read_parquet($paths) WHERE terminal_id IN (SELECT unnest($ids)) "
+            "AND epoch_ns(time) >= $lo AND epoch_ns(time) < $hi",
+            params={"paths": paths, "ids": terminal_ids, "lo": lo, "hi": hi}).to_arrow_table()
 
 
 def _schema():
