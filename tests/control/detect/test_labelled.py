@@ -103,3 +103,24 @@ def test_same_seed_same_bytes_other_seed_other_rows(tmp_path):
             == (tmp_path / "telemetry-1.csv").read_bytes())
     assert ((tmp_path / "telemetry-0.csv").read_bytes()
             != (tmp_path / "telemetry-2.csv").read_bytes())
+
+
+def test_documented_limits_are_where_the_docs_say():
+    """Cases past the detectors' reach (docs/telemetry.md, "Limits"): exactly these are
+    missed or raised falsely, and nothing planted is affected."""
+    traces = labelled_traces(seed=1, n_background=10, limits=True)
+    found = detect(traces.telemetry, traces.policy, terminals=traces.facts,
+                   config=traces.config)
+    s = score(found, traces.labels)
+    missed = {(t, k) for k, v in s.items() for t in v["missed"]}
+    false = {(t, k) for k, v in s.items() for t in v["false"]}
+    assert missed == {("LIM-CLONE-60KM", "cloned_identity"),
+                      ("LIM-SPOOFED", "impossible_travel"),
+                      ("LIM-LOW-DRONE", "altitude_limit"),
+                      ("LIM-ONE-FAST-REPORT", "speed_limit"),
+                      ("LIM-ROAM-BROKEN", "roaming_limit")}
+    assert false == {("LIM-SPOOFED", "cloned_identity"),
+                     ("LIM-WHITELIST-UNRECORDED", "not_whitelisted")}
+    spoofed = found.evidence[(found.terminal_id == "LIM-SPOOFED")
+                             & (found.kind == "cloned_identity")][0]
+    assert "55.97" in spoofed  # the evidence names the spoofed place

@@ -241,8 +241,11 @@ def _background(b: _Builder, n: int) -> None:
         b.terminal(ids[k], home=home[pick[k]], whitelisted=bool(rng.random() < 0.3))
 
 
-def labelled_traces(seed: int = 0, n_background: int = 200) -> LabelledTraces:
-    """The planted cases (see the module docstring) plus ``n_background`` ordinary terminals."""
+def labelled_traces(seed: int = 0, n_background: int = 200, limits: bool = False
+                    ) -> LabelledTraces:
+    """The planted cases (see the module docstring) plus ``n_background`` ordinary terminals;
+    ``limits`` adds cases at and past the detectors' documented limits (see `_limits`),
+    labelled with the truth, so precision and recall there say what is missed."""
     from leonet.control.policy import Policy
     from leonet.control.telemetry import telemetry_from_arrays
 
@@ -363,6 +366,8 @@ def labelled_traces(seed: int = 0, n_background: int = 200) -> LabelledTraces:
         b.static(b.terminal(f"NEG-CU-LVIV-{k:02d}"), _near(b, LVIV, 3.0),
                  d0 + 12 * H + k * 120 * S, d0 + 20 * H)
 
+    if limits:
+        _limits(b)
     cols = [np.concatenate([p[j] for p in b.parts]) for j in range(6)]
     now = START + 120 * DAY
     tel, issues = telemetry_from_arrays(*cols, now=now, source=f"labelled traces seed {seed}")
@@ -380,6 +385,49 @@ def labelled_traces(seed: int = 0, n_background: int = 200) -> LabelledTraces:
     config = DetectConfig(contact_line=CONTACT_LINE, contact_buffer_km=25.0)
     return LabelledTraces(telemetry=tel, facts=facts, policy=policy, config=config,
                           labels=frozenset(b.labels), now=now)
+
+
+def _limits(b: _Builder) -> None:
+    """Cases past the detectors' reach, labelled with what really happened (``LIM-``):
+
+    * a clone pair only 60 km apart reporting every 20 min: travel could link them (missed);
+    * a receiver spoofed again and again to one airport: looks like a clone (false alarm);
+    * a drone at 40 m above ground and 120 km/h over Poland: below the drone-like altitude
+      (missed; in Ukraine the policy's 30 m rule would catch it);
+    * ten terminals switched on over 2.5 h: wider than the window, but each has nine others
+      within it, so the group is found (the window bounds neighbours, not the group);
+    * a car at 120 km/h in Ukraine seen by one report only (missed: two are needed);
+    * a stay of 65 days in Poland broken by one report from home (missed: stays reset);
+    * a whitelisted terminal whose verification the registry lacks (false alarm).
+    """
+    d = START + 3 * DAY
+    t = b.times(d, d + 4 * H, 600.0)
+    near_dnipro = (DNIPRO[0] + 60 / 111.195, DNIPRO[1])
+    where = np.where((np.arange(t.size) % 2 == 0)[:, None], DNIPRO, near_dnipro)
+    b.rows(b.terminal("LIM-CLONE-60KM", kinds=("cloned_identity",)), t,
+           *b.jitter(where[:, 0], where[:, 1], 20.0), 0.0, 0.0)
+    spoof = b.terminal("LIM-SPOOFED")
+    t = b.times(d, d + 3 * H, 120.0)
+    lat, lon = b.jitter(np.full(t.size, VINNYTSIA[0]), np.full(t.size, VINNYTSIA[1]), 20.0)
+    every = np.arange(t.size) % 6 == 3
+    lat[every], lon[every] = 55.9726, 37.4146  # Sheremetyevo airport, to the metre
+    b.rows(spoof, t, lat, lon, 0.0, 0.0)
+    b.labels |= {(spoof, "impossible_travel"), (spoof, "denied_region")}
+    b.move(b.terminal("LIM-LOW-DRONE", home="PL", kinds=("altitude_limit",)),
+           [WARSAW, LODZ], 120, d + 2 * H, step_s=30.0, alt=40.0)
+    for k in range(10):
+        tid = b.terminal(f"LIM-CU-SLOW-{k}", kinds=("cluster", "denied_region"))
+        b.static(tid, _near(b, TOKMAK, 5.0), d + 8 * H + k * 1000 * S, d + 16 * H)
+    t = b.times(d, d + H, 120.0)
+    car = b.terminal("LIM-ONE-FAST-REPORT", kinds=("speed_limit",))
+    lat, lon = _along([KYIV, ZHYTOMYR], [_gc(KYIV, ZHYTOMYR)], (t - d) / H * 80.0)
+    b.rows(car, t, lat, lon, 0.0, np.where(np.arange(t.size) == 10, 120.0, 80.0))
+    b.static(b.terminal("LIM-ROAM-BROKEN", plan="roam", kinds=("roaming_limit",)), KRAKOW,
+             d, d + 30 * DAY, step_s=6 * 3600.0)
+    b.static("LIM-ROAM-BROKEN", LVIV, d + 30 * DAY + 12 * H, d + 30 * DAY + 13 * H,
+             step_s=3600.0)
+    b.static("LIM-ROAM-BROKEN", KRAKOW, d + 31 * DAY, d + 65 * DAY, step_s=6 * 3600.0)
+    b.static(b.terminal("LIM-WHITELIST-UNRECORDED"), KHARKIV, d, d + DAY)
 
 
 def _near(b: _Builder, where, km_: float):
