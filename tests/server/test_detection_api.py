@@ -220,3 +220,18 @@ def test_tampered_batch_file_is_found(app, client, world):
     assert problems == [f"{path.name}: changed since it was stored (SHA-256 differs)",
                         "0000000099.parquet: not in the registry (an orphan of a batch that "
                         "never committed, or added by hand)"]
+
+
+def test_detection_config_and_window_are_checked(client, world):
+    bad = client.post("/v1/detections", json={"config": {"max_travel_speed": 900}},
+                      headers=auth(world["support"]))
+    assert bad.status_code == 422
+    assert "/config: unknown setting 'max_travel_speed'; did you mean" in bad.json()["detail"]
+    window = client.post("/v1/detections", json={"start": "2026-02-04T00:00:00Z",
+                                                 "end": "2026-02-03T00:00:00Z"},
+                         headers=auth(world["support"]))
+    assert window.status_code == 422 and "start must be before end" in window.json()["detail"]
+    ok = client.post("/v1/detections", json={"config": {"max_travel_speed_kmh": 900},
+                                             "kinds": ["impossible_travel"]},
+                     headers=auth(world["support"]))
+    assert ok.status_code == 201 and ok.json()["rows"] == 0

@@ -180,10 +180,11 @@ def _window(start, end):
 @router.post("/detections", response_model=DetectionOut, status_code=201,
              summary="Run the detectors over stored telemetry; store the incidents")
 def run_detection(body: DetectionRequest, caller: CanDetect) -> DetectionOut:
-    from leonet.control.detect import TerminalFacts, detect
+    from leonet.control.detect import DetectConfig, TerminalFacts, detect
 
     state = caller.state
     start, end = _window(body.start, body.end)
+    config = DetectConfig.from_mapping(body.config or {}, where="/config")
     tel = telemetry.load(state.db, store_of(state), start=start, end=end,
                          terminal_ids=body.terminal_ids, max_rows=MAX_DETECTION_ROWS)
     active = state.cache.active_policy(state.cache.sync())
@@ -194,7 +195,7 @@ def run_detection(body: DetectionRequest, caller: CanDetect) -> DetectionOut:
 
         kinds = [k for k in KINDS if policy is not None or k not in POLICY_KINDS]
     facts = TerminalFacts.from_registry(state.db, tel.terminals.tolist()) if len(tel) else None
-    found = detect(tel, policy, terminals=facts, kinds=kinds)
+    found = detect(tel, policy, terminals=facts, config=config, kinds=kinds)
     with state.db.write() as session:
         run, new = incidents.record_run(session, caller.actor, found,
                                         policy_id=None if active is None else active.id,

@@ -53,6 +53,9 @@ class DetectionRequest(Request):
     end: AwareDatetime | None = Field(None, description="Reports before this instant")
     kinds: list[Kind] | None = Field(None, description="Detectors to run (default: all)")
     terminal_ids: list[Id] | None = Field(None, max_length=100_000)
+    config: dict[str, int | float | list | dict] | None = Field(
+        None, description="Detector thresholds to override (DetectConfig names, e.g. "
+        '{"max_travel_speed_kmh": 900, "contact_regions": ["ua-occupied"]})')
     reason: Reason = ""
 
 
