@@ -68,7 +68,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    n_background = max(0, -(-(args.rows - 67_044) // 288))  # at least --rows in all
+    planted = len(labelled_traces(seed=0, n_background=0).telemetry)
+    n_background = max(0, -(-(args.rows - planted) // 288))  # at least --rows in all
     t0 = time.perf_counter()
     traces = labelled_traces(seed=0, n_background=n_background)
     tel = traces.telemetry

@@ -329,7 +329,8 @@ def labelled_traces(seed: int = 0, n_background: int = 200, limits: bool = False
              d0 + 75 * DAY, step_s=6 * 3600.0)
     b.static(b.terminal("NEG-ROAM-40", plan="roam"), WARSAW, d0, d0 + 40 * DAY,
              step_s=6 * 3600.0)
-    b.static("NEG-ROAM-40", LVIV, d0 + 40 * DAY, d0 + 60 * DAY, step_s=6 * 3600.0)
+    # Home again half a day later (a 340 km drive), not minutes after the last report.
+    b.static("NEG-ROAM-40", LVIV, d0 + 40 * DAY + 12 * H, d0 + 60 * DAY, step_s=6 * 3600.0)
     b.static(b.terminal("NEG-ROAM-ALLOWANCE", plan="roam", allowed=120.0), BERLIN, d0,
              d0 + 90 * DAY, step_s=6 * 3600.0)
     b.static(b.terminal("NEG-HOME-PL", home="PL"), KRAKOW, d0, d0 + 90 * DAY,
