@@ -13,6 +13,7 @@ from leonet.control.population import (
     write_points,
 )
 from leonet.control.regions import Region, resolve_region
+from leonet.control.registry import Database
 from leonet.control.spillover import SpilloverReport, spillover
 from leonet.errors import InputError
 from leonet.hypatia import HypatiaInputs, read_hypatia_dir
@@ -67,6 +68,7 @@ __all__ = [
     "CellSet",
     "Constellation",
     "CoverageFigures",
+    "Database",
     "Decisions",
     "Ephemeris",
     "GroundLinks",

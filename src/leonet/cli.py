@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 
 from leonet import __version__
+from leonet.commands import admin, audit, network, orbits, serve
 from leonet.commands import coverage as coverage_commands
-from leonet.commands import network, orbits
 from leonet.commands import policy as policy_commands
 from leonet.errors import InputError
 
@@ -33,6 +33,9 @@ app.command()(orbits.ephemeris)
 app.command()(orbits.overhead)
 app.add_typer(network.app)
 app.add_typer(coverage_commands.app)
+app.add_typer(serve.app, name="serve")
+app.add_typer(admin.app, name="admin")
+app.add_typer(audit.app, name="audit")
 
 
 @app.command()

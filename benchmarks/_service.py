@@ -1,0 +1,190 @@
+"""Shared by the service benchmarks: a real `leonet serve` on loopback, a seeded registry,
+and a minimal keep-alive HTTP/1.1 client (asyncio) cheap enough not to be the bottleneck.
+
+Everything stays on 127.0.0.1; every loop is bounded in time and count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+LEONET = str(Path(sys.executable).with_name("leonet"))
+SCENARIO = ROOT / "scenarios" / "ukraine-2026.toml"
+READY = "Uvicorn running on"
+# Places well inside Ukraine and Poland, for decision traffic.
+PLACES = np.array([(50.45, 30.52), (49.84, 24.03), (49.99, 36.23), (46.48, 30.73),
+                   (52.23, 21.01), (50.06, 19.94)])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_line() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def seed(db_url: str, n_terminals: int) -> dict[str, str]:
+    """Registry with ``n_terminals`` active terminals (half whitelisted in UA) and the Ukraine
+    2026 scenario active; returns tokens by role."""
+    from leonet.control.registry import (
+        Database,
+        accounts,
+        migrate,
+        policies,
+        terminals,
+        tokens,
+        whitelist,
+    )
+    from leonet.control.registry.audit import Actor, utc_now
+
+    db = Database(db_url)
+    migrate.upgrade(db)
+    actor = Actor("bench-setup", "admin")
+    long_ago = utc_now() - dt.timedelta(days=400)
+    with db.write() as s:
+        out = {"admin": tokens.bootstrap(s, "bench-admin").token}
+        for role in ("support", "policy_author", "policy_approver"):
+            out[role] = tokens.issue(s, actor, role, subject=f"bench-{role}").token
+        for k in range(10):
+            accounts.create(s, actor, id=f"ACC-{k}", name=f"Account {k}", home_country="UA",
+                            plan="residential")
+    with db.write() as s:
+        for i in range(n_terminals):
+            terminals.create(s, actor, id=f"UT-{i:06d}", kit_serial=f"KIT-{i:06d}",
+                             dish_id=f"DISH-{i:06d}", kit_type="standard",
+                             account_id=f"ACC-{i % 10}", status="active",
+                             purchased_at=long_ago, activated_at=long_ago)
+            if i % 2 == 0:
+                whitelist.create(s, actor, terminal_id=f"UT-{i:06d}", region="UA",
+                                 evidence_ref=f"bench-{i}", verified_at=long_ago)
+    author = Actor("bench-policy_author", "policy_author")
+    approver = Actor("bench-policy_approver", "policy_approver")
+    with db.write() as s:
+        stored = policies.upload(s, author, document=SCENARIO.read_text(), fmt="toml")
+    with db.write() as s:
+        policies.activate(s, approver, stored.row.id, "benchmark")
+    db.dispose()
+    return out
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+class Server:
+    """`leonet serve` in its own process on a free loopback port."""
+
+    def __init__(self, db_url: str, *extra: str) -> None:
+        self.db_url = db_url
+        self.extra = extra
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 120.0) -> Server:
+        self.process = subprocess.Popen(
+            [LEONET, "serve", "--db", self.db_url, "--port", str(self.port), *self.extra],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        # A thread reads stderr line by line and keeps draining it, so the server never
+        # blocks on a full pipe (select() on a buffered pipe can also miss lines).
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=_pump, args=(self.process.stderr, lines), daemon=True).start()
+        deadline = time.monotonic() + timeout_s
+        log = []
+        workers = int(self.extra[self.extra.index("--workers") + 1]) if "--workers" in \
+            self.extra else 1
+        listening, started = False, 0
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            log.append(line)
+            listening |= READY in line
+            started += "Application startup complete" in line
+            if listening and started >= workers:  # every worker has warmed up
+                return self
+        self.kill()
+        raise RuntimeError("leonet serve did not start:\n" + "".join(log))
+
+    def kill(self) -> None:
+        """kill -9."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; responses must carry Content-Length."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.auth = f"Authorization: Bearer {token}\r\n".encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes = b"",
+                      headers: str = "", content_type: str = "application/json",
+                      ) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None:
+            await self.open()
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n{headers}")
+        self.writer.write(head.encode() + self.auth + b"\r\n" + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("server closed the connection")
+        status = int(status_line.split(b" ", 2)[1])
+        found: dict[str, str] = {}
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            found[name.strip().lower()] = value.strip()
+        length = int(found.get("content-length", "0"))
+        data = await self.reader.readexactly(length) if length else b""
+        return status, found, data
+
+
+def percentiles_ms(latencies_s: list[float]) -> tuple[float, float]:
+    if not latencies_s:
+        return float("nan"), float("nan")
+    values = np.asarray(latencies_s) * 1000
+    return float(np.percentile(values, 50)), float(np.percentile(values, 99))

@@ -1,0 +1,42 @@
+"""`leonet serve`: run the REST API (uvicorn)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from leonet.control.registry.db import ENV_DATABASE_URL, resolve_database_url
+
+app = typer.Typer(help="Run the control-plane REST API.", add_completion=False)
+
+
+@app.callback(invoke_without_command=True)
+def serve(
+    db: Annotated[str | None, typer.Option(
+        help="Database URL (default $LEONET_DATABASE_URL, else sqlite:///leonet.db).")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64,
+                                         help="Worker processes (share one database).")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Serve the API until interrupted; migrates the database to the newest schema first."""
+    import uvicorn
+
+    from leonet.control.registry import migrate
+    from leonet.control.registry.db import Database
+
+    url = resolve_database_url(db)
+    os.environ[ENV_DATABASE_URL] = url  # worker processes read their settings from here
+    database = Database(url)
+    migrate.upgrade(database)
+    database.dispose()
+    typer.echo(f"leonet: serving {database!r} on http://{host}:{port} (docs at /docs)",
+               err=True)
+    uvicorn.run(
+        "leonet.server.main:create_app", factory=True, host=host, port=port, workers=workers,
+        loop="uvloop", http="httptools", access_log=access_log, log_level="info",
+        timeout_graceful_shutdown=10,
+    )

@@ -1,0 +1,12 @@
+"""The registry: accounts, terminals, sponsors, funding, whitelist, transfers, policies,
+tokens, and the hash-chained audit log, in SQL (SQLite by default, PostgreSQL for many users).
+
+Each module is a repository over one resource; every change goes through `Database.write()`
+and appends an audit entry in the same transaction.
+"""
+
+from leonet.control.registry.audit import Actor, Verification
+from leonet.control.registry.db import Database, resolve_database_url
+from leonet.control.registry.models import Role, TerminalStatus
+
+__all__ = ["Actor", "Database", "Role", "TerminalStatus", "Verification", "resolve_database_url"]

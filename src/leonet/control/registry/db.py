@@ -1,0 +1,247 @@
+"""Where the registry lives: a SQLite file by default, PostgreSQL for many users.
+
+`Database` owns the engines and hands out two kinds of transaction:
+
+* ``read()``: a snapshot to read from, never committed;
+* ``write()``: a transaction that first takes the audit chain's head lock, so concurrent
+  writers queue and each change and its audit entry commit together or not at all.
+
+SQLite runs in WAL mode (readers never block the writer) and write transactions start with
+``BEGIN IMMEDIATE``, which takes the write lock up front instead of failing on upgrade.
+Durability (SQLite docs, "PRAGMA synchronous", WAL mode): with ``NORMAL`` (the default here)
+every acknowledged commit survives a crash of leonet itself (kill -9: the WAL is already
+written to the operating system), but the last commits may roll back if the *machine* loses
+power; ``FULL`` also survives that, at the price of an fsync per commit (a few ms each on
+common disks, which caps writes at a few hundred per second). Choose with
+``LEONET_SQLITE_SYNCHRONOUS=FULL``; PostgreSQL always syncs commits.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from leonet.errors import InputError
+
+ENV_DATABASE_URL = "LEONET_DATABASE_URL"
+ENV_SQLITE_SYNCHRONOUS = "LEONET_SQLITE_SYNCHRONOUS"
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
+DEFAULT_DATABASE_URL = "sqlite:///leonet.db"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def resolve_database_url(explicit: str | None = None) -> str:
+    """The database URL: ``--db`` if given, else ``$LEONET_DATABASE_URL``, else ``leonet.db``.
+
+    ``postgresql://`` URLs use the psycopg 3 driver (the one leonet installs).
+
+    >>> resolve_database_url("postgresql://u@localhost/leonet")
+    'postgresql+psycopg://u@localhost/leonet'
+    >>> resolve_database_url("mysql://x")
+    Traceback (most recent call last):
+    ...
+    leonet.errors.InputError: database URL: unsupported database 'mysql'; expected sqlite:///...
+    """
+    url = explicit or os.environ.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(
+            f"cannot read {url!r}; expected sqlite:///PATH or postgresql://USER@HOST/DB",
+            "database URL",
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed.render_as_string(hide_password=False)
+    if backend != "sqlite":
+        raise InputError(
+            f"unsupported database {backend!r}; expected sqlite:///PATH or "
+            "postgresql://USER@HOST/DB",
+            "database URL",
+        )
+    return url
+
+
+def sqlite_synchronous(explicit: str | None = None) -> str:
+    """``NORMAL`` or ``FULL``: from the argument, else ``$LEONET_SQLITE_SYNCHRONOUS``."""
+    value = (explicit or os.environ.get(ENV_SQLITE_SYNCHRONOUS) or "NORMAL").upper()
+    if value not in SQLITE_SYNCHRONOUS:
+        raise InputError(f"{value!r} is not one of {', '.join(SQLITE_SYNCHRONOUS)}",
+                         ENV_SQLITE_SYNCHRONOUS)
+    return value
+
+
+def _sqlite_engine(url: str, begin: str, synchronous: str) -> Engine:
+    engine = create_engine(url, pool_size=8, max_overflow=16)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Autocommit at the driver level: SQLAlchemy's "begin" event below issues BEGIN itself
+        # (the pysqlite driver's own transaction handling cannot do BEGIN IMMEDIATE).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class _WriterLock:
+    """A lock for SQLite writers: a thread lock, plus ``flock`` on a file beside the
+    database so that several server processes queue too (the kernel wakes the next one at
+    once instead of SQLite's sleep-and-retry)."""
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = (None if not database or database == ":memory:"
+                      else Path(database).expanduser().resolve().with_name(
+                          Path(database).name + "-writer.lock"))
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._path is not None:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
+class Database:
+    """The registry database at ``url`` (see `resolve_database_url`)."""
+
+    def __init__(self, url: str | None = None, sqlite_synchronous_mode: str | None = None) -> None:
+        self.url = resolve_database_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        if self.dialect == "sqlite":
+            self._check_sqlite_path()
+            synchronous = sqlite_synchronous(sqlite_synchronous_mode)
+            self.engine = _sqlite_engine(self.url, "BEGIN", synchronous)
+            self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", synchronous)
+        else:
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=20,
+                                        pool_recycle=3600)
+            self.write_engine = self.engine
+        self._quick = threading.local()
+        self._quick_connections: list = []
+        self._writer_lock = (_WriterLock(make_url(self.url).database)
+                             if self.dialect == "sqlite" else nullcontext())
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    def _check_sqlite_path(self) -> None:
+        database = make_url(self.url).database
+        if database and database != ":memory:":
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise InputError(f"folder {parent} does not exist", f"database URL {self.url}")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session to read from; whatever it did is rolled back at the end."""
+        with self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction holding the audit head lock; commits when the block ends.
+
+        Anything raised inside rolls the whole transaction back: nothing is stored half-way.
+        """
+        from leonet.control.registry.audit import lock_head
+
+        # SQLite: writers queue on a lock first (threads of this process, then processes
+        # sharing the file); SQLite's own busy handler polls with growing sleeps and gives
+        # writers waits of up to a second under load.
+        with self._writer_lock, self._write() as session, session.begin():
+            lock_head(session)
+            yield session
+
+    def _thread_connection(self):
+        connection = getattr(self._quick, "connection", None)
+        if connection is None:
+            connection = self.engine.raw_connection()
+            if self.dialect != "sqlite":
+                connection.driver_connection.autocommit = True
+            connection.detach()  # ours for good: never returned to (or reset by) the pool
+            self._quick.connection = connection
+            self._quick_connections.append(connection)
+        return connection
+
+    def quick(self, *queries: tuple[str, Sequence]) -> list[list[tuple]]:
+        """Rows of read-only queries (``?`` placeholders), run in one snapshot on a connection
+        kept per thread outside the pool: no ORM, no pool checkout, one round trip each.
+        This is the hot path of decisions and of the cache's change feed."""
+        connection = self._thread_connection()
+        snapshot = len(queries) > 1
+        try:
+            cursor = connection.cursor()
+            if snapshot:
+                cursor.execute("BEGIN" if self.dialect == "sqlite"
+                               else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            results = []
+            for sql, params in queries:
+                if self.dialect != "sqlite":
+                    sql = sql.replace("?", "%s")
+                cursor.execute(sql, tuple(params))
+                results.append(cursor.fetchall())
+            if snapshot:
+                cursor.execute("COMMIT")
+            cursor.close()
+        except Exception:
+            self._quick.connection = None  # e.g. the server restarted: reconnect next time
+            connection.close()
+            raise
+        return results
+
+    def head_seq(self) -> int:
+        """The audit head's sequence number: the change counter caches check on every
+        request."""
+        ((seq,),) = self.quick(("SELECT seq FROM audit_head WHERE id = 1", ()))[0]
+        return int(seq)
+
+    def dispose(self) -> None:
+        """Close every connection (before a fork, or at shutdown)."""
+        for connection in self._quick_connections:
+            connection.close()
+        self._quick_connections.clear()
+        self._quick = threading.local()
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
+
+    def table_names(self) -> set[str]:
+        """Tables present in the database (for migration tests and health checks)."""
+        with self.engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+
+    def __repr__(self) -> str:
+        return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"

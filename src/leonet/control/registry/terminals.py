@@ -1,0 +1,176 @@
+"""Terminals (kits) and their lifecycle: ordered → active ⇄ suspended → deactivated.
+
+A terminal may belong to an account (the customer using it) and be donated by a sponsor,
+who then sees it and may fund it. Sponsors see only their own terminals: to them another
+sponsor's terminal does not exist (`NotFoundError`), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leonet.control.registry import audit
+from leonet.control.registry.audit import Actor
+from leonet.control.registry.errors import AlreadyExistsError, NotFoundError, RuleViolationError
+from leonet.control.registry.models import Account, Role, Sponsor, Terminal, TerminalStatus
+from leonet.control.registry.records import (
+    changes,
+    check_aware,
+    check_id,
+    check_version,
+    snapshot,
+)
+from leonet.errors import InputError
+
+# Allowed status changes; deactivation is final (the kit is retired).
+TRANSITIONS: dict[TerminalStatus, frozenset[TerminalStatus]] = {
+    TerminalStatus.ORDERED: frozenset({TerminalStatus.ACTIVE, TerminalStatus.DEACTIVATED}),
+    TerminalStatus.ACTIVE: frozenset({TerminalStatus.SUSPENDED, TerminalStatus.DEACTIVATED}),
+    TerminalStatus.SUSPENDED: frozenset({TerminalStatus.ACTIVE, TerminalStatus.DEACTIVATED}),
+    TerminalStatus.DEACTIVATED: frozenset(),
+}
+FIELDS = ("kit_serial", "dish_id", "kit_type", "account_id", "sponsor_id", "status",
+          "purchased_at", "activated_at")
+CHANGEABLE = ("kit_type", "sponsor_id", "status", "account_id")
+
+
+def _status(value: str) -> TerminalStatus:
+    try:
+        return TerminalStatus(value)
+    except ValueError:
+        raise InputError(
+            f"unknown status {value!r}; expected one of "
+            f"{', '.join(s.value for s in TerminalStatus)}", "status",
+        ) from None
+
+
+def _check_refs(session: Session, account_id: str | None, sponsor_id: str | None) -> None:
+    if account_id is not None and session.get(Account, account_id) is None:
+        raise NotFoundError(f"account {account_id!r} does not exist")
+    if sponsor_id is not None and session.get(Sponsor, sponsor_id) is None:
+        raise NotFoundError(f"sponsor {sponsor_id!r} does not exist")
+
+
+def _check_unique(session: Session, kit_serial: str, dish_id: str, id: str) -> None:
+    if session.get(Terminal, id) is not None:
+        raise AlreadyExistsError(f"terminal {id!r} already exists")
+    for column, value in (("kit_serial", kit_serial), ("dish_id", dish_id)):
+        taken = session.execute(
+            select(Terminal.id).where(getattr(Terminal, column) == value)
+        ).scalar_one_or_none()
+        if taken is not None:
+            raise AlreadyExistsError(f"{column} {value!r} is already used by terminal {taken!r}")
+
+
+def create(
+    session: Session, actor: Actor, *, id: str, kit_serial: str, dish_id: str, kit_type: str,
+    account_id: str | None = None, sponsor_id: str | None = None, status: str = "ordered",
+    purchased_at: dt.datetime | None = None, activated_at: dt.datetime | None = None,
+    reason: str = "",
+) -> Terminal:
+    """Register a terminal. Existing fleets can be imported with their purchase and
+    activation dates; new kits default to purchased now, status ``ordered``."""
+    check_id(id, "id")
+    check_id(kit_serial, "kit_serial")
+    check_id(dish_id, "dish_id")
+    check_id(kit_type, "kit_type")
+    parsed = _status(status)
+    now = audit.utc_now()
+    purchased_at = check_aware(purchased_at, "purchased_at") or now
+    activated_at = check_aware(activated_at, "activated_at")
+    if purchased_at > now:
+        raise InputError("is in the future", "purchased_at")
+    if parsed is TerminalStatus.ORDERED and activated_at is not None:
+        raise InputError("an ordered terminal has not been activated", "activated_at")
+    if parsed in (TerminalStatus.ACTIVE, TerminalStatus.SUSPENDED) and activated_at is None:
+        activated_at = now
+    if activated_at is not None and not purchased_at <= activated_at <= now:
+        raise InputError("must lie between the purchase and now", "activated_at")
+    _check_refs(session, account_id, sponsor_id)
+    _check_unique(session, kit_serial, dish_id, id)
+    row = Terminal(
+        id=id, kit_serial=kit_serial, dish_id=dish_id, kit_type=kit_type, account_id=account_id,
+        sponsor_id=sponsor_id, status=parsed.value, purchased_at=purchased_at,
+        activated_at=activated_at, updated_at=now, version=1,
+    )
+    session.add(row)
+    session.flush()
+    audit.append(session, actor, "terminal.create", "terminal", id, snapshot(row, FIELDS),
+                 reason, at=now)
+    return row
+
+
+def get(session: Session, actor: Actor, terminal_id: str) -> Terminal:
+    """The terminal, if ``actor`` may see it (sponsors see only their own)."""
+    row = session.get(Terminal, terminal_id)
+    if row is None or (actor.role == Role.SPONSOR and row.sponsor_id != actor.sponsor_id):
+        raise NotFoundError(f"terminal {terminal_id!r} does not exist")
+    return row
+
+
+def list_terminals(
+    session: Session, actor: Actor, *, limit: int = 100, after: str | None = None,
+    status: str | None = None, account_id: str | None = None,
+) -> list[Terminal]:
+    """Terminals in id order, ``limit`` at a time after id ``after`` (keyset pagination)."""
+    query = select(Terminal).order_by(Terminal.id).limit(limit)
+    if actor.role == Role.SPONSOR:
+        query = query.where(Terminal.sponsor_id == actor.sponsor_id)
+    if after is not None:
+        query = query.where(Terminal.id > after)
+    if status is not None:
+        query = query.where(Terminal.status == _status(status).value)
+    if account_id is not None:
+        query = query.where(Terminal.account_id == account_id)
+    return list(session.execute(query).scalars())
+
+
+def update(
+    session: Session, actor: Actor, terminal_id: str, expected_version: int, reason: str = "",
+    **values,
+) -> Terminal:
+    """Change ``kit_type``, ``sponsor_id``, ``status`` (along `TRANSITIONS`) or give an
+    account to a terminal that has none (moving it between accounts is a transfer)."""
+    unknown = set(values) - set(CHANGEABLE)
+    if unknown:
+        raise InputError(f"cannot change {sorted(unknown)}; changeable: {list(CHANGEABLE)}")
+    row = get(session, actor, terminal_id)
+    check_version(row, expected_version, f"terminal {terminal_id!r}")
+    before = snapshot(row, FIELDS)
+    now = audit.utc_now()
+    if "kit_type" in values:
+        row.kit_type = check_id(values["kit_type"], "kit_type")
+    if "sponsor_id" in values:
+        _check_refs(session, None, values["sponsor_id"])
+        row.sponsor_id = values["sponsor_id"]
+    if "account_id" in values and values["account_id"] != row.account_id:
+        if row.account_id is not None:
+            raise RuleViolationError(
+                f"terminal {terminal_id!r} belongs to account {row.account_id!r}: moving it "
+                "to another account is a transfer (POST /v1/transfers), under the transfer rules"
+            )
+        _check_refs(session, values["account_id"], None)
+        row.account_id = values["account_id"]
+    if "status" in values:
+        new = _status(values["status"])
+        old = TerminalStatus(row.status)
+        if new is not old:
+            if new not in TRANSITIONS[old]:
+                raise RuleViolationError(
+                    f"terminal {terminal_id!r} cannot go from {old.value} to {new.value}; from "
+                    f"{old.value} it can go to "
+                    f"{', '.join(sorted(s.value for s in TRANSITIONS[old])) or 'nothing'}"
+                )
+            row.status = new.value
+            if new is TerminalStatus.ACTIVE and row.activated_at is None:
+                row.activated_at = now
+    diff = changes(before, snapshot(row, FIELDS))
+    if diff:
+        row.version += 1
+        row.updated_at = now
+        audit.append(session, actor, "terminal.update", "terminal", terminal_id,
+                     {"changes": diff, "version": row.version}, reason, at=now)
+    return row

@@ -1,0 +1,275 @@
+"""Read decision requests into arrays, and write the answers back, fast.
+
+Three request forms (one route):
+
+* one row, JSON: ``{"terminal_id": "UT-1", "time": "2026-02-03T10:00:00Z", "lat_deg": 50.4,
+  "lon_deg": 30.5, "alt_m": 0, "speed_kmh": 0}``;
+* a batch, columnar JSON: ``{"columns": {"terminal_id": [...], "time": [...] | "...",
+  "lat_deg": [...], ...}}``: a column given as one value applies to every row;
+* a batch, Apache Arrow IPC stream (``application/vnd.apache.arrow.stream``) with the same
+  columns (``time`` a timestamp with a time zone); the answer is Arrow too.
+
+Parsing never builds one Python object per row beyond what orjson returns: lists become
+numpy arrays in one call, ISO times are parsed by Arrow's vectorised ISO 8601 reader, and
+terminal ids are dictionary-encoded so the registry is consulted once per distinct terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from leonet.server.problems import Problem
+
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
+REQUIRED = ("terminal_id", "time", "lat_deg", "lon_deg")
+NUMERIC = {
+    # column: (default, low, high) — physical bounds, so nonsense is refused, not decided.
+    "lat_deg": (None, -90.0, 90.0),
+    "lon_deg": (None, -180.0, 180.0),
+    "alt_m": (0.0, -500.0, 100_000.0),
+    "speed_kmh": (0.0, 0.0, 30_000.0),
+    "roaming_days": (0.0, 0.0, 100_000.0),
+}
+COLUMNS = (*REQUIRED, "alt_m", "speed_kmh", "roaming_days")
+_NUMBER_TYPES = frozenset({int, float})
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+# datetime64[ns] spans 1677-09-21 .. 2262-04-11.
+_MIN_US, _MAX_US = -(2**63 // 1000) + 1, 2**63 // 1000 - 1
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Parsed request: distinct terminal ids, per-row codes into them, and the columns."""
+
+    single: bool
+    arrow: bool
+    terminal_ids: list[str]
+    codes: np.ndarray
+    time_ns: np.ndarray
+    columns: dict[str, np.ndarray]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.codes)
+
+
+def _bad(path: str, message: str) -> Problem:
+    return Problem(422, f"{path}: {message}", errors=[{"path": path, "message": message}])
+
+
+def _first_bad(values: list, ok) -> int:
+    return next(i for i, v in enumerate(values) if not ok(v))
+
+
+def _numbers(name: str, value: Any, n: int | None, path: str) -> np.ndarray:
+    if isinstance(value, list):
+        # One pass over the element types (numpy would quietly turn true into 1.0).
+        if not set(map(type, value)) <= _NUMBER_TYPES:
+            i = _first_bad(value, lambda v: type(v) in _NUMBER_TYPES)
+            raise _bad(f"{path}/{i}", f"expected a number, got {value[i]!r}")
+        try:
+            array = np.array(value, dtype=np.float64)
+        except OverflowError:
+            raise _bad(path, "a number is too large") from None
+    elif type(value) in _NUMBER_TYPES:
+        array = np.full(1 if n is None else n, float(value))
+    else:
+        raise _bad(path, f"expected a number or a list of numbers, got {value!r}"[:200])
+    _, low, high = NUMERIC[name]
+    bad = ~((array >= low) & (array <= high))  # also catches NaN
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise _bad(f"{path}/{i}" if isinstance(value, list) else path,
+                   f"{float(array[i])!r} is outside [{low:g}, {high:g}]")
+    return array
+
+
+def _one_time(text: str, path: str) -> int:
+    """Nanoseconds since the epoch of one ISO 8601 time with a zone (no Arrow round trip)."""
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise _bad(path, f"cannot read {text!r} as a time: expected ISO 8601 with a zone, "
+                         "e.g. 2026-02-03T10:00:00Z")
+    micros = (parsed - _EPOCH) // _MICROSECOND
+    if not _MIN_US <= micros <= _MAX_US:
+        raise _bad(path, "a time is outside the years 1678-2262")
+    return micros * 1000
+
+
+def _times(value: Any, n: int, path: str) -> np.ndarray:
+    if isinstance(value, str):
+        return np.full(n, _one_time(value, path), dtype=np.int64)
+    many = isinstance(value, list)
+    if many and not all(isinstance(v, str) for v in value):
+        i = _first_bad(value, lambda v: isinstance(v, str))
+        raise _bad(f"{path}/{i}", f"expected an ISO 8601 time with a zone, got {value[i]!r}")
+    if not many and not isinstance(value, str):
+        raise _bad(path, f"expected an ISO 8601 time with a zone, got {value!r}"[:200])
+    strings = pa.array(value if many else [value], type=pa.string())
+    try:
+        parsed = strings.cast(pa.timestamp("ns", tz="UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        for i, text in enumerate(value if many else [value]):
+            try:
+                pa.array([text]).cast(pa.timestamp("ns", tz="UTC"))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                where = f"{path}/{i}" if many else path
+                raise _bad(where, f"cannot read {text!r} as a time: expected ISO 8601 with a "
+                                  "zone, e.g. 2026-02-03T10:00:00Z") from None
+        raise
+    except OverflowError:
+        raise _bad(path, "a time is outside the years 1678-2262") from None
+    ns = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return ns if many else np.full(n, ns[0])
+
+
+def _ids(value: Any, n: int, path: str) -> tuple[list[str], np.ndarray]:
+    if isinstance(value, str):
+        return [value], np.zeros(n, dtype=np.int64)
+    if not isinstance(value, list):
+        raise _bad(path, "expected a terminal id or a list of them")
+    try:
+        ids = pa.array(value, type=pa.string())  # refuses anything but strings (and null)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        ids = None
+    if ids is None or ids.null_count:
+        i = _first_bad(value, lambda v: type(v) is str)
+        raise _bad(f"{path}/{i}", f"expected a terminal id (string), got {value[i]!r}"[:200])
+    return _encode(ids)
+
+
+def _encode(ids: pa.Array) -> tuple[list[str], np.ndarray]:
+    encoded = ids.dictionary_encode()
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return encoded.dictionary.to_pylist(), codes
+
+
+def _length(columns: dict[str, Any], path: str, max_rows: int) -> int:
+    lengths = {k: len(v) for k, v in columns.items() if isinstance(v, list)}
+    if not lengths:
+        return 1
+    n = max(lengths.values())
+    for name, length in lengths.items():
+        if length != n:
+            raise _bad(f"{path}/{name}", f"has {length} rows but other columns have {n}")
+    if n == 0:
+        raise _bad(path, "the batch has no rows")
+    if n > max_rows:
+        raise Problem(413, f"the batch has {n} rows; the limit is {max_rows} per request")
+    return n
+
+
+def _from_columns(columns: Any, path: str, single: bool, max_rows: int) -> Batch:
+    if not isinstance(columns, dict):
+        raise _bad(path or "/", "expected an object of columns")
+    unknown = sorted(set(columns) - set(COLUMNS))
+    if unknown:
+        raise _bad(f"{path}/{unknown[0]}", f"unknown column; expected {', '.join(COLUMNS)}")
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise _bad(f"{path}/{missing[0]}", "is required")
+    if single and any(isinstance(v, list) for v in columns.values()):
+        name = next(k for k, v in columns.items() if isinstance(v, list))
+        raise _bad(f"{path}/{name}", "one row takes single values; send a batch as "
+                                     '{"columns": {...}}')
+    n = _length(columns, path, max_rows)
+    ids, codes = _ids(columns["terminal_id"], n, f"{path}/terminal_id")
+    arrays = {}
+    for name, (default, _, _) in NUMERIC.items():
+        value = columns.get(name, default)
+        arrays[name] = _numbers(name, value, n, f"{path}/{name}")
+    time_ns = _times(columns["time"], n, f"{path}/time")
+    return Batch(single, False, ids, codes, time_ns, arrays)
+
+
+def parse_json(body: bytes, max_rows: int) -> Batch:
+    """One row or a columnar batch from a JSON body."""
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Problem(400, f"the body is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise _bad("/", "expected a JSON object: one row, or {\"columns\": {...}}")
+    if "columns" in document:
+        extra = sorted(set(document) - {"columns"})
+        if extra:
+            raise _bad(f"/{extra[0]}", "a batch object has only \"columns\"")
+        return _from_columns(document["columns"], "/columns", False, max_rows)
+    return _from_columns(document, "", True, max_rows)
+
+
+def parse_arrow(body: bytes, max_rows: int) -> Batch:
+    """A batch from an Arrow IPC stream."""
+    try:
+        table = pa.ipc.open_stream(body).read_all()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as exc:
+        raise Problem(400, f"the body is not an Arrow IPC stream: {exc}") from None
+    names = set(table.column_names)
+    unknown = sorted(names - set(COLUMNS))
+    if unknown:
+        raise _bad(f"/{unknown[0]}", f"unknown column; expected {', '.join(COLUMNS)}")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise _bad(f"/{missing[0]}", "is required")
+    n = table.num_rows
+    if n == 0:
+        raise _bad("/", "the batch has no rows")
+    if n > max_rows:
+        raise Problem(413, f"the batch has {n} rows; the limit is {max_rows} per request")
+    ids = table.column("terminal_id")
+    if pa.types.is_dictionary(ids.type):
+        ids = ids.cast(ids.type.value_type)
+    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        raise _bad("/terminal_id", f"expected strings, got {ids.type}")
+    if ids.null_count:
+        raise _bad("/terminal_id", "has nulls")
+    terminal_ids, codes = _encode(ids.cast(pa.string()))
+    time = table.column("time")
+    if not pa.types.is_timestamp(time.type) or time.type.tz is None:
+        raise _bad("/time", f"expected a timestamp with a time zone, got {time.type}")
+    if time.null_count:
+        raise _bad("/time", "has nulls")
+    time_ns = time.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()).to_numpy()
+    arrays = {}
+    for name, (default, _, _) in NUMERIC.items():
+        if name in names:
+            column = table.column(name)
+            if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+                raise _bad(f"/{name}", f"expected numbers, got {column.type}")
+            if column.null_count:
+                raise _bad(f"/{name}", "has nulls")
+            arrays[name] = column.cast(pa.float64()).to_numpy()
+        else:
+            arrays[name] = np.full(n, default)
+        low, high = NUMERIC[name][1:]
+        bad = ~((arrays[name] >= low) & (arrays[name] <= high))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise _bad(f"/{name}/{i}",
+                       f"{float(arrays[name][i])!r} is outside [{low:g}, {high:g}]")
+    return Batch(False, True, terminal_ids, codes, time_ns, arrays)
+
+
+def arrow_answer(allowed: np.ndarray, rule_index: np.ndarray, labels: tuple[str, ...],
+                 metadata: dict[str, str]) -> bytes:
+    """The answer as an Arrow IPC stream: ``allowed`` (bool), ``rule`` (dictionary string)."""
+    rule_array = pa.DictionaryArray.from_arrays(pa.array(rule_index, type=pa.int32()),
+                                                pa.array(labels, type=pa.string()))
+    table = pa.table({"allowed": pa.array(allowed, type=pa.bool_()), "rule": rule_array},
+                     metadata=metadata)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()

@@ -1,0 +1,82 @@
+"""The FastAPI application: this module only wires settings, middleware, error handlers and
+one router per resource (see `leonet.server.routes`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from leonet import __version__
+from leonet.control.registry import migrate
+from leonet.control.registry.db import Database
+from leonet.server import problems
+from leonet.server.limits import BodyLimitMiddleware
+from leonet.server.routes import (
+    accounts,
+    audit,
+    decisions,
+    funding,
+    health,
+    me,
+    policies,
+    sponsors,
+    terminals,
+    tokens,
+    transfers,
+    whitelist,
+)
+from leonet.server.settings import Settings
+from leonet.server.state import ServiceState
+
+# Decisions first: routes are matched in order, and it is by far the busiest.
+ROUTERS = (decisions, health, me, tokens, sponsors, accounts, terminals, funding, whitelist,
+           transfers, policies, audit)
+DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
+tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
+bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are
+`application/problem+json`; changes need `If-Match` with the ETag last read."""
+
+
+def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
+    """The application over ``settings.database_url`` (migrated to the newest schema)."""
+    settings = settings or Settings()
+    db = Database(settings.database_url, settings.sqlite_synchronous)
+    if migrate_schema:
+        migrate.upgrade(db)
+    state = ServiceState(settings=settings, db=db)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        warm_up(state)
+        yield
+        state.batcher.close()
+        db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="leonet control plane",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs" if settings.docs else None,
+        redoc_url=None,
+    )
+    app.state.leonet = state
+    problems.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app
+
+
+def warm_up(state: ServiceState) -> None:
+    """Before taking traffic: load the policy engine's compiled kernels, the registry's
+    terminal facts and the active policy, so the first decisions wait for none of them."""
+    from leonet.control.policy import Policy
+
+    Policy.from_text('version = "warm-up"\ndefault = "deny"').decide(lat_deg=0.0, lon_deg=0.0)
+    state.cache.preload()
+    active = state.cache.active_policy(state.cache.sync())
+    if active is not None:
+        active.policy.decide(lat_deg=0.0, lon_deg=0.0)

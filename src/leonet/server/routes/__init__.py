@@ -1,0 +1,1 @@
+"""One APIRouter per resource; `leonet.server.main` includes them all."""

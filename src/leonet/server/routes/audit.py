@@ -1,0 +1,53 @@
+"""``/v1/audit``: read and verify the hash-chained audit log (auditors and admins)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from leonet.control.registry import audit
+from leonet.server.deps import CanReadAudit
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    at_utc: str
+    actor: str
+    role: str
+    action: str
+    entity: str
+    entity_id: str
+    detail: str
+    reason: str
+    prev_hash: str
+    hash: str
+
+    model_config = {"from_attributes": True}
+
+
+class VerificationOut(BaseModel):
+    ok: bool
+    entries: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None
+    problem: str | None
+
+
+@router.get("", response_model=list[AuditEntryOut], summary="Entries after a sequence number")
+def list_entries(caller: CanReadAudit, after: int = Query(0, ge=0, le=2**31 - 1),
+                 limit: int = Query(100, ge=1, le=1000)) -> list[AuditEntryOut]:
+    with caller.read() as session:
+        rows = audit.entries_after(session, after, limit=limit)
+        return [AuditEntryOut.model_validate(r) for r in rows]
+
+
+@router.get("/verify", response_model=VerificationOut, summary="Walk and check the chain")
+def verify(caller: CanReadAudit) -> VerificationOut:
+    with caller.read() as session:
+        result = audit.verify(session)
+        return VerificationOut(ok=result.ok, entries=result.entries, head_seq=result.head_seq,
+                               head_hash=result.head_hash, first_bad_seq=result.first_bad_seq,
+                               problem=result.problem)
