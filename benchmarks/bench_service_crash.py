@@ -161,7 +161,7 @@ def main() -> int:
           f"{(verify.stdout or verify.stderr).strip()}")
     print(f"baseline: bare SQLite commits (WAL, synchronous={sqlite_synchronous()}) "
           f"{baseline:,.0f}/s; ratio service / bare = "
-          f"{rate / baseline:.2f}")
+          f"{rate / baseline:.4f}")
     print(f"after: {load_line()}")
     ok = (len(acks) >= args.writes and lost_state == 0 and lost_audit == 0
           and verify.returncode == 0)

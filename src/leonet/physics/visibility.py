@@ -22,6 +22,8 @@ masks are handled because the pruning radius is conservative for both.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -33,7 +35,7 @@ from leonet.physics.earth import MAX_GEODETIC_DEFLECTION_RAD, look_angles
 from leonet.physics.ground import GroundPoints, check_min_elevation_deg
 from leonet.physics.timegrid import TimeGrid
 
-# Below this many points the scans run on one thread (see `_scan_count_serial`).
+# Below this many points the scans run on one thread (see `_threads_for`).
 PARALLEL_MIN_POINTS = 20_000
 _MAX_BANDS = 512  # bounds the bucket table to < 2 M entries
 _MAX_CELLS = 4096
@@ -77,28 +79,29 @@ def _bucket(r, n_bands, n_cells):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, inline="always")
 def _scan_run(a0, a1, px, py, pz, ux, uy, uz, sm2, rr2, s_sorted, order, out, w, n,
-              fill):  # pragma: no cover - compiled
-    """Test satellites ``a0:a1`` from one point. ``fill`` 0 counts; 1 writes branch-free so
-    that it vectorises (every candidate is written at the next slot of ``out`` from ``w``
-    and the slot advances only when it is visible, so the slot after the row's end is
-    overwritten); 2 writes only visible ones (rows whose next slot another thread owns)."""
+              mode):  # pragma: no cover - compiled
+    """Satellites ``a0:a1`` from one point. ``mode`` 0 counts the visible ones; 1 also
+    writes them, branch-free so that it vectorises (every candidate is written at the next
+    slot of ``out`` from ``w`` and the slot advances only when it is visible, so one slot
+    past the row's last visible satellite is overwritten); 2 counts candidates, untested."""
+    if mode == 2:
+        return n + a1 - a0
     for b in range(a0, a1):
         dx = s_sorted[0, b] - px
         dy = s_sorted[1, b] - py
         dz = s_sorted[2, b] - pz
         dot = dx * ux + dy * uy + dz * uz
         d2 = dx * dx + dy * dy + dz * dz
-        ok = (dot >= 0.0) & (dot * dot >= d2 * sm2) & (d2 <= rr2)
-        if fill == 1 or (fill == 2 and ok):
+        if mode == 1:
             out[w + n] = order[b]
-        n += ok
+        n += (dot >= 0.0) & (dot * dot >= d2 * sm2) & (d2 <= rr2)
     return n
 
 
 @numba.njit(cache=True, inline="always")
 def _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
-              n_cells, out, w, fill):  # pragma: no cover - compiled
-    """Satellites seen by point ``i`` (see `_scan_run` for ``fill``)."""
+              n_cells, out, w, mode):  # pragma: no cover - compiled
+    """Satellites of point ``i`` (see `_scan_run` for ``mode``)."""
     px, py, pz = p_r[i, 0], p_r[i, 1], p_r[i, 2]
     ux, uy, uz = up[i, 0], up[i, 1], up[i, 2]
     lat, lon, ps = p_ll[i, 0], p_ll[i, 1], psi[i]
@@ -119,85 +122,77 @@ def _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted,
         base = band * n_cells
         if whole:
             n = _scan_run(starts[base], starts[base + n_cells], px, py, pz, ux, uy, uz, sm2,
-                          rr2, s_sorted, order, out, w, n, fill)
+                          rr2, s_sorted, order, out, w, n, mode)
             continue
         lo, hi = max(c0, 0), min(c1, n_cells - 1)
         n = _scan_run(starts[base + lo], starts[base + hi + 1], px, py, pz, ux, uy, uz, sm2,
-                      rr2, s_sorted, order, out, w, n, fill)
+                      rr2, s_sorted, order, out, w, n, mode)
         if c0 < 0:  # the window wraps across the antimeridian
             n = _scan_run(starts[base + c0 + n_cells], starts[base + n_cells], px, py, pz, ux,
-                          uy, uz, sm2, rr2, s_sorted, order, out, w, n, fill)
+                          uy, uz, sm2, rr2, s_sorted, order, out, w, n, mode)
         elif c1 > n_cells - 1:
             n = _scan_run(starts[base], starts[base + c1 - n_cells + 1], px, py, pz, ux, uy,
-                          uz, sm2, rr2, s_sorted, order, out, w, n, fill)
+                          uz, sm2, rr2, s_sorted, order, out, w, n, mode)
     return n
 
 
 @numba.njit(cache=True, parallel=True)
 def _scan_count(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
                 n_cells):  # pragma: no cover - compiled
-    m = p_r.shape[0]
-    counts = np.zeros(m, np.int32)
+    """Visible satellites per point."""
+    counts = np.zeros(p_r.shape[0], np.int64)
     dummy = np.zeros(1, np.int32)
-    for i in numba.prange(m):
+    for i in numba.prange(p_r.shape[0]):
         counts[i] = _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order,
                               s_sorted, n_bands, n_cells, dummy, 0, 0)
     return counts
 
 
 @numba.njit(cache=True, parallel=True)
-def _scan_fill(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
-               n_cells, indptr, out, n_blocks):  # pragma: no cover - compiled
-    """Write each row's satellites at ``indptr``, in ``n_blocks`` blocks of rows run in
-    parallel. A row's spill lands on the first slot of the next non-empty row, which is
-    rewritten later in the same block; only each block's last non-empty row, whose spill
-    would cross into another block, takes the careful path."""
-    m = p_r.shape[0]
-    for blk in numba.prange(n_blocks):
-        lo = blk * m // n_blocks
-        hi = (blk + 1) * m // n_blocks
-        last = hi - 1
-        while last >= lo and indptr[last + 1] == indptr[last]:
-            last -= 1
-        for i in range(lo, last + 1):
-            if indptr[i + 1] == indptr[i]:
-                continue
-            _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted,
-                      n_bands, n_cells, out, indptr[i], 2 if i == last else 1)
-
-
-# The same scans compiled without threads: for small point sets, waking a second thread
-# costs more than it saves, badly so when other jobs hold the cores (measured with 10,744
-# satellites under a load of 5: 2,467 points took 4 ms per instant on one thread and 16 ms
-# on two; 81,395 points 69 ms either way).
-@numba.njit(cache=True)
-def _scan_count_serial(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
-                n_cells):  # pragma: no cover - compiled
-    m = p_r.shape[0]
-    counts = np.zeros(m, np.int32)
+def _scan_candidates(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
+                     n_cells):  # pragma: no cover - compiled
+    """Candidate satellites per point (an upper bound on the visible ones), untested."""
+    counts = np.zeros(p_r.shape[0], np.int64)
     dummy = np.zeros(1, np.int32)
-    for i in numba.prange(m):
+    for i in numba.prange(p_r.shape[0]):
         counts[i] = _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order,
-                              s_sorted, n_bands, n_cells, dummy, 0, 0)
+                              s_sorted, n_bands, n_cells, dummy, 0, 2)
     return counts
 
 
-@numba.njit(cache=True)
-def _scan_fill_serial(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
-               n_cells, indptr, out, n_blocks):  # pragma: no cover - compiled
-    """`_scan_fill` on one thread (``prange`` is ``range`` here)."""
-    m = p_r.shape[0]
-    for blk in numba.prange(n_blocks):
-        lo = blk * m // n_blocks
-        hi = (blk + 1) * m // n_blocks
-        last = hi - 1
-        while last >= lo and indptr[last + 1] == indptr[last]:
-            last -= 1
-        for i in range(lo, last + 1):
-            if indptr[i + 1] == indptr[i]:
-                continue
-            _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted,
-                      n_bands, n_cells, out, indptr[i], 2 if i == last else 1)
+@numba.njit(cache=True, parallel=True)
+def _scan_fill(p_r, p_ll, up, sin2_mask, range2, psi, starts, order, s_sorted, n_bands,
+               n_cells, slots, scratch):  # pragma: no cover - compiled
+    """Write each point's visible satellites into ``scratch`` from ``slots[i]`` (each row
+    has room for all its candidates plus one, so rows never overlap); return the counts."""
+    counts = np.zeros(p_r.shape[0], np.int64)
+    for i in numba.prange(p_r.shape[0]):
+        counts[i] = _scan_row(i, p_r, p_ll, up, sin2_mask, range2, psi, starts, order,
+                              s_sorted, n_bands, n_cells, scratch, slots[i], 1)
+    return counts
+
+
+@numba.njit(cache=True, parallel=True)
+def _compact(scratch, slots, indptr, sat):  # pragma: no cover - compiled
+    for i in numba.prange(indptr.shape[0] - 1):
+        a = slots[i]
+        for k in range(indptr[i + 1] - indptr[i]):
+            sat[indptr[i] + k] = scratch[a + k]
+
+
+@contextmanager
+def _threads_for(n_points: int) -> Iterator[None]:
+    """One thread for small point sets: waking a second thread costs more than it saves,
+    badly so when other jobs hold the cores (measured with 10,744 satellites under a load
+    of 5: 2,467 points took 4 ms per instant on one thread and 16 ms on two; 81,395 points
+    69 ms either way). The setting is numba's, per calling thread, and is restored."""
+    before = numba.get_num_threads()
+    if n_points < PARALLEL_MIN_POINTS:
+        numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 @numba.njit(cache=True)
@@ -342,9 +337,8 @@ def count_visible(points: GroundPoints, r_sat_ecef_km: np.ndarray, *, min_elevat
     """Satellites in view of each point, ``(n_points,)``. ``min_elevation_deg`` overrides
     the points' own masks (scalar or per point); ``max_range_km`` adds a slant-range limit."""
     args = _prepare(points, r_sat_ecef_km, min_elevation_deg, max_range_km)
-    if len(points) < PARALLEL_MIN_POINTS:
-        return _scan_count_serial(*args)
-    return _scan_count(*args)
+    with _threads_for(len(points)):
+        return _scan_count(*args)
 
 
 def visible(points: GroundPoints, r_sat_ecef_km: np.ndarray, *, min_elevation_deg=None,
@@ -353,15 +347,18 @@ def visible(points: GroundPoints, r_sat_ecef_km: np.ndarray, *, min_elevation_de
     Earth-fixed; NaN rows are never visible). ``ascending`` sorts each point's satellites
     by index (for results that must not depend on the bucket order)."""
     args = _prepare(points, r_sat_ecef_km, min_elevation_deg, max_range_km)
-    small = len(points) < PARALLEL_MIN_POINTS
-    counts = (_scan_count_serial if small else _scan_count)(*args)
-    indptr = np.zeros(len(points) + 1, np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    sat = np.empty(int(indptr[-1]), np.int32)
-    if small:
-        _scan_fill_serial(*args, indptr, sat, 1)
-    else:
-        _scan_fill(*args, indptr, sat, 4 * numba.get_num_threads())
-    if ascending:
-        _sort_rows(indptr, sat)
+    with _threads_for(len(points)):
+        # One exact pass: each point writes into a scratch row sized by its candidates
+        # (cheap to count), then the rows are packed.
+        candidates = _scan_candidates(*args)
+        slots = np.zeros(len(points) + 1, np.int64)
+        np.cumsum(candidates + 1, out=slots[1:])
+        scratch = np.empty(int(slots[-1]), np.int32)
+        counts = _scan_fill(*args, slots, scratch)
+        indptr = np.zeros(len(points) + 1, np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        sat = np.empty(int(indptr[-1]), np.int32)
+        _compact(scratch, slots, indptr, sat)
+        if ascending:
+            _sort_rows(indptr, sat)
     return Visibility(points, np.asarray(r_sat_ecef_km), indptr, sat)

@@ -189,9 +189,9 @@ class Database:
         connection = getattr(self._quick, "connection", None)
         if connection is None:
             connection = self.engine.raw_connection()
-            connection.detach()  # ours for good: never returned to (or reset by) the pool
             if self.dialect != "sqlite":
                 connection.driver_connection.autocommit = True
+            connection.detach()  # ours for good: never returned to (or reset by) the pool
             self._quick.connection = connection
             self._quick_connections.append(connection)
         return connection
