@@ -235,3 +235,17 @@ def test_detection_config_and_window_are_checked(client, world):
                                              "kinds": ["impossible_travel"]},
                      headers=auth(world["support"]))
     assert ok.status_code == 201 and ok.json()["rows"] == 0
+
+
+def test_cli_verifies_the_store(app, client, world, settings, capsys):
+    from leonet.cli import main
+
+    _post(client, world["support"], _columns(["UT-C"], [T[0]], [KYIV[0]], [KYIV[1]]))
+    args = ["telemetry", "verify", "--db", settings.database_url, "--store",
+            settings.telemetry_dir]
+    assert main(args) == 0
+    assert "every batch present and unchanged" in capsys.readouterr().out
+    (path,) = list(store_of(app.state.leonet).dir.glob("*.parquet"))
+    path.unlink()
+    assert main(args) == 1
+    assert f"{path.name}: missing (the registry records it)" in capsys.readouterr().out

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-telemetry_app = typer.Typer(help="Terminal telemetry files: check them row by row.",
+telemetry_app = typer.Typer(help="Terminal telemetry: check files row by row, verify the store.",
                             no_args_is_help=True)
 
 
@@ -85,6 +85,34 @@ def detect(
             "policy": None if pol is None else {"version": pol.version, "source": pol.source},
             "config": cfg.to_dict(),
         }, indent=2))
+
+
+@telemetry_app.command("verify")
+def verify(
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Registry database URL (default: $LEONET_DATABASE_URL, else leonet.db).")
+    ] = None,
+    store: Annotated[Path | None, typer.Option(
+        "--store", help="Telemetry store folder (default: $LEONET_TELEMETRY_DIR, else beside "
+        "a SQLite database).")] = None,
+) -> None:
+    """Check the telemetry store against the registry: every recorded batch file present and
+    unchanged (SHA-256), no unknown files; exit 1 naming each problem."""
+    import os
+
+    from leonet.control.registry import Database
+    from leonet.control.registry.telemetry import verify_store
+    from leonet.control.telemetry.store import TelemetryStore, default_store_dir
+
+    database = Database(db)
+    folder = store or os.environ.get("LEONET_TELEMETRY_DIR") or default_store_dir(database.url)
+    problems = verify_store(database, TelemetryStore(folder))
+    database.dispose()
+    for p in problems:
+        print(p)
+    if problems:
+        raise typer.Exit(code=1)
+    print(f"telemetry store {folder}: every batch present and unchanged")
 
 
 @telemetry_app.command("check")

@@ -155,6 +155,18 @@ def _read_tracks(paths: list[str], terminal_ids: list[str], start_ns, end_ns):
             params={"paths": paths, "ids": terminal_ids, "lo": lo, "hi": hi}).to_arrow_table()
 
 
+def default_store_dir(database_url: str) -> Path:
+    """Where a service keeps its telemetry when not told: beside a SQLite database
+    (``leonet.db`` → ``leonet-telemetry/``), else ``./leonet-telemetry``."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    db = url.database if url.get_backend_name() == "sqlite" else None
+    if db and db != ":memory:":
+        return Path(db).with_name(Path(db).stem + "-telemetry")
+    return Path("leonet-telemetry")
+
+
 def _schema():
     import pyarrow as pa
 

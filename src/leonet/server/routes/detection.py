@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
-from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
 from leonet.control.registry import incidents, telemetry
-from leonet.control.telemetry.store import TelemetryStore
+from leonet.control.telemetry.store import TelemetryStore, default_store_dir
 from leonet.server import telemetry_codec as codec
 from leonet.server.deps import IfMatch, etag, require
 from leonet.server.permissions import Permission as P
@@ -64,12 +62,7 @@ def store_of(state) -> TelemetryStore:
     (``NAME-telemetry/``), else ``./leonet-telemetry``."""
     store = getattr(state, "telemetry_store", None)
     if store is None:
-        folder = state.settings.telemetry_dir
-        if folder is None:
-            url = make_url(state.settings.database_url)
-            db = url.database if url.get_backend_name() == "sqlite" else None
-            folder = (str(Path(db).with_name(Path(db).stem + "-telemetry"))
-                      if db and db != ":memory:" else "leonet-telemetry")
+        folder = state.settings.telemetry_dir or default_store_dir(state.settings.database_url)
         store = TelemetryStore(folder)
         state.telemetry_store = store
     return store
