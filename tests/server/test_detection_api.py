@@ -235,6 +235,11 @@ def test_detection_config_and_window_are_checked(client, world):
                                              "kinds": ["impossible_travel"]},
                      headers=auth(world["support"]))
     assert ok.status_code == 201 and ok.json()["rows"] == 0
+    everything = client.get("/v1/telemetry", headers=auth(world["support"]))
+    assert everything.status_code == 422 and "name terminals" in everything.json()["detail"]
+    naive = client.get("/v1/telemetry", params={"start": "2026-02-03T00:00:00"},
+                       headers=auth(world["support"]))
+    assert naive.status_code == 422 and "give a time zone" in naive.json()["detail"]
 
 
 def test_cli_verifies_the_store(app, client, world, settings, capsys):

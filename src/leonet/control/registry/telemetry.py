@@ -136,7 +136,12 @@ def _overlapping(session: Session, start_ns: int, end_ns: int) -> list[Telemetry
 
 def _against_stored(session: Session, store: TelemetryStore, tel: Telemetry,
                     log: IssueLog) -> Telemetry:
-    """Drop rows already stored; note rows earlier than a stored report of their terminal."""
+    """Drop rows already stored; note rows earlier than a stored report of their terminal.
+
+    Stored batches that end after this batch begins are the only ones that can hold a
+    duplicate or a later report; of those, only this batch's terminals' tracks from its
+    first instant on are read (DuckDB skips the other row groups). Live ingestion touches
+    the last batch or two; a backfill of old data reads its terminals' later tracks."""
     t = tel.time_ns
     batches = _overlapping(session, int(t.min()), 2**62)
     if not batches:
@@ -185,19 +190,19 @@ def load(db: Database, store: TelemetryStore, *, start: dt.datetime | None = Non
          end: dt.datetime | None = None, terminal_ids=None, max_rows: int | None = None
          ) -> Telemetry:
     """Stored reports with ``start <= time < end`` (of some terminals), sorted."""
+    from leonet.errors import InputError
+
     with db.read() as session:
         batches = batches_between(session, start, end)
-    if max_rows is not None and sum(b.rows for b in batches) > max_rows * 4:
-        from leonet.errors import InputError
-
-        raise InputError(f"the window holds more than {max_rows:,} reports; narrow it",
-                         "start/end")
+    held = sum(b.rows for b in batches)
+    if max_rows is not None and terminal_ids is None and held > max_rows:
+        # Checked before reading: the batches overlapping the window hold this many.
+        raise InputError(f"the window overlaps batches of {held:,} reports, more than "
+                         f"{max_rows:,} at once; narrow it", "start/end")
     table = store.read([b.file for b in batches], terminal_ids=terminal_ids,
                        start_ns=None if start is None else to_ns(start),
                        end_ns=None if end is None else to_ns(end))
     if max_rows is not None and table.num_rows > max_rows:
-        from leonet.errors import InputError
-
         raise InputError(f"the window holds {table.num_rows:,} reports, more than "
                          f"{max_rows:,}; narrow it", "start/end")
     return table_to_telemetry(table)

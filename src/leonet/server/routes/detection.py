@@ -138,6 +138,9 @@ def read_telemetry(caller: CanReadTelemetry,
                    limit: Annotated[int, Query(ge=1, le=MAX_READ_ROWS)] = 10_000
                    ) -> TelemetryOut:
     start, end = _window(start, end)
+    if terminal_id is None and start is None and end is None:
+        raise Problem(422, "name terminals (terminal_id=...) or a window (start, end): the "
+                           "whole store is too much for one answer")
     tel = telemetry.load(caller.state.db, store_of(caller.state), start=start, end=end,
                          terminal_ids=terminal_id, max_rows=MAX_DETECTION_ROWS)
     n = min(len(tel), limit)
