@@ -254,3 +254,38 @@ def test_cli_verifies_the_store(app, client, world, settings, capsys):
     path.unlink()
     assert main(args) == 1
     assert f"{path.name}: missing (the registry records it)" in capsys.readouterr().out
+
+
+OCCUPIED_POLICY = """version = "v-occupied"
+default = "deny"
+[[rules]]
+id = "ua-activated"
+effect = "allow"
+regions = ["UA"]
+[[rules]]
+id = "occupied-denied"
+effect = "deny"
+regions = ["ua-occupied"]
+unless_whitelisted = true
+"""
+
+
+def test_registry_whitelist_verifications_reach_the_detectors(client, world):
+    up = client.post("/v1/policies", json={"document": OCCUPIED_POLICY},
+                     headers=auth(world["policy_author"]))
+    client.post(f"/v1/policies/{up.json()['id']}/activate", json={"reason": "t"},
+                headers=auth(world["policy_approver"]))
+    # UT-B is verified for the occupied area (since before the reports), UT-C only for
+    # Poland: both report from Melitopol; only UT-C is in a region denied to it.
+    for terminal, region in (("UT-B", "ua-occupied"), ("UT-C", "PL")):
+        r = client.post("/v1/whitelist-verifications", json={
+            "terminal_id": terminal, "region": region, "evidence_ref": "unit roster",
+            "verified_at": "2026-01-01T00:00:00Z"}, headers=auth(world["support"]))
+        assert r.status_code == 201, r.text
+    melitopol = (46.8489, 35.3676)
+    _post(client, world["support"], _columns(["UT-B", "UT-C"], [T[0], T[0]],
+                                             [melitopol[0]] * 2, [melitopol[1]] * 2))
+    out = client.post("/v1/detections", json={"kinds": ["denied_region"]},
+                      headers=auth(world["support"])).json()
+    assert [i["terminal_id"] for i in out["incidents"]] == ["UT-C"]
+    assert out["incidents"][0]["rule"] == "occupied-denied"
