@@ -17,6 +17,7 @@ from leonet.commands import admin, audit, network, orbits, serve
 from leonet.commands import coverage as coverage_commands
 from leonet.commands import detect as detect_commands
 from leonet.commands import policy as policy_commands
+from leonet.commands import scenario as scenario_commands
 from leonet.errors import InputError
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ app.add_typer(detect_commands.telemetry_app, name="telemetry")
 app.add_typer(serve.app, name="serve")
 app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")
+app.add_typer(scenario_commands.app, name="scenario")
 
 
 @app.command()

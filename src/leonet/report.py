@@ -29,10 +29,14 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def write_report(out_dir: Path, title: str, sections: list[Section]) -> Path:
-    """Write ``report.md`` and ``index.html`` into ``out_dir``; return the HTML path."""
+def write_report(out_dir: Path, title: str, sections: list[Section],
+                 generated: str | None = None) -> Path:
+    """Write ``report.md`` and ``index.html`` into ``out_dir``; return the HTML path.
+
+    ``generated`` replaces the "Generated <now>" line (reports that must come out byte for
+    byte the same from the same inputs say where they came from instead of when)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     md = [f"# {title}", "", f"Generated {stamp}.", ""]
     body = [f"<h1>{html.escape(title)}</h1>", f"<p>Generated {stamp}.</p>"]
     for sec in sections:

@@ -7,6 +7,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from leonet.cli import main
+from leonet.data import policy_files
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -21,9 +22,13 @@ warsaw,2026-02-10T12:00:00Z,52.2297,21.0122,0,0,false
 
 
 def test_check_scenarios(capsys):
-    for path in sorted(SCENARIOS.glob("*.toml")):
+    files = policy_files()
+    assert len(files) == 7
+    for path in files:
         assert main(["policy", "check", str(path)]) == 0, path
     assert "— OK" in capsys.readouterr().out
+    # A scenario file is not a policy document, and says so.
+    assert main(["policy", "check", str(SCENARIOS / "ukraine-2026.scenario.toml")]) == 2
 
 
 def test_check_bad_file_exits_2(tmp_path, capsys):

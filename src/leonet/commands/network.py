@@ -13,7 +13,7 @@ from rich.table import Table
 
 from leonet.commands.common import console, load_source, out_console, progress_bar
 from leonet.errors import InputError
-from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, GroundPoints, find_city, wgs84
+from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, GroundPoints, place
 from leonet.physics.ground_segment import (
     assign_pops,
     read_sites,
@@ -28,22 +28,11 @@ from leonet.physics.timegrid import TimeGrid, parse_duration_s
 
 app = typer.Typer()
 
-_PLACE = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?)\s*,\s*([-+]?\d+(?:\.\d*)?)\s*$")
 
 Source = Annotated[str, typer.Option(help="TLE/OMM file or preset (lasers on filed planes "
                                           "for presets, detected planes for TLE sets).")]
 Strategy = Annotated[str, typer.Option(help=f"Serving satellite: {', '.join(STRATEGIES)}.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def place(text: str, *, min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG) -> GroundPoints:
-    """A city name ("Kyiv", "Portland, US-OR") or "lat,lon" in degrees."""
-    m = _PLACE.match(text)
-    if m:
-        return wgs84.point(float(m.group(1)), float(m.group(2)), name=text.strip(),
-                           min_elevation_deg=min_elevation_deg)
-    city = find_city(text)
-    return city.point(min_elevation_deg=min_elevation_deg)
 
 
 def _network(source: str, *, no_lasers: bool, isl_shift: int, max_laser_km: float,

@@ -71,22 +71,8 @@ def synthesize_population(n: int, *, seed: int = 0, time="2026-02-10T12:00:00Z",
     scattered around each city (normal, ``spread_km`` scaled by the city's size)."""
     if n < 0:
         raise InputError(f"population size must be >= 0, got {n}")
-    cities = world_cities()
-    mask = np.ones(len(cities), dtype=bool)
-    if countries:
-        mask = np.isin(cities.country.astype(str), [c.upper() for c in countries])
-        if not mask.any():
-            raise InputError(f"no cities in countries {countries}")
-    idx = np.flatnonzero(mask)
-    weight = cities.population[idx].astype(np.float64)
     rng = np.random.default_rng(seed)
-    pick = idx[rng.choice(idx.size, size=n, p=weight / weight.sum())]
-    scale_km = spread_km * np.sqrt(np.maximum(cities.population[pick], 1.5e4) / 1e6)
-    north_km = rng.normal(0.0, 1.0, n) * scale_km
-    east_km = rng.normal(0.0, 1.0, n) * scale_km
-    lat = np.clip(cities.lat_deg[pick] + north_km / 111.2, -89.9, 89.9)
-    lon = cities.lon_deg[pick] + east_km / (111.2 * np.cos(np.deg2rad(lat)))
-    lon = (lon + 180.0) % 360.0 - 180.0
+    lat, lon, country = place_at_cities(n, rng, countries, spread_km)
     u = rng.random(n)
     speed = np.zeros(n)
     alt = np.zeros(n)
@@ -103,9 +89,32 @@ def synthesize_population(n: int, *, seed: int = 0, time="2026-02-10T12:00:00Z",
         terminal_id=np.array([f"T{i:06d}" for i in range(n)], dtype=object),
         time=np.full(n, parse_utc(time), dtype="datetime64[ns]"),
         lat_deg=lat, lon_deg=lon, alt_m=alt, speed_kmh=speed, plan=plan,
-        whitelisted=rng.random(n) < 0.1, home_country=cities.country[pick].astype(object),
+        whitelisted=rng.random(n) < 0.1, home_country=country,
         roaming_days=np.zeros(n), funded=~((plan == "donated") & (rng.random(n) < 0.5)),
     )
+
+
+def place_at_cities(n: int, rng: np.random.Generator, countries: list[str] | None = None,
+                    spread_km: float = 8.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` places drawn at world cities (GeoNames, 15,000 people or more) with probability
+    proportional to population, scattered around each city (normal, ``spread_km`` for a city
+    of a million, scaled by the square root of its size); ``(lat_deg, lon_deg, country)``."""
+    cities = world_cities()
+    mask = np.ones(len(cities), dtype=bool)
+    if countries:
+        mask = np.isin(cities.country.astype(str), [c.upper() for c in countries])
+        if not mask.any():
+            raise InputError(f"no cities in countries {countries}")
+    idx = np.flatnonzero(mask)
+    weight = cities.population[idx].astype(np.float64)
+    pick = idx[rng.choice(idx.size, size=n, p=weight / weight.sum())]
+    scale_km = spread_km * np.sqrt(np.maximum(cities.population[pick], 1.5e4) / 1e6)
+    north_km = rng.normal(0.0, 1.0, n) * scale_km
+    east_km = rng.normal(0.0, 1.0, n) * scale_km
+    lat = np.clip(cities.lat_deg[pick] + north_km / 111.2, -89.9, 89.9)
+    lon = cities.lon_deg[pick] + east_km / (111.2 * np.cos(np.deg2rad(lat)))
+    lon = (lon + 180.0) % 360.0 - 180.0
+    return lat, lon, cities.country[pick].astype(object)
 
 
 def read_points(path: str | Path) -> Population:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -284,6 +285,18 @@ def world_cities() -> CityTable:
         population=np.array([r["population"] for r in rows], dtype=np.int64),
         alternate_names=tuple(tuple(r.get("alternatenames") or ()) for r in rows),
     )
+
+
+_PLACE = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?)\s*,\s*([-+]?\d+(?:\.\d*)?)\s*$")
+
+
+def place(text: str, *, min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG) -> GroundPoints:
+    """A city name ("Kyiv", "Portland, US-OR") or "lat,lon" in degrees, as one ground point."""
+    m = _PLACE.match(text)
+    if m:
+        return wgs84.point(float(m.group(1)), float(m.group(2)), name=text.strip(),
+                           min_elevation_deg=min_elevation_deg)
+    return find_city(text).point(min_elevation_deg=min_elevation_deg)
 
 
 def find_city(name: str) -> City:

@@ -9,7 +9,6 @@ import numpy as np
 
 from leonet.report import Section
 
-SCENARIOS = Path(__file__).resolve().parents[4] / "scenarios"
 # Terminals where the scenarios have something to say, plus neighbours for contrast.
 COUNTRIES = ["UA", "PL", "MD", "RO", "BY", "RU", "TW", "CN"]
 
@@ -22,9 +21,11 @@ def policy_section(out_dir: Path) -> Section:
     from leonet.control.spillover import spillover
 
     sec = Section("Who may connect: scenario policies")
-    files = sorted(SCENARIOS.glob("*.toml")) if SCENARIOS.is_dir() else []
+    from leonet.data import policy_files, scenario_dir
+
+    files = policy_files()
     if not files:
-        sec.text = f"No scenario policies found in {SCENARIOS}."
+        sec.text = f"No scenario policies found in {scenario_dir()}."
         return sec
     # Ukraine is where most scenarios act: 12,000 terminals there, 8,000 in the others.
     ua = synthesize_population(12_000, seed=2026, countries=["UA"])

@@ -129,12 +129,31 @@ def _labeler():
     return np.array([*names, "(sea)"], dtype=object), build_index(geoms)
 
 
+@cache
+def _country_labeler():
+    from leonet.control.boundaries import countries
+    from leonet.control.policy.index import build_index
+
+    table = countries()
+    return np.array([*(str(c) for c in table.code), ""], dtype=object), \
+        build_index(list(table.geometry))
+
+
 def region_labels(lat_deg, lon_deg) -> np.ndarray:
     """The disputed area or country code each point is in (``"(sea)"`` when none)."""
+    return _labels(_labeler(), lat_deg, lon_deg)
+
+
+def country_labels(lat_deg, lon_deg) -> np.ndarray:
+    """The country code (of the shipped boundary edition) each point is in, ``""`` at sea."""
+    return _labels(_country_labeler(), lat_deg, lon_deg)
+
+
+def _labels(labeler, lat_deg, lon_deg) -> np.ndarray:
     from leonet.control.policy.index import membership
     from leonet.control.regions import wrap_lon
 
-    names, index = _labeler()
+    names, index = labeler
     lat = np.asarray(lat_deg, dtype=np.float64).ravel()
     lon = wrap_lon(np.asarray(lon_deg, dtype=np.float64).ravel())
     out = np.empty(lat.size, dtype=object)

@@ -1,0 +1,342 @@
+"""Replaying a scenario: the fleet decided along the timeline, event by event, with telemetry
+simulated in the detection windows, incidents found, terminals suspended, and the coverage
+and latency of the affected areas.
+
+Everything is computed in arrays and returned as a `ScenarioResult`; `leonet.scenario.report`
+turns it into files. Nothing here reads a clock: the same scenario and seed give the same
+result, bit for bit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from leonet.control.detect import Incidents, detect
+from leonet.control.fleet import NEVER, Fleet, FleetState
+from leonet.control.policy import Policy
+from leonet.control.policy.diff import PolicyDiff, region_labels
+from leonet.scenario.spec import Scenario
+
+NO_POLICY = "no-policy-in-force"
+SUSPENDED = "suspended"
+
+
+@dataclass(frozen=True, eq=False)
+class Decided:
+    """Fleet rows with their decisions (``rule`` is a rule id, ``default``, ``suspended`` or
+    ``no-policy-in-force``) and the region each row is in."""
+
+    state: FleetState
+    allowed: np.ndarray
+    rule: np.ndarray  # object
+    region: np.ndarray  # object: disputed area (rolled up) or country code, "(sea)"
+
+    @cached_property
+    def region_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(names, index)``: the distinct regions (sorted) and each row's index."""
+        names, index = np.unique(self.region.astype(str), return_inverse=True)
+        return names, index
+
+    @cached_property
+    def rule_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(names, index)``: the distinct deciding rules (sorted) and each row's index."""
+        names, index = np.unique(self.rule.astype(str), return_inverse=True)
+        return names, index
+
+
+@dataclass(frozen=True, eq=False)
+class WindowResult:
+    name: str
+    start_ns: int
+    end_ns: int
+    n_rows: int
+    n_terminals: int
+    n_issues: int
+    incidents: Incidents
+    suspended: int
+    telemetry: dict[str, np.ndarray]
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    policies: list[Policy]
+    fleet: Fleet
+    timeline: Decided
+    timeline_ns: np.ndarray
+    events: list[dict] = field(default_factory=list)
+    diffs: list[tuple[int, PolicyDiff, Decided]] = field(default_factory=list)
+    windows: list[WindowResult] = field(default_factory=list)
+    suspended_from_ns: np.ndarray | None = None
+    coverage: list[dict] = field(default_factory=list)
+    latency: dict | None = None
+    constellation: object = None
+
+    @property
+    def incidents(self) -> Incidents:
+        return concat_incidents([w.incidents for w in self.windows])
+
+
+def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> ScenarioResult:
+    """Replay ``scn`` (see the module docstring)."""
+    progress(f"scenario {scn.name}: drawing {sum(g.n for g in scn.groups):,} terminals")
+    policies = [Policy.load(step.path) for step in scn.policies]
+    fleet = Fleet.build(scn.groups, scn.sponsorships, scn.seed)
+    suspended = np.full(len(fleet), NEVER, dtype=np.int64)
+    result = ScenarioResult(scenario=scn, policies=policies, fleet=fleet,
+                            timeline=None, timeline_ns=scn.timeline_ns)  # type: ignore[arg-type]
+    if scn.detection is not None:
+        for w in scn.detection.windows:
+            progress(f"scenario {scn.name}: telemetry and detection, {w.name}")
+            result.windows.append(_window(scn, policies, fleet, w, suspended))
+    result.suspended_from_ns = suspended
+    progress(f"scenario {scn.name}: {len(result.timeline_ns)} timeline instants")
+    result.timeline = decide(scn, policies, fleet, fleet.at(result.timeline_ns), suspended)
+    for k, step in enumerate(scn.policies):
+        snap = fleet.at(np.array([step.snapshot_ns]))
+        before = decide(scn, policies, fleet, snap, suspended, policy_index=k - 1)
+        after = decide(scn, policies, fleet, snap, suspended, policy_index=k)
+        diff = PolicyDiff(
+            version_a=policies[k - 1].version if k else NO_POLICY, version_b=policies[k].version,
+            terminal_id=fleet.terminal_id[snap.terminal], region=after.region,
+            allowed_a=before.allowed, allowed_b=after.allowed, rule_a=before.rule,
+            rule_b=after.rule)
+        result.diffs.append((k, diff, after))
+    result.events = events(scn, policies, fleet, result)
+    if scn.coverage is not None or scn.latency is not None:
+        result.constellation = _constellation(scn)
+    if scn.coverage is not None:
+        progress(f"scenario {scn.name}: coverage of {', '.join(scn.coverage.regions)}")
+        result.coverage = _coverage(scn, result.constellation)
+    if scn.latency is not None:
+        progress(f"scenario {scn.name}: latency from {', '.join(scn.latency.places)}")
+        result.latency = _latency(scn, result.constellation)
+    return result
+
+
+# -- decisions --------------------------------------------------------------------------------
+
+def policy_index_at(scn: Scenario, t_ns: np.ndarray) -> np.ndarray:
+    """Index of the policy in force at each instant (-1 before the first)."""
+    starts = np.array([p.from_ns for p in scn.policies], dtype=np.int64)
+    return np.searchsorted(starts, np.asarray(t_ns, dtype=np.int64), side="right") - 1
+
+
+def decide(scn: Scenario, policies: list[Policy], fleet: Fleet, state: FleetState,
+           suspended_from_ns: np.ndarray, policy_index: int | None = None) -> Decided:
+    """Decisions for fleet rows under the policy in force at each row's instant (or the
+    policy ``policy_index``; -1 = none), suspended terminals denied."""
+    n = len(state)
+    which = (policy_index_at(scn, state.time_ns) if policy_index is None
+             else np.full(n, policy_index, dtype=np.int64))
+    allowed = np.zeros(n, dtype=bool)
+    rule = np.full(n, NO_POLICY, dtype=object)
+    for k in np.unique(which[which >= 0]).tolist():
+        rows = np.flatnonzero(which == k)
+        term = state.terminal[rows]
+        d = policies[k].decide(
+            lat_deg=state.lat_deg[rows], lon_deg=state.lon_deg[rows], alt_m=state.alt_m[rows],
+            speed_kmh=state.speed_kmh[rows], time=state.time_ns[rows].view("datetime64[ns]"),
+            whitelisted=state.whitelisted[rows], plan=_plans(fleet.plan[term], policies[k]),
+            home_country=np.where(fleet.home_country[term] == "", None,
+                                  fleet.home_country[term]),
+            roaming_days=state.roaming_days[rows], funded=state.funded[rows])
+        allowed[rows] = d.allowed
+        rule[rows] = d.rule
+    off = state.time_ns >= suspended_from_ns[state.terminal]
+    allowed[off] = False
+    rule[off] = SUSPENDED
+    return Decided(state, allowed, rule, rolled_up_labels(state.lat_deg, state.lon_deg))
+
+
+def _plans(plans: np.ndarray, policy: Policy) -> np.ndarray:
+    """Plans the policy knows; others (and none) as missing, which matches no plan list."""
+    known = set(policy.plans) if policy.plans else None
+    return np.array([p if p and (known is None or p in known) else None
+                     for p in plans.tolist()], dtype=object)
+
+
+def rolled_up_labels(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """`region_labels`, with parts of a named area reported as the area (the four occupied
+    oblasts as ``ua-occupied``)."""
+    from leonet.control.regions import _disputed_doc
+
+    labels = region_labels(lat_deg, lon_deg)
+    parent = {f["properties"]["id"]: f["properties"]["within"]
+              for f in _disputed_doc()["features"] if f["properties"].get("within")}
+    for child, up in parent.items():
+        labels[labels == child] = up
+    return labels
+
+
+# -- detection ----------------------------------------------------------------------------
+
+def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w, suspended: np.ndarray
+            ) -> WindowResult:
+    from leonet.control.telemetry import telemetry_from_arrays
+
+    det = scn.detection
+    step = round(det.report_every_s * 1e9)
+    times = np.arange(w.start_ns, w.end_ns, step, dtype=np.int64)
+    state = fleet.at(times)
+    state = state.take(np.flatnonzero(state.time_ns < suspended[state.terminal]))
+    tel, issues = telemetry_from_arrays(
+        fleet.terminal_id[state.terminal], state.time_ns.view("datetime64[ns]"),
+        state.lat_deg, state.lon_deg, state.alt_m, state.speed_kmh, state.heading_deg,
+        now=np.datetime64(int(w.end_ns), "ns"), source=f"window {w.name}")
+    facts = fleet.facts(w.start_ns)
+    found = []
+    starts = np.array([p.from_ns for p in scn.policies], dtype=np.int64)
+    cuts = [w.start_ns, *starts[(starts > w.start_ns) & (starts < w.end_ns)].tolist(), w.end_ns]
+    t_ns = tel.time.view(np.int64)
+    for a, b in itertools.pairwise(cuts):
+        k = int(policy_index_at(scn, np.array([a]))[0])
+        rows = np.flatnonzero((t_ns >= a) & (t_ns < b))
+        if not rows.size:
+            continue
+        part = tel.take(rows) if rows.size < len(tel) else tel
+        kinds = det.kinds
+        if k < 0 and kinds is not None:
+            kinds = [x for x in kinds if x not in ("denied_region", "not_whitelisted")]
+        found.append(detect(part, policies[k] if k >= 0 else None, terminals=facts,
+                            config=det.config, kinds=kinds))
+    incidents = concat_incidents(found)
+    n_suspended = 0
+    if scn.enforcement is not None and len(incidents):
+        index = {t: i for i, t in enumerate(fleet.terminal_id.tolist())}
+        after = round(scn.enforcement.after_s * 1e9)
+        hits = np.isin(incidents.kind, scn.enforcement.suspend_on)
+        if scn.enforcement.regions:
+            from leonet.control.regions import resolve_region
+
+            inside = np.zeros(len(incidents), dtype=bool)
+            for ref in scn.enforcement.regions:
+                inside |= resolve_region(ref).contains(incidents.lat_deg, incidents.lon_deg)
+            hits &= inside
+        for i in np.flatnonzero(hits).tolist():
+            k = index[incidents.terminal_id[i]]
+            when = int(incidents.end[i].astype("datetime64[ns]").view(np.int64)) + after
+            if when < suspended[k]:
+                n_suspended += int(suspended[k] == NEVER)
+                suspended[k] = when
+    columns = {"terminal_id": tel.terminal_id, "time": tel.time, "lat_deg": tel.lat_deg,
+               "lon_deg": tel.lon_deg, "alt_m": tel.alt_m, "speed_kmh": tel.speed_kmh,
+               "heading_deg": tel.heading_deg}
+    return WindowResult(w.name, w.start_ns, w.end_ns, len(tel), len(tel.terminals),
+                        len(issues), incidents, n_suspended, columns)
+
+
+def concat_incidents(parts: list[Incidents]) -> Incidents:
+    """Incidents of several runs as one, in the order given."""
+    from leonet.control.detect.incidents import _ARRAYS
+
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        from leonet.control.detect.incidents import IncidentLog
+
+        return IncidentLog().freeze()
+    notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
+    return Incidents(**{a: np.concatenate([getattr(p, a) for p in parts]) for a in _ARRAYS},
+                     notes=notes)
+
+
+# -- events -------------------------------------------------------------------------------
+
+def events(scn: Scenario, policies: list[Policy], fleet: Fleet, result: ScenarioResult
+           ) -> list[dict]:
+    """What happened when, in time order: policy changes with their effect, sponsors'
+    funding starting and ending, groups arriving, moving and being verified, suspensions."""
+    out = []
+    for k, diff, _ in result.diffs:
+        step = scn.policies[k]
+        out.append({"time_ns": step.from_ns, "kind": "policy", "name": step.event,
+                    "detail": f"{step.path.name} (version {policies[k].version}) in force",
+                    "source": step.source, "gained": int(diff.gained.sum()),
+                    "lost": int(diff.lost.sum())})
+    for j, s in enumerate(scn.sponsorships):
+        n = int(fleet.sponsor_of[:, j].sum())
+        name = scn.sponsor_names.get(s.sponsor, s.sponsor)
+        for t, what in ((s.from_ns, "starts paying"), (s.until_ns, "stops paying")):
+            if scn.start_ns <= t <= scn.end_ns:
+                out.append({"time_ns": t, "kind": "funding", "name": f"{name} {what}",
+                            "detail": f"for {n:,} terminals of {', '.join(s.groups)}",
+                            "source": "", "gained": 0, "lost": 0})
+    for g in scn.groups:
+        on = max(g.active_from_ns, g.switch_on_ns)
+        for t, what in ((on, f"{g.n:,} terminals switched on"),
+                        (g.move_at_ns, "moves in convoy into its zone"),
+                        (g.active_until_ns, "terminals retired"),
+                        (g.whitelisted_from_ns if g.whitelisted_share > 0 else NEVER,
+                         f"{g.whitelisted_share:.0%} of the terminals verified for the "
+                         "whitelist")):
+            if scn.start_ns < t <= scn.end_ns:
+                out.append({"time_ns": t, "kind": "group", "name": f"group {g.id}",
+                            "detail": what, "source": "", "gained": 0, "lost": 0})
+    for w in result.windows:
+        if w.suspended:
+            out.append({"time_ns": w.end_ns, "kind": "enforcement",
+                        "name": f"suspensions after {w.name}",
+                        "detail": f"{w.suspended:,} terminals suspended for "
+                                  f"{', '.join(scn.enforcement.suspend_on)} incidents",
+                        "source": "", "gained": 0, "lost": w.suspended})
+    return sorted(out, key=lambda e: (e["time_ns"], e["kind"], e["name"]))
+
+
+# -- coverage and latency -----------------------------------------------------------------
+
+def _constellation(scn: Scenario):
+    from leonet.physics.orbits.constellation import Constellation
+
+    sats = Constellation.load(scn.constellation)
+    if scn.alt_km != (None, None):
+        sats = sats.filter(alt_km=scn.alt_km)
+    return sats
+
+
+def _grid(start_ns: int, duration_s: float, step_s: float):
+    from leonet.physics.timegrid import TimeGrid
+
+    start = np.datetime_as_string(np.datetime64(int(start_ns), "ns"), unit="s") + "Z"
+    return TimeGrid.range(start, f"{duration_s}s", f"{step_s}s")
+
+
+def _coverage(scn: Scenario, sats) -> list[dict]:
+    from leonet.cells import region_cells
+    from leonet.regional import region_coverage, summarise
+
+    spec = scn.coverage
+    grid = _grid(spec.start_ns, spec.duration_s, spec.step_s)
+    out = []
+    for ref in spec.regions:
+        cells = region_cells(ref, spec.resolution)
+        run_ = region_coverage(cells, sats, grid, min_elevation_deg=spec.min_elevation_deg)
+        out.append({"region": ref, "cells": cells, "run": run_,
+                    "summary": summarise(cells, run_.coverage)})
+    return out
+
+
+def _latency(scn: Scenario, sats) -> dict:
+    from leonet.control.policy.diff import country_labels
+    from leonet.physics.ground import concat_points, place
+    from leonet.physics.network import Network
+
+    spec = scn.latency
+    net = Network.build(sats)
+    grid = _grid(spec.start_ns, spec.duration_s, spec.step_s)
+    src = concat_points([place(p, min_elevation_deg=scn.min_elevation_deg)
+                         for p in spec.places], kind="city")
+    country = country_labels(src.lat_deg, src.lon_deg)
+    pop = net.pop_of(src, country=np.where(country == "", None, country))
+    if spec.to == "pop":
+        dst, to_names = net.pops.points[pop], [f"PoP {net.pops.names[i]}" for i in pop]
+    else:
+        one = place(spec.to, min_elevation_deg=scn.min_elevation_deg)
+        dst, to_names = concat_points([one] * len(src), kind="city"), [spec.to] * len(src)
+    series = {m: net.routes(src, dst, grid, mode=m, pop=pop) for m in spec.modes}
+    return {"places": list(spec.places), "to": to_names, "grid": grid, "series": series,
+            "network": net}
