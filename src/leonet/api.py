@@ -11,6 +11,8 @@ from leonet.control.detect import (
     detect,
     read_terminal_facts,
 )
+from leonet.control.fleet import Fleet, GroupSpec, Placement, Sponsorship
+from leonet.control.mobility import MobilityParams, locate
 from leonet.control.policy import Decisions, Policy, Rule
 from leonet.control.policy.diff import PolicyDiff, diff_policies
 from leonet.control.population import (
@@ -68,6 +70,9 @@ from leonet.physics.scheduling import (
 from leonet.physics.timegrid import TimeGrid, parse_utc
 from leonet.physics.visibility import Visibility, VisibilitySeries, count_visible, visible
 from leonet.regional import RegionCapacity, RegionCoverage, region_capacity, region_coverage
+from leonet.scenario import Scenario, ScenarioResult, load_scenario
+from leonet.scenario import run as run_scenario
+from leonet.scenario.report import write_results as write_scenario_report
 
 __all__ = [
     "MAX_LASER_RANGE_KM",
@@ -85,13 +90,17 @@ __all__ = [
     "Decisions",
     "DetectConfig",
     "Ephemeris",
+    "Fleet",
     "GroundLinks",
     "GroundPoints",
+    "GroupSpec",
     "HypatiaInputs",
     "Incidents",
     "InputError",
     "IslTopology",
+    "MobilityParams",
     "Network",
+    "Placement",
     "PlaneAssignment",
     "Policy",
     "PolicyDiff",
@@ -103,11 +112,14 @@ __all__ = [
     "RowIssues",
     "Rule",
     "SatelliteGraph",
+    "Scenario",
+    "ScenarioResult",
     "Schedule",
     "Shell",
     "Sites",
     "SpaceRoutes",
     "SpilloverReport",
+    "Sponsorship",
     "Telemetry",
     "TerminalFacts",
     "TimeGrid",
@@ -126,6 +138,8 @@ __all__ = [
     "ground_links",
     "highest_elevation",
     "latitude_band",
+    "load_scenario",
+    "locate",
     "longest_visible",
     "parse_isls",
     "parse_utc",
@@ -139,6 +153,7 @@ __all__ = [
     "region_cells",
     "region_coverage",
     "resolve_region",
+    "run_scenario",
     "schedule",
     "slot_grid",
     "space_routes",
@@ -151,4 +166,5 @@ __all__ = [
     "wgs84",
     "world_cities",
     "write_points",
+    "write_scenario_report",
 ]
