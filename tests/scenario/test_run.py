@@ -246,3 +246,21 @@ def test_cli_runs_a_scenario_and_prints_results(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["scenario"] == "test-run" and res["suspended_terminals"] == 12
     assert (tmp_path / "o" / "index.html").exists()
+
+
+def test_window_files_reproduce_the_incidents_with_leonet_detect(replay, tmp_path):
+    """The telemetry and facts a window writes, given to `leonet detect` with the policy in
+    force, give back exactly the incidents of the run."""
+    result, out = replay
+    policy = result.scenario.policies[0].path  # the window lies before the second policy
+    csv = tmp_path / "again.csv"
+    assert main(["detect", "--policy", str(policy), "--telemetry",
+                 str(out / "telemetry-1-w1.parquet"), "--terminals",
+                 str(out / "facts-1-w1.csv"), "--out", str(csv)]) == 0
+    cols = ("terminal_id", "kind", "start", "end", "evidence")
+    read = pacsv.ConvertOptions(column_types={c: pa.string() for c in cols})
+    again = pacsv.read_csv(csv, convert_options=read).to_pydict()
+    first = pacsv.read_csv(out / "incidents.csv", convert_options=read).to_pydict()
+    assert len(again["kind"]) > 0
+    assert sorted(zip(*(again[c] for c in cols), strict=True)) == sorted(
+        zip(*(first[c] for c in cols), strict=True))

@@ -256,23 +256,34 @@ class Fleet:
         return np.where(abroad, np.maximum(days, 0.0), 0.0)
 
     def facts(self, at_ns: int):
-        """`TerminalFacts` as the operator's registry would hold them at ``at_ns``: plan, home
-        country, funding at that instant, whitelist verifications with their start."""
+        """`TerminalFacts` as the operator's registry holds them at ``at_ns``: plan, home
+        country, funding and the whitelist verifications made by then."""
         from leonet.control.detect.facts import TerminalFacts
 
         term = np.arange(len(self))
         funded = self.funded(term, np.full(term.size, at_ns, dtype=np.int64))
-        whitelist = []
-        for k in np.flatnonzero(self.whitelisted_from_ns != NEVER).tolist():
-            regions = self.groups[self.group[k]].whitelist_regions or ("*",)
-            start = self.whitelisted_from_ns[k]
-            t0 = None if start == ALWAYS else np.datetime64(int(start), "ns")
-            whitelist += [(self.terminal_id[k], r, t0, None) for r in regions if r != "*"]
-        everywhere = np.array([not self.groups[g].whitelist_regions for g in self.group.tolist()],
-                              dtype=bool) & (self.whitelisted_from_ns <= at_ns)
+        verified = self.whitelisted_from_ns <= at_ns
+        regional = np.array([bool(self.groups[g].whitelist_regions) for g in
+                             self.group.tolist()], dtype=bool)
+        whitelist = [(self.terminal_id[k], r, None, None)
+                     for k in np.flatnonzero(verified & regional).tolist()
+                     for r in self.groups[self.group[k]].whitelist_regions]
         return TerminalFacts.from_arrays(
             self.terminal_id, plan=self.plan, home_country=self.home_country, funded=funded,
-            whitelisted=everywhere, whitelist=whitelist, source="scenario fleet")
+            whitelisted=verified & ~regional, whitelist=whitelist, source="scenario fleet")
+
+    def facts_table(self, at_ns: int) -> dict[str, np.ndarray]:
+        """The same facts as columns of a terminal facts file (`read_terminal_facts`)."""
+        verified = self.whitelisted_from_ns <= at_ns
+        whitelisted = np.array([
+            (";".join(self.groups[g].whitelist_regions) or "true") if ok else "false"
+            for g, ok in zip(self.group.tolist(), verified.tolist(), strict=True)],
+            dtype=object)
+        term = np.arange(len(self))
+        return {"terminal_id": self.terminal_id, "plan": self.plan,
+                "home_country": self.home_country,
+                "funded": self.funded(term, np.full(term.size, at_ns, dtype=np.int64)),
+                "whitelisted": whitelisted}
 
     def group_of(self, term: np.ndarray) -> np.ndarray:
         """Group id of each terminal row (object array)."""

@@ -130,15 +130,7 @@ def _tables(result: ScenarioResult, out_dir: Path) -> list[Path]:
         "suspended_from": np.array(["" if t == never else iso(t)
                                     for t in result.suspended_from_ns], dtype=object)}))
     if result.windows:
-        inc = result.incidents
-        window = np.concatenate([np.full(len(w.incidents), w.name, dtype=object)
-                                 for w in result.windows])
-        table = inc.to_table(all_columns=True).append_column("window", pa.array(
-            window.tolist(), type=pa.string()))
-        import pyarrow.csv as pacsv
-
-        pacsv.write_csv(table, out_dir / "incidents.csv")
-        files.append(out_dir / "incidents.csv")
+        files.append(_incidents_csv(result, out_dir / "incidents.csv"))
         for k, w in enumerate(result.windows, start=1):
             cols = {name: pa.array(v.tolist() if v.dtype == object else v)
                     for name, v in w.telemetry.items() if name != "time"}
@@ -146,12 +138,32 @@ def _tables(result: ScenarioResult, out_dir: Path) -> list[Path]:
             path = out_dir / f"telemetry-{k}-{_slug(w.name)}.parquet"
             pq.write_table(pa.table(cols), path, compression="zstd")
             files.append(path)
+            # What the detectors knew of each terminal: `leonet detect --terminals` reads it.
+            files.append(write_table(out_dir / f"facts-{k}-{_slug(w.name)}.csv",
+                                     fleet.facts_table(w.start_ns)))
     for c in result.coverage:
         files.append(write_table(out_dir / f"coverage-{_slug(c['region'])}.csv",
                                  c["run"].columns()))
     if result.latency:
         files.append(_latency_csv(result, out_dir / "latency.csv"))
     return files
+
+
+def _incidents_csv(result: ScenarioResult, path: Path) -> Path:
+    """Incidents of every window, as `leonet detect --all-columns` writes them, plus the
+    window's name."""
+    import csv
+
+    header = ["terminal_id", "kind", "start", "end", "evidence", "rule", "n_reports",
+              "lat_deg", "lon_deg", "window"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(header)
+        for w in result.windows:
+            for r in w.incidents.to_records():
+                out.writerow([*(r[k] for k in header[:7]), f"{r['lat_deg']:.6f}",
+                              f"{r['lon_deg']:.6f}", w.name])
+    return path
 
 
 def _latency_csv(result: ScenarioResult, path: Path) -> Path:
