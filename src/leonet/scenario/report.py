@@ -427,9 +427,18 @@ def _draw_areas(ax, extent) -> None:
             ax.plot(xy[:, 0], xy[:, 1], color="0.1", linewidth=0.7, linestyle="--", zorder=3)
 
 
-def _decision_panel(ax, decided, extent, title: str) -> None:
+def _outlines(ax, extent) -> None:
+    """Country outlines and disputed areas over ``extent``, framed at the local aspect."""
     from leonet.maps import draw_countries
 
+    draw_countries(ax, extent)
+    _draw_areas(ax, extent)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect(1.0 / max(0.2, np.cos(np.deg2rad((extent[2] + extent[3]) / 2))))
+
+
+def _decision_panel(ax, decided, extent, title: str) -> None:
     lat, lon = decided.state.lat_deg, decided.state.lon_deg
     denied = ~decided.allowed
     rules, counts = np.unique(decided.rule[denied].astype(str), return_counts=True)
@@ -440,11 +449,7 @@ def _decision_panel(ax, decided, extent, title: str) -> None:
                    linewidths=0, zorder=4)
     ax.scatter(lon[decided.allowed], lat[decided.allowed], s=3, c=_ALLOWED, linewidths=0,
                label=f"allowed ({int(decided.allowed.sum()):,})", zorder=5)
-    draw_countries(ax, extent)
-    _draw_areas(ax, extent)
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect(1.0 / max(0.2, np.cos(np.deg2rad((extent[2] + extent[3]) / 2))))
+    _outlines(ax, extent)
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=6, markerscale=3, loc="lower left")
 
@@ -481,7 +486,6 @@ def _maps(result: ScenarioResult, out_dir: Path) -> Section:
 def _detection(result: ScenarioResult, out_dir: Path) -> Section:
     from leonet import plots
     from leonet.control.detect.config import KINDS
-    from leonet.maps import draw_countries
 
     scn = result.scenario
     sec = Section("Unauthorized use: telemetry, detectors and suspensions",
@@ -522,11 +526,7 @@ def _detection(result: ScenarioResult, out_dir: Path) -> Section:
             m = inc.kind == kind
             ax.scatter(inc.lon_deg[m], inc.lat_deg[m], s=8, c=colours[kind], linewidths=0,
                        label=f"{kind} ({int(m.sum()):,})", zorder=4)
-        draw_countries(ax, extent)
-        _draw_areas(ax, extent)
-        ax.set_xlim(extent[0], extent[1])
-        ax.set_ylim(extent[2], extent[3])
-        ax.set_aspect(1.0 / max(0.2, np.cos(np.deg2rad((extent[2] + extent[3]) / 2))))
+        _outlines(ax, extent)
         ax.legend(fontsize=8, markerscale=2, loc="lower left")
         ax.set_title("Where incidents began (all windows)")
         sec.figures.append(("Incidents by kind, where each began",
