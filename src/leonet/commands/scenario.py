@@ -62,10 +62,30 @@ def run_command(
         scn = replace(scn, seed=seed)
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", f"--out {out}")
-    with err.status("") as status:
-        result = run(scn, progress=lambda msg: status.update(msg))
-        status.update(f"scenario {scn.name}: writing the report")
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    # One step per stage: the fleet, each detection window, the timeline, coverage, latency,
+    # and the report.
+    stages = 3 + (len(scn.detection.windows) if scn.detection else 0) + \
+        (scn.coverage is not None) + (scn.latency is not None)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(f"scenario {scn.name}", total=stages)
+
+        def step(msg: str) -> None:
+            done = bar.tasks[0].description != f"scenario {scn.name}"
+            bar.update(task, description=msg, advance=1 if done else 0)
+
+        result = run(scn, progress=step)
+        step(f"scenario {scn.name}: writing the report")
         html = write_results(result, out)
+        bar.update(task, completed=stages)
     err.print(f"scenario {scn.name}: {len(result.fleet):,} terminals, "
               f"{len(result.timeline_ns)} instants, {len(result.incidents):,} incidents in "
               f"{time.perf_counter() - started:.1f} s")
