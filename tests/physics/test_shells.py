@@ -8,6 +8,21 @@ from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.orbits.shells import PRESETS, Shell
 
 ONE_KM = 1.0
+HUNDRED_METRES_KM = 0.1
+# 1e-4° of node or argument of latitude is ~12 m along a 550 km orbit.
+SPACING_TOLERANCE_DEG = 1e-4
+# (altitude km, inclination °, planes, satellites per plane, RAAN spread °) of every shell,
+# written out from the filings cited in each preset's source: FCC 21-48 (Starlink Gen1),
+# FCC 22-91 (Gen2, configuration A), FCC 20-102 (Kuiper), FCC 17-77 (OneWeb, a Walker star).
+FILED = {
+    "starlink-gen1": [(550, 53.0, 72, 22, 360), (540, 53.2, 72, 22, 360),
+                      (570, 70.0, 36, 20, 360), (560, 97.6, 6, 58, 360),
+                      (560, 97.6, 4, 43, 360)],
+    "starlink-gen2a": [(525, 53.0, 28, 120, 360), (530, 43.0, 28, 120, 360),
+                       (535, 33.0, 28, 120, 360)],
+    "kuiper": [(630, 51.9, 34, 34, 360), (610, 42.0, 36, 36, 360), (590, 33.0, 28, 28, 360)],
+    "oneweb": [(1200, 87.9, 18, 40, 180)],
+}
 # WGS72 constants used by SGP4 for TLEs (Vallado et al. 2006, table of gravity models).
 J2_WGS72 = 0.001082616
 RE_WGS72_KM = 6378.135
@@ -40,6 +55,47 @@ def test_preset_altitude_and_inclination_match_filing(name):
         assert abs(mean_alt - shell.altitude_km) < ONE_KM, shell.name
         assert abs(np.mean(incl) - shell.inclination_deg) < 0.01, shell.name
     assert len(c) == PRESETS[name].n_sats
+    # The altitude leonet reports for each satellite is that same orbit-averaged radius.
+    for k, shell in enumerate(c.shells):
+        alt = c.altitude_km[c.shell_index == k]
+        assert np.abs(alt - shell.altitude_km).max() < HUNDRED_METRES_KM, shell.name
+        assert len(c.filter(alt_km=(shell.altitude_km - 0.5, shell.altitude_km + 0.5))) \
+            >= shell.n_sats
+
+
+def _wrap_deg(x):
+    return (x + 180.0) % 360.0 - 180.0
+
+
+@pytest.mark.parametrize("name", sorted(FILED))
+def test_every_shell_has_the_filed_planes_spacing_and_phasing(name):
+    """Differences of osculating node and argument of latitude between neighbours,
+    averaged over one orbit (J2 short-period terms cancel): RAAN spread / planes between
+    planes, 360 / S within a plane, and Walker's F * 360 / T between the same slot of
+    neighbouring planes (F = 1, as the presets assume where filings are silent)."""
+    c = Constellation.load(name)
+    assert [(s.altitude_km, s.inclination_deg, s.planes, s.sats_per_plane, s.raan_spread_deg)
+            for s in c.shells] == FILED[name]
+    for k, shell in enumerate(c.shells):
+        members = np.flatnonzero(c.shell_index == k)
+        planes, per_plane = shell.planes, shell.sats_per_plane
+        assert np.array_equal(np.bincount(c.plane[members]), np.full(planes, per_plane))
+        period_min = 1440.0 / c.mean_motion_rev_per_day[members[0]]
+        t = np.linspace(0.0, period_min, 360, endpoint=False)
+
+        def at(plane: int, slot: int, members=members, per_plane=per_plane, t=t):
+            return _osculating(c.satrecs[int(members[plane * per_plane + slot])], t)[2:]
+
+        for p in range(planes - 1):
+            (n0, u0), (n1, u1) = at(p, 0), at(p + 1, 0)
+            assert np.mean(_wrap_deg(n1 - n0)) == pytest.approx(
+                shell.raan_spread_deg / planes, abs=SPACING_TOLERANCE_DEG), (shell.name, p)
+            assert np.mean(_wrap_deg(u1 - u0)) == pytest.approx(
+                shell.phasing * 360.0 / shell.n_sats, abs=SPACING_TOLERANCE_DEG), shell.name
+        for j in range(per_plane - 1):
+            (_, u0), (_, u1) = at(0, j), at(0, j + 1)
+            assert np.mean(_wrap_deg(u1 - u0)) == pytest.approx(
+                360.0 / per_plane, abs=SPACING_TOLERANCE_DEG), (shell.name, j)
 
 
 def test_gen1_counts_planes_and_phasing_as_filed():
