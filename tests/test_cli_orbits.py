@@ -60,6 +60,32 @@ def test_ephemeris_columns_and_values(tle_file, tmp_path, suffix):
     assert table["name"][0].as_py() == "TESTSAT-0"
 
 
+def test_overhead_equals_skyfield_altaz(capsys):
+    """Every satellite skyfield puts above the mask is listed, with its elevation, azimuth
+    and range (skyfield: the same SGP4 elements, topocentric altaz from the WGS84 site)."""
+    from skyfield.api import EarthSatellite, load, wgs84
+
+    rc = main(["overhead", "--lat", "50.45", "--lon", "30.52", "--at", "2026-08-23T00:00:00Z",
+               "--source", "oneweb", "--min-elevation", "10", "--json"])
+    assert rc == 0
+    rows = {r["norad_id"]: r for r in json.loads(capsys.readouterr().out)["satellites"]}
+    sats = Constellation.load("oneweb")
+    ts = load.timescale(builtin=True)
+    t = ts.utc(2026, 8, 23)
+    site = wgs84.latlon(50.45, 30.52)
+    seen = {}
+    for norad, sat in zip(sats.norad_id.tolist(), sats.satrecs, strict=True):
+        alt, az, dist = (EarthSatellite.from_satrec(sat, ts) - site).at(t).altaz()
+        if alt.degrees >= 10.0:
+            seen[norad] = (alt.degrees, az.degrees, dist.km)
+    assert len(seen) >= 3 and set(rows) == set(seen)
+    for norad, (el, az, rng) in seen.items():
+        r = rows[norad]  # printed to 1e-4° and 1 m; positions agree with skyfield to < 1 m
+        assert r["elevation_deg"] == pytest.approx(el, abs=2e-4)
+        assert r["azimuth_deg"] == pytest.approx(az, abs=2e-4)
+        assert r["range_km"] == pytest.approx(rng, abs=0.002)
+
+
 def test_overhead_json(capsys):
     rc = main(["overhead", "--lat", "50.45", "--lon", "30.52", "--at", "2026-08-23T00:00:00Z",
                "--min-elevation", "40", "--json"])
