@@ -33,6 +33,26 @@ def test_constellation_info_json(tle_file, capsys):
     assert info["n_sats"] == 3 and info["source"] == str(tle_file)
 
 
+def test_filters_on_the_command_line(tle_file, tmp_path, capsys):
+    sats = Constellation.load(str(tle_file))
+    keep = [int(sats.norad_id[0]), int(sats.norad_id[2])]
+    assert main(["constellation", "info", str(tle_file), "--norad",
+                 f"{keep[0]}, {keep[1]}", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_sats"] == 2
+    assert main(["constellation", "info", str(tle_file), "--name", "testsat-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_sats"] == 1
+    out = tmp_path / "two.csv"
+    assert main(["ephemeris", str(tle_file), "--start", "2026-08-23T00:00:00Z", "--duration",
+                 "2m", "--step", "60s", "--norad", str(keep[1]), "--out", str(out)]) == 0
+    table = pacsv.read_csv(out)
+    assert table["norad_id"].to_pylist() == [keep[1]] * 3
+    assert table["name"].to_pylist() == ["TESTSAT-2"] * 3
+    assert main(["constellation", "info", str(tle_file), "--norad", "1,x"]) == 2
+    assert "--norad" in capsys.readouterr().err
+    assert main(["constellation", "info", str(tle_file), "--norad", "7"]) == 2
+    assert "no satellites left" in capsys.readouterr().err
+
+
 def test_constellation_info_preset_table(capsys):
     assert main(["constellation", "info", "kuiper"]) == 0
     out = capsys.readouterr().out
