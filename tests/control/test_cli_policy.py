@@ -78,6 +78,11 @@ def test_diff_and_explain(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "6 terminals: 4 allowed under 2023-09-07, 1 under 2026-02-03; 0 gain service, " \
            "3 lose it" in out
+    # Without --population: a synthetic population placed by city populations (it reaches
+    # overseas departments such as Réunion, whose city code the policy engine must accept).
+    assert main(["policy", "diff", str(SCENARIOS / "crimea-2023.toml"),
+                 str(SCENARIOS / "ukraine-2026.toml"), "--synthetic", "20000"]) == 0
+    assert "20,000 terminals" in capsys.readouterr().out
     assert main(["policy", "explain", "--policy", str(SCENARIOS / "ukraine-2026.toml"),
                  "--lat", "50.45", "--lon", "30.52", "--time", "2026-02-10T12:00Z",
                  "--speed-kmh", "120"]) == 0
