@@ -16,10 +16,7 @@ from leonet.physics.orbits.shells import Shell
 from tests.conftest import shared_file
 from tests.physics.orbits.synthetic import with_checksum
 
-# Counts stated in ../shared/data/README.md for starlink-2026-08-22.tle. Its 868 below
-# 400 km counts a Kepler semi-major axis from the mean motion; the orbit-averaged radius
-# that leonet's altitude means puts one more 43° satellite below (STARLINK-30776: 400.6 km
-# by Kepler, 399.6 km averaged).
+# Counts stated in ../shared/data/README.md for starlink-2026-08-22.tle.
 README_N_OBJECTS = 10_744
 README_BELOW_400_KM = 868
 HUNDRED_METRES_KM = 0.1
@@ -36,23 +33,27 @@ def snapshot():
         "norad": np.array([int(lines[k + 1][2:7]) for k in range(0, len(lines), 3)]),
         "incl": np.array([float(lines[k + 2][8:16]) for k in range(0, len(lines), 3)]),
     }
-    # The authority for altitude: python-sgp4 run over one period from each epoch, the
-    # geocentric radius averaged, minus the WGS84 equatorial radius.
+    # Authorities, from python-sgp4 record by record: the mean semi-major axis its
+    # initialisation derives (mean altitude = a - 6378.137 km), and the geocentric radius
+    # averaged over one period propagated from each epoch.
     u = (np.arange(120) + 0.5) / 120
-    mean_alt = []
+    mean_alt, mean_r = [], []
     for k in range(0, len(lines), 3):
         sat = Satrec.twoline2rv(lines[k + 1], lines[k + 2], WGS72)
+        mean_alt.append(sat.a * sat.radiusearthkm - 6378.137)
         period_min = 2 * np.pi / sat.no_kozai
         _, r, _ = sat.sgp4_array(np.full(u.shape, sat.jdsatepoch),
                                  sat.jdsatepochF + u * period_min / 1440.0)
-        mean_alt.append(np.linalg.norm(r, axis=1).mean() - 6378.137)
+        mean_r.append(np.linalg.norm(r, axis=1).mean())
     raw["mean_alt_km"] = np.array(mean_alt)
+    raw["mean_radius_km"] = np.array(mean_r)
     return Constellation.load(path), raw
 
 
-def test_altitude_is_the_orbit_averaged_radius(snapshot):
+def test_altitude_and_orbit_averaged_radius(snapshot):
     c, raw = snapshot
-    err = np.abs(c.altitude_km - raw["mean_alt_km"])
+    assert np.abs(c.altitude_km - raw["mean_alt_km"]).max() < 1e-9
+    err = np.abs(c.mean_radius_km - raw["mean_radius_km"])
     assert np.percentile(err, 99) < HUNDRED_METRES_KM
     # The rest decay or manoeuvre within the orbit the reference averages over.
     assert err.max() < 2.5
@@ -63,9 +64,9 @@ def test_altitude_band_drops_the_satellites_below_400_km(snapshot):
     assert len(c) == README_N_OBJECTS
     low = c.filter(alt_km=(None, 400))
     high = c.filter(alt_km=(400, None))
+    assert len(low) == README_BELOW_400_KM
     assert low.norad_id.tolist() == raw["norad"][raw["mean_alt_km"] < 400].tolist()
-    assert abs(len(low) - README_BELOW_400_KM) <= 1
-    assert len(high) == README_N_OBJECTS - len(low)
+    assert len(high) == README_N_OBJECTS - README_BELOW_400_KM
     assert set(low.norad_id).isdisjoint(high.norad_id)
 
 
@@ -144,7 +145,7 @@ def test_summary_detects_known_shells_and_leaves_stragglers_out():
     s = mixed.summary()
     got = sorted((round(sh.inclination_deg, 1), round(sh.altitude_km), sh.n_sats)
                  for sh in s.shells)
-    # Altitudes as built (orbit-averaged radius), at every inclination.
+    # Mean altitudes as built, at every inclination.
     assert got == [(53.0, 540, 240), (53.0, 550, 480), (70.0, 570, 150), (97.6, 560, 60)]
     assert s.n_unassigned == 8
 

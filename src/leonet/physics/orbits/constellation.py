@@ -223,8 +223,8 @@ class Constellation:
         short-period factor ``1 - 3/4 J2 sqrt(1 - e²) (3 cos² i - 1) / p²`` (p the
         semi-latus rectum in Earth radii; the ``cos 2u`` term averages out): Hoots &
         Roehrich 1980, Spacetrack Report #3, as coded in Vallado et al. 2006 (AIAA
-        2006-6753). The factor moves Starlink-height orbits by -0.4 km at 53° and +4.5 km at
-        97.6° from ``a``; without it a 560 km polar shell reads 555.5 km.
+        2006-6753). At Starlink heights it is 0.4 km below ``a`` at 53° and 4.5 km above at
+        97.6°.
         """
         a = self.semi_major_axis_km
         e = self.eccentricity
@@ -236,10 +236,12 @@ class Constellation:
 
     @property
     def altitude_km(self) -> np.ndarray:
-        """Mean altitude: the orbit-averaged radius (`mean_radius_km`) minus the WGS84
-        equatorial radius, the convention of FCC filings and of leonet's presets (a shell
-        filed at 560 km reads 560 km, whatever its inclination)."""
-        return self.mean_radius_km - WGS84_A_KM
+        """Mean altitude: SGP4's mean (Brouwer) semi-major axis minus the WGS84 equatorial
+        radius. This is the operator's convention: in the 2026-08-22 Starlink snapshot the
+        70° shell sits at 570.0 km and the 53.2° one at 540.0 km by it, as filed (FCC
+        21-48), where the orbit-averaged radius (`mean_radius_km`) reads 573.1 and 539.6 km.
+        Presets are built on the same convention, so a shell filed at 560 km reads 560 km."""
+        return self.semi_major_axis_km - WGS84_A_KM
 
     @property
     def perigee_alt_km(self) -> np.ndarray:
