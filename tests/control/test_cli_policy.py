@@ -1,10 +1,12 @@
 """`leonet policy ...` as a user runs it: real files in, real files out, exit codes."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import pytest
 
 from leonet.cli import main
 
@@ -24,6 +26,21 @@ def test_check_scenarios(capsys):
     for path in sorted(SCENARIOS.glob("*.toml")):
         assert main(["policy", "check", str(path)]) == 0, path
     assert "— OK" in capsys.readouterr().out
+
+
+def test_check_says_where_a_drawn_region_lies(tmp_path, capsys):
+    """Kyiv's square written as [lat, lon] pairs is still a valid [lon, lat] polygon (in
+    Iran): no rule on the numbers catches it, so check prints where each drawn region lies.
+    Hand-checked: 0.5° x 0.8° centred at 30.35° N is 55.6 km x 76.9 km, about 4,270 km²."""
+    (tmp_path / "zone.geojson").write_text(json.dumps({"type": "Polygon", "coordinates": [
+        [[50.1, 30.1], [50.9, 30.1], [50.9, 30.6], [50.1, 30.6], [50.1, 30.1]]]}))
+    (tmp_path / "p.toml").write_text('version = "1"\ndefault = "deny"\n[[rules]]\nid = "z"\n'
+                                     'effect = "allow"\nregions = ["file:zone.geojson"]\n')
+    assert main(["policy", "check", str(tmp_path / "p.toml")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "file:zone" in x)
+    assert "(in IR)" in line and "30.35°N 50.50°E" in line
+    area = float(line.split("; ")[1].split(" km²")[0].replace(",", ""))
+    assert area == pytest.approx(4270, rel=0.01)
 
 
 def test_check_bad_file_exits_2(tmp_path, capsys):
