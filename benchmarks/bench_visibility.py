@@ -28,7 +28,9 @@ def brute_force_counts(points, r_sat: np.ndarray) -> np.ndarray:
     s2 = np.einsum("ij,ij->i", s, s)
     sin2 = np.float32(np.sin(np.radians(MASK_DEG)) ** 2)
     out = np.empty(len(p), np.int64)
-    step = 2048
+    # 128 points a chunk keeps the (128, n_sats) temporaries in cache: measured 2.7 s against
+    # 8.5 s with 2,048-point chunks on this machine (load 2), so the baseline is a fair one.
+    step = 128
     for a in range(0, len(p), step):
         pc, uc = p[a:a + step], up[a:a + step]
         dot = uc @ s.T

@@ -33,6 +33,26 @@ def test_constellation_info_json(tle_file, capsys):
     assert info["n_sats"] == 3 and info["source"] == str(tle_file)
 
 
+def test_filters_on_the_command_line(tle_file, tmp_path, capsys):
+    sats = Constellation.load(str(tle_file))
+    keep = [int(sats.norad_id[0]), int(sats.norad_id[2])]
+    assert main(["constellation", "info", str(tle_file), "--norad",
+                 f"{keep[0]}, {keep[1]}", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_sats"] == 2
+    assert main(["constellation", "info", str(tle_file), "--name", "testsat-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_sats"] == 1
+    out = tmp_path / "two.csv"
+    assert main(["ephemeris", str(tle_file), "--start", "2026-08-23T00:00:00Z", "--duration",
+                 "2m", "--step", "60s", "--norad", str(keep[1]), "--out", str(out)]) == 0
+    table = pacsv.read_csv(out)
+    assert table["norad_id"].to_pylist() == [keep[1]] * 3
+    assert table["name"].to_pylist() == ["TESTSAT-2"] * 3
+    assert main(["constellation", "info", str(tle_file), "--norad", "1,x"]) == 2
+    assert "--norad" in capsys.readouterr().err
+    assert main(["constellation", "info", str(tle_file), "--norad", "7"]) == 2
+    assert "no satellites left" in capsys.readouterr().err
+
+
 def test_constellation_info_preset_table(capsys):
     assert main(["constellation", "info", "kuiper"]) == 0
     out = capsys.readouterr().out
@@ -58,6 +78,32 @@ def test_ephemeris_columns_and_values(tle_file, tmp_path, suffix):
     x = np.asarray(table["x_km"]).reshape(11, 3)
     assert np.allclose(x, eph.r_ecef_km[:, :, 0], atol=1e-9)
     assert table["name"][0].as_py() == "TESTSAT-0"
+
+
+def test_overhead_equals_skyfield_altaz(capsys):
+    """Every satellite skyfield puts above the mask is listed, with its elevation, azimuth
+    and range (skyfield: the same SGP4 elements, topocentric altaz from the WGS84 site)."""
+    from skyfield.api import EarthSatellite, load, wgs84
+
+    rc = main(["overhead", "--lat", "50.45", "--lon", "30.52", "--at", "2026-08-23T00:00:00Z",
+               "--source", "oneweb", "--min-elevation", "10", "--json"])
+    assert rc == 0
+    rows = {r["norad_id"]: r for r in json.loads(capsys.readouterr().out)["satellites"]}
+    sats = Constellation.load("oneweb")
+    ts = load.timescale(builtin=True)
+    t = ts.utc(2026, 8, 23)
+    site = wgs84.latlon(50.45, 30.52)
+    seen = {}
+    for norad, sat in zip(sats.norad_id.tolist(), sats.satrecs, strict=True):
+        alt, az, dist = (EarthSatellite.from_satrec(sat, ts) - site).at(t).altaz()
+        if alt.degrees >= 10.0:
+            seen[norad] = (alt.degrees, az.degrees, dist.km)
+    assert len(seen) >= 3 and set(rows) == set(seen)
+    for norad, (el, az, rng) in seen.items():
+        r = rows[norad]  # printed to 1e-4° and 1 m; positions agree with skyfield to < 1 m
+        assert r["elevation_deg"] == pytest.approx(el, abs=2e-4)
+        assert r["azimuth_deg"] == pytest.approx(az, abs=2e-4)
+        assert r["range_km"] == pytest.approx(rng, abs=0.002)
 
 
 def test_overhead_json(capsys):

@@ -1,10 +1,12 @@
 """`leonet policy ...` as a user runs it: real files in, real files out, exit codes."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import pytest
 
 from leonet.cli import main
 from leonet.data import policy_files
@@ -29,6 +31,21 @@ def test_check_scenarios(capsys):
     assert "— OK" in capsys.readouterr().out
     # A scenario file is not a policy document, and says so.
     assert main(["policy", "check", str(SCENARIOS / "ukraine-2026.scenario.toml")]) == 2
+
+
+def test_check_says_where_a_drawn_region_lies(tmp_path, capsys):
+    """Kyiv's square written as [lat, lon] pairs is still a valid [lon, lat] polygon (in
+    Iran): no rule on the numbers catches it, so check prints where each drawn region lies.
+    Hand-checked: 0.5° x 0.8° centred at 30.35° N is 55.6 km x 76.9 km, about 4,270 km²."""
+    (tmp_path / "zone.geojson").write_text(json.dumps({"type": "Polygon", "coordinates": [
+        [[50.1, 30.1], [50.9, 30.1], [50.9, 30.6], [50.1, 30.6], [50.1, 30.1]]]}))
+    (tmp_path / "p.toml").write_text('version = "1"\ndefault = "deny"\n[[rules]]\nid = "z"\n'
+                                     'effect = "allow"\nregions = ["file:zone.geojson"]\n')
+    assert main(["policy", "check", str(tmp_path / "p.toml")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "file:zone" in x)
+    assert "(in IR)" in line and "30.35°N 50.50°E" in line
+    area = float(line.split("; ")[1].split(" km²")[0].replace(",", ""))
+    assert area == pytest.approx(4270, rel=0.01)
 
 
 def test_check_bad_file_exits_2(tmp_path, capsys):
@@ -83,6 +100,11 @@ def test_diff_and_explain(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "6 terminals: 4 allowed under 2023-09-07, 1 under 2026-02-03; 0 gain service, " \
            "3 lose it" in out
+    # Without --population: a synthetic population placed by city populations (it reaches
+    # overseas departments such as Réunion, whose city code the policy engine must accept).
+    assert main(["policy", "diff", str(SCENARIOS / "crimea-2023.toml"),
+                 str(SCENARIOS / "ukraine-2026.toml"), "--synthetic", "20000"]) == 0
+    assert "20,000 terminals" in capsys.readouterr().out
     assert main(["policy", "explain", "--policy", str(SCENARIOS / "ukraine-2026.toml"),
                  "--lat", "50.45", "--lon", "30.52", "--time", "2026-02-10T12:00Z",
                  "--speed-kmh", "120"]) == 0

@@ -50,6 +50,28 @@ def test_synthetic_population_is_seeded_and_realistic():
     assert set(ua.home_country.tolist()) == {"UA"}
 
 
+def test_synthetic_home_countries_are_codes_the_engine_knows():
+    """Cities in overseas departments and territories (Réunion, Guadeloupe, Svalbard, ...)
+    have ISO codes the boundary edition folds into their sovereign: the synthetic terminals
+    there get the sovereign as home country, so every policy can decide them."""
+    from leonet.control.boundaries import countries
+
+    pop = synthesize_population(100_000, seed=0)
+    known = {str(c) for c in countries().code}
+    homes = set(pop.home_country.tolist())
+    assert homes <= known | {None}
+    assert "FR" in homes and not homes & {"RE", "GP", "MQ", "GF", "YT"}
+    # Hand-checked: Saint-Denis (Réunion) and Pointe-à-Pitre (Guadeloupe) lie in FR's feature.
+    assert resolve_region("FR").contains(-20.88, 55.45)
+    assert resolve_region("FR").contains(16.24, -61.53)
+    policy = Policy.from_text(A + '[[rules]]\nid = "fr"\neffect = "allow"\n'
+                              'home_countries = ["FR"]\n')
+    d = policy.decide(lat_deg=pop.lat_deg, lon_deg=pop.lon_deg, time=pop.time,
+                      home_country=pop.home_country)
+    reunion = (np.abs(pop.lat_deg + 21.1) < 0.5) & (np.abs(pop.lon_deg - 55.5) < 0.5)
+    assert reunion.any() and set(d.rule[reunion].tolist()) == {"fr"}
+
+
 def test_read_points_errors(tmp_path):
     p = tmp_path / "p.csv"
     p.write_text("terminal_id,time,lat_deg,lon_deg,alt_m\nx,2026-01-01T00:00Z,1,2,0\n")

@@ -6,8 +6,25 @@ import pytest
 from leonet.errors import InputError
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.orbits.shells import PRESETS, Shell
+from tests.conftest import shared_file
 
 ONE_KM = 1.0
+HUNDRED_METRES_KM = 0.1
+ONE_MM_KM = 1e-6
+# 1e-4° of node or argument of latitude is ~12 m along a 550 km orbit.
+SPACING_TOLERANCE_DEG = 1e-4
+# (altitude km, inclination °, planes, satellites per plane, RAAN spread °) of every shell,
+# written out from the filings cited in each preset's source: FCC 21-48 (Starlink Gen1),
+# FCC 22-91 (Gen2, configuration A), FCC 20-102 (Kuiper), FCC 17-77 (OneWeb, a Walker star).
+FILED = {
+    "starlink-gen1": [(550, 53.0, 72, 22, 360), (540, 53.2, 72, 22, 360),
+                      (570, 70.0, 36, 20, 360), (560, 97.6, 6, 58, 360),
+                      (560, 97.6, 4, 43, 360)],
+    "starlink-gen2a": [(525, 53.0, 28, 120, 360), (530, 43.0, 28, 120, 360),
+                       (535, 33.0, 28, 120, 360)],
+    "kuiper": [(630, 51.9, 34, 34, 360), (610, 42.0, 36, 36, 360), (590, 33.0, 28, 28, 360)],
+    "oneweb": [(1200, 87.9, 18, 40, 180)],
+}
 # WGS72 constants used by SGP4 for TLEs (Vallado et al. 2006, table of gravity models).
 J2_WGS72 = 0.001082616
 RE_WGS72_KM = 6378.135
@@ -29,17 +46,92 @@ def _osculating(sat, minutes):
     return r, incl, node, u
 
 
+def _j2_mean_radius_km(a_km, inclination_deg):
+    """Orbit-averaged radius of a circular SGP4 orbit of mean semi-major axis ``a_km``:
+    Brouwer's short-period radius term -J2 Re² / (4 a) (3 cos² i - 1) (Vallado,
+    Fundamentals of Astrodynamics, 4th ed., sec. 9.7), averaged with its 2u term dropped."""
+    c2 = np.cos(np.radians(inclination_deg)) ** 2
+    return a_km - 0.75 * J2_WGS72 * RE_WGS72_KM**2 / a_km * (3 * c2 - 1)
+
+
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_preset_altitude_and_inclination_match_filing(name):
+    """Mean altitude is SGP4's mean semi-major axis less the equatorial radius (the
+    convention of the operator's real shells: see test_real_shells_sit_at_their_filed_
+    altitudes); python-sgp4 propagated over a day gives the orbit-averaged radius that
+    J2's short-period term predicts from it, and the filed inclination."""
     c = Constellation.load(name)
     minutes = np.arange(0.0, 1440.0, 1.0)
     for k, shell in enumerate(c.shells):
-        sat = c.satrecs[int(np.flatnonzero(c.shell_index == k)[0])]
+        members = np.flatnonzero(c.shell_index == k)
+        sat = c.satrecs[int(members[0])]
+        assert abs(sat.a * sat.radiusearthkm - 6378.137 - shell.altitude_km) < ONE_MM_KM
         r, incl, _, _ = _osculating(sat, minutes)
-        mean_alt = np.mean(np.linalg.norm(r, axis=1)) - 6378.137
-        assert abs(mean_alt - shell.altitude_km) < ONE_KM, shell.name
+        mean_r = np.mean(np.linalg.norm(r, axis=1))
+        expected = _j2_mean_radius_km(sat.a * sat.radiusearthkm, shell.inclination_deg)
+        assert abs(mean_r - expected) < HUNDRED_METRES_KM, shell.name
+        assert abs(mean_r - 6378.137 - shell.altitude_km) < 6 * ONE_KM, shell.name
         assert abs(np.mean(incl) - shell.inclination_deg) < 0.01, shell.name
+        # What leonet reports for every satellite of the shell.
+        assert np.abs(c.altitude_km[members] - shell.altitude_km).max() < ONE_MM_KM
+        assert np.abs(c.mean_radius_km[members] - mean_r).max() < HUNDRED_METRES_KM
     assert len(c) == PRESETS[name].n_sats
+    for shell in c.shells:
+        band = c.filter(alt_km=(shell.altitude_km - 0.5, shell.altitude_km + 0.5))
+        assert len(band) >= shell.n_sats, shell.name
+
+
+def test_real_shells_sit_at_their_filed_altitudes():
+    """The convention, checked on the operator's own satellites: in the real snapshot the
+    shells filed at 570 km / 70° and 540 km / 53.2° (FCC 21-48) have median mean altitudes
+    of 570 and 540 km, and the gen1 preset's 70° shell, propagated, averages the same
+    radius as the real one."""
+    real = Constellation.load(shared_file("starlink-2026-08-22.tle"))
+    for inc, alt in ((70.0, 570.0), (53.16, 540.0)):
+        shell = real.filter(inclination_deg=(inc - 0.2, inc + 0.2), alt_km=(alt - 5, alt + 5))
+        assert len(shell) > 100
+        assert np.median(shell.altitude_km) == pytest.approx(alt, abs=0.3)
+    minutes = np.arange(0.0, 1440.0, 1.0)
+    real70 = real.filter(inclination_deg=(69.8, 70.2), alt_km=(565, 575))
+    preset70 = Constellation.load("starlink-gen1").filter(inclination_deg=(69.9, 70.1))
+    radius = [np.mean(np.linalg.norm(_osculating(c.satrecs[0], minutes)[0], axis=1))
+              for c in (real70, preset70)]
+    assert radius[0] == pytest.approx(radius[1], abs=0.5)
+
+
+def _wrap_deg(x):
+    return (x + 180.0) % 360.0 - 180.0
+
+
+@pytest.mark.parametrize("name", sorted(FILED))
+def test_every_shell_has_the_filed_planes_spacing_and_phasing(name):
+    """Differences of osculating node and argument of latitude between neighbours,
+    averaged over one orbit (J2 short-period terms cancel): RAAN spread / planes between
+    planes, 360 / S within a plane, and Walker's F * 360 / T between the same slot of
+    neighbouring planes (F = 1, as the presets assume where filings are silent)."""
+    c = Constellation.load(name)
+    assert [(s.altitude_km, s.inclination_deg, s.planes, s.sats_per_plane, s.raan_spread_deg)
+            for s in c.shells] == FILED[name]
+    for k, shell in enumerate(c.shells):
+        members = np.flatnonzero(c.shell_index == k)
+        planes, per_plane = shell.planes, shell.sats_per_plane
+        assert np.array_equal(np.bincount(c.plane[members]), np.full(planes, per_plane))
+        period_min = 1440.0 / c.mean_motion_rev_per_day[members[0]]
+        t = np.linspace(0.0, period_min, 360, endpoint=False)
+
+        def at(plane: int, slot: int, members=members, per_plane=per_plane, t=t):
+            return _osculating(c.satrecs[int(members[plane * per_plane + slot])], t)[2:]
+
+        for p in range(planes - 1):
+            (n0, u0), (n1, u1) = at(p, 0), at(p + 1, 0)
+            assert np.mean(_wrap_deg(n1 - n0)) == pytest.approx(
+                shell.raan_spread_deg / planes, abs=SPACING_TOLERANCE_DEG), (shell.name, p)
+            assert np.mean(_wrap_deg(u1 - u0)) == pytest.approx(
+                shell.phasing * 360.0 / shell.n_sats, abs=SPACING_TOLERANCE_DEG), shell.name
+        for j in range(per_plane - 1):
+            (_, u0), (_, u1) = at(0, j), at(0, j + 1)
+            assert np.mean(_wrap_deg(u1 - u0)) == pytest.approx(
+                360.0 / per_plane, abs=SPACING_TOLERANCE_DEG), (shell.name, j)
 
 
 def test_gen1_counts_planes_and_phasing_as_filed():

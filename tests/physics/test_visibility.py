@@ -32,6 +32,20 @@ def _brute_force(points, r_sat, max_range_km=None):
     return seen & np.isfinite(el)
 
 
+def _textbook_look_angles(lat_deg, lon_deg, p_km, s_km):
+    """Elevation, azimuth (from north, clockwise) and range in the local east-north-up
+    frame of the geodetic vertical, written out from the definitions."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    east = np.stack([-np.sin(lon), np.cos(lon), 0 * lon], -1)
+    north = np.stack([-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)], -1)
+    up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], -1)
+    d = s_km - p_km
+    rng = np.linalg.norm(d, axis=-1)
+    el = np.degrees(np.arcsin(np.einsum("ij,ij->i", d, up) / rng))
+    az = np.degrees(np.arctan2(np.einsum("ij,ij->i", d, east), np.einsum("ij,ij->i", d, north)))
+    return el, az % 360.0, rng
+
+
 def _as_sets(vis):
     return [set(vis.satellites_of(i).tolist()) for i in range(len(vis.points))]
 
@@ -49,6 +63,12 @@ def test_equals_brute_force_including_poles_and_antimeridian(source):
         assert np.array_equal(count_visible(points, r), truth.sum(axis=1))
         # Look angles of the listed pairs agree with the brute force and clear the mask.
         assert np.all(vis.elevation_deg >= points.min_elevation_deg[vis.point])
+        el, az, rng = _textbook_look_angles(points.lat_deg[vis.point],
+                                            points.lon_deg[vis.point],
+                                            points.r_ecef_km[vis.point], r[vis.sat])
+        np.testing.assert_allclose(vis.elevation_deg, el, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(np.cos(np.radians(vis.azimuth_deg - az)), 1.0, atol=1e-12)
+        np.testing.assert_allclose(vis.range_km, rng, rtol=0, atol=1e-9)
 
 
 def test_mixed_altitudes_of_the_real_snapshot():

@@ -25,16 +25,33 @@ console = Console(stderr=True)
 out_console = Console(width=None if sys.stdout.isatty() else 200)
 
 
+def parse_norad_ids(text: str | None) -> list[int] | None:
+    """``"44714,44718"`` -> ``[44714, 44718]`` (None stays None), or a clear error."""
+    if text is None:
+        return None
+    ids = []
+    for part in text.split(","):
+        try:
+            ids.append(int(part.strip()))
+        except ValueError:
+            raise InputError(f"--norad: expected comma-separated catalogue numbers, found "
+                             f"{part.strip()!r}") from None
+    return ids
+
+
 def load_source(source: str, *, skip_invalid: bool = False, epoch: str | None = None,
                 name: str | None = None, alt_min_km: float | None = None,
-                alt_max_km: float | None = None, dedupe: bool = False) -> Constellation:
+                alt_max_km: float | None = None, dedupe: bool = False,
+                norad: str | None = None) -> Constellation:
     """Load a constellation and apply the usual filters, reporting skipped records."""
     sats = Constellation.load(source, skip_invalid=skip_invalid, epoch=epoch)
     for skip in getattr(sats, "skipped", ()):
         console.print(f"[yellow]skipped[/] {skip.where}: {skip.reason}", highlight=False)
-    if name is not None or alt_min_km is not None or alt_max_km is not None or dedupe:
+    norad_ids = parse_norad_ids(norad)
+    if (name is not None or alt_min_km is not None or alt_max_km is not None or dedupe
+            or norad_ids is not None):
         band = None if alt_min_km is None and alt_max_km is None else (alt_min_km, alt_max_km)
-        sats = sats.filter(name=name, alt_km=band, dedupe=dedupe)
+        sats = sats.filter(name=name, norad_ids=norad_ids, alt_km=band, dedupe=dedupe)
         if len(sats) == 0:
             raise InputError("no satellites left after filtering")
     return sats

@@ -39,16 +39,18 @@ AltMin = Annotated[float | None, typer.Option(help="Drop satellites below this m
                                                    "(km).")]
 AltMax = Annotated[float | None, typer.Option(help="Drop satellites above this altitude (km).")]
 Dedupe = Annotated[bool, typer.Option(help="Keep the newest epoch per NORAD id.")]
+Norad = Annotated[str | None, typer.Option(help="Keep these NORAD ids (comma-separated; for "
+                                                "presets, the 1-based index).")]
 
 
 @constellation_app.command("info")
 def info(source: Source, skip_invalid: SkipInvalid = False, epoch: Epoch = None,
          name: Name = None, alt_min: AltMin = None, alt_max: AltMax = None,
-         dedupe: Dedupe = False,
+         dedupe: Dedupe = False, norad: Norad = None,
          as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Satellites per shell (filed or detected from inclination and altitude), epochs."""
     sats = load_source(source, skip_invalid=skip_invalid, epoch=epoch, name=name,
-                       alt_min_km=alt_min, alt_max_km=alt_max, dedupe=dedupe)
+                       alt_min_km=alt_min, alt_max_km=alt_max, dedupe=dedupe, norad=norad)
     s = sats.summary()
     n_dupes = len(sats) - len(np.unique(sats.norad_id))
     if as_json:
@@ -98,6 +100,7 @@ def ephemeris(
     step: Annotated[str, typer.Option(help="e.g. 60s, 1s, 100ms.")] = "60s",
     skip_invalid: SkipInvalid = False, epoch: Epoch = None, name: Name = None,
     alt_min: AltMin = None, alt_max: AltMax = None, dedupe: Dedupe = False,
+    norad: Norad = None,
     float32: Annotated[bool, typer.Option(help="Single-precision positions (~0.5 m).")] = False,
     max_memory_gib: Annotated[float, typer.Option(help="Memory budget per chunk.")] = 2.0,
 ) -> None:
@@ -105,7 +108,7 @@ def ephemeris(
     fmt = output_format(out)
     grid = _time_grid(start, duration, step)
     sats = load_source(source, skip_invalid=skip_invalid, epoch=epoch, name=name,
-                       alt_min_km=alt_min, alt_max_km=alt_max, dedupe=dedupe)
+                       alt_min_km=alt_min, alt_max_km=alt_max, dedupe=dedupe, norad=norad)
     if max_memory_gib <= 0:
         raise InputError(f"--max-memory-gib must be > 0, got {max_memory_gib}")
     out.parent.mkdir(parents=True, exist_ok=True)

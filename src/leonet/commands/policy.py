@@ -31,9 +31,27 @@ def check(
               f"{len(policy.rules)} rules, {len(policy.regions)} regions — OK")
     for name, reg in policy.regions.items():
         flag = " (approximate)" if reg.approximate else ""
-        out.print(f"  region {name}: {reg.name}, {reg.kind}{flag}")
+        out.print(f"  region {name}: {reg.name}, {reg.kind}{flag}{_whereabouts(reg)}")
     for w in policy.warnings:
         out.print(f"  [yellow]warning:[/] {w}")
+
+
+def _whereabouts(reg) -> str:
+    """Size and place of a region the user drew (GeoJSON, H3 cells, inline areas), so that a
+    polygon in the wrong place (say [lat, lon] pairs that happen to be valid [lon, lat]
+    ones, which no check on the numbers alone can catch) shows at a glance."""
+    if reg.kind in ("country", "disputed"):
+        return ""
+    import shapely
+
+    from leonet.control.policy.diff import region_labels
+
+    geom = reg.as_geometry()
+    point = shapely.point_on_surface(geom)
+    label = str(region_labels([point.y], [point.x])[0])
+    place = "at sea" if label == "(sea)" else f"in {label}"
+    return (f"; {reg.area_km2:,.0f} km² around {abs(point.y):.2f}°{'N' if point.y >= 0 else 'S'} "
+            f"{abs(point.x):.2f}°{'E' if point.x >= 0 else 'W'} ({place})")
 
 
 @app.command()

@@ -26,6 +26,14 @@ OPTIONAL = ("plan", "whitelisted", "home_country", "roaming_days", "funded")
 _SPEED_CLASSES = ((0.80, 0.0, 0.0), (0.17, 20.0, 130.0), (0.03, 60.0, 200.0))
 _PLANS = (("residential", 0.55), ("roam", 0.2), ("business", 0.1), ("mobile-priority", 0.05),
           ("donated", 0.1))
+# The world-city table gives overseas departments and territories ISO 3166-1 codes of their
+# own; the shipped boundary edition (Natural Earth 5.1.1 admin-0) draws them inside their
+# sovereign's feature, and ISO 3166-2 lists them as parts of that state (FR-GF, FR-GP,
+# FR-MQ, FR-RE, FR-YT; Bonaire, Sint Eustatius and Saba NL-BQ1..3; Christmas and Cocos
+# Islands external territories of AU; Svalbard and Jan Mayen of NO). A terminal there has its
+# sovereign as home country, a code the policy engine knows.
+_SOVEREIGN = {"GF": "FR", "GP": "FR", "MQ": "FR", "RE": "FR", "YT": "FR", "BQ": "NL",
+              "CC": "AU", "CX": "AU", "SJ": "NO"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +97,7 @@ def synthesize_population(n: int, *, seed: int = 0, time="2026-02-10T12:00:00Z",
         terminal_id=np.array([f"T{i:06d}" for i in range(n)], dtype=object),
         time=np.full(n, parse_utc(time), dtype="datetime64[ns]"),
         lat_deg=lat, lon_deg=lon, alt_m=alt, speed_kmh=speed, plan=plan,
-        whitelisted=rng.random(n) < 0.1, home_country=country,
+        whitelisted=rng.random(n) < 0.1, home_country=_home_countries(country),
         roaming_days=np.zeros(n), funded=~((plan == "donated") & (rng.random(n) < 0.5)),
     )
 
@@ -115,6 +123,17 @@ def place_at_cities(n: int, rng: np.random.Generator, countries: list[str] | Non
     lon = cities.lon_deg[pick] + east_km / (111.2 * np.cos(np.deg2rad(lat)))
     lon = (lon + 180.0) % 360.0 - 180.0
     return lat, lon, cities.country[pick].astype(object)
+
+
+def _home_countries(city_codes: np.ndarray) -> np.ndarray:
+    """Home country of each terminal: its city's code where the boundary edition has it,
+    else the sovereign's (`_SOVEREIGN`), else none (``None``: no home-country rule applies)."""
+    from leonet.control.boundaries import countries
+
+    known = {str(c) for c in countries().code}
+    codes = city_codes.astype(str)
+    table = {c: c if c in known else _SOVEREIGN.get(c) for c in np.unique(codes).tolist()}
+    return np.array([table[c] for c in codes.tolist()], dtype=object)
 
 
 def read_points(path: str | Path) -> Population:

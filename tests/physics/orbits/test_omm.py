@@ -74,8 +74,11 @@ def test_json_gives_the_tle_path_positions(sats, tmp_path):
     path.write_text(json.dumps([s.omm for s in sats], indent=1), encoding="utf-8")
     got = read_omm(path)
     assert got.source == str(path) and got.skipped == () and len(got) == len(sats)
+    # json.dumps(indent=1) opens each record on a line of its own: " {".
+    opening = [n + 1 for n, line in enumerate(path.read_text().splitlines()) if line == " {"]
     for k, (rec, sat) in enumerate(zip(got.records, sats, strict=True)):
-        assert (rec.name, rec.norad_id, rec.where) == (sat.name, sat.satnum, f"{path}[{k}]")
+        assert (rec.name, rec.norad_id, rec.where) == (sat.name, sat.satnum,
+                                                       f"{path}:{opening[k]} [{k}]")
         assert rec.line1 is None and rec.line2 is None
         assert_same_orbit(rec.satrec, Satrec.twoline2rv(sat.line1, sat.line2, WGS72),
                           TWO_CENTIMETRES_KM)
@@ -121,7 +124,7 @@ def test_one_object_with_only_the_required_keywords(sats):
     doc["EPOCH"] += "Z"
     got = parse_omm_json(json.dumps(doc), source="one.json")
     rec = got.records[0]
-    assert (rec.name, rec.norad_id, rec.where) == ("", sat.satnum, "one.json[0]")
+    assert (rec.name, rec.norad_id, rec.where) == ("", sat.satnum, "one.json:1 [0]")
     assert_same_orbit(rec.satrec, Satrec.twoline2rv(sat.line1, sat.line2, WGS72),
                       TWO_CENTIMETRES_KM)
 

@@ -37,7 +37,7 @@ def changed(**values) -> dict:
 def test_missing_required_keyword(key):
     bad = {k: v for k, v in GOOD.items() if k != key}
     msg = json_error(bad)
-    assert msg.startswith(f"bad.json[1]: {key} ({REQUIRED[key]}): required field missing; "
+    assert msg.startswith(f"bad.json:1 [1]: {key} ({REQUIRED[key]}): required field missing; "
                           "expected ")
     assert json_error(changed(**{key: None})) == msg  # null counts as missing
 
@@ -46,7 +46,7 @@ def test_missing_required_keyword(key):
 @pytest.mark.parametrize("value", ["fast", True, [1.0], {"value": 1}])
 def test_non_numeric_value(key, value):
     msg = json_error(changed(**{key: value}))
-    assert msg.startswith(f"bad.json[1]: {key} ({REQUIRED[key]}): expected ")
+    assert msg.startswith(f"bad.json:1 [1]: {key} ({REQUIRED[key]}): expected ")
     assert msg.endswith(f"found {value!r}")
 
 
@@ -73,13 +73,13 @@ def test_non_numeric_value(key, value):
 ])
 def test_value_out_of_range(key, value, expected):
     msg = json_error(changed(**{key: value}))
-    assert msg.startswith(f"bad.json[1]: {key} (")
+    assert msg.startswith(f"bad.json:1 [1]: {key} (")
     assert f"): expected {expected}" in msg and msg.endswith(f"found {value!r}")
 
 
 def test_integer_too_large_for_a_float():
     msg = json_error(changed(BSTAR=10**400))
-    assert msg.startswith("bad.json[1]: BSTAR (BSTAR): expected a finite number")
+    assert msg.startswith("bad.json:1 [1]: BSTAR (BSTAR): expected a finite number")
     assert "found 1000000000" in msg
 
 
@@ -89,7 +89,7 @@ def test_integer_too_large_for_a_float():
 ])
 def test_bad_epoch(epoch):
     msg = json_error(changed(EPOCH=epoch))
-    assert msg.startswith("bad.json[1]: EPOCH (epoch): ")
+    assert msg.startswith("bad.json:1 [1]: EPOCH (epoch): ")
     assert "expected an ISO 8601 UTC time" in msg
     if epoch != "":
         assert f"found {epoch!r}" in msg
@@ -97,17 +97,17 @@ def test_bad_epoch(epoch):
 
 def test_sgp4_initialisation_errors_name_the_keyword():
     msg = json_error(changed(MEAN_MOTION=17.5))  # below the Earth's surface: error 6
-    assert msg.startswith("bad.json[1]: MEAN_MOTION (mean motion): sgp4 initialisation failed "
+    assert msg.startswith("bad.json:1 [1]: MEAN_MOTION (mean motion): sgp4 initialisation failed "
                           "with error 6 (")
     assert msg.endswith("found 17.5")
     msg = json_error(changed(ECCENTRICITY=0.9999999))  # perigee inside the Earth: error 4
-    assert msg.startswith("bad.json[1]: ECCENTRICITY (eccentricity): sgp4 initialisation "
+    assert msg.startswith("bad.json:1 [1]: ECCENTRICITY (eccentricity): sgp4 initialisation "
                           "failed with error 4 (")
 
 
 def test_record_that_is_not_an_object():
     assert json_error(42) == \
-        "bad.json[1]: expected a JSON object of OMM keywords, found 42"
+        "bad.json:1 [1]: expected a JSON object of OMM keywords, found 42"
 
 
 @pytest.mark.parametrize("text,message", [
@@ -124,18 +124,32 @@ def test_not_an_omm_json_document(text, message):
 
 def test_first_fault_in_record_order_is_reported():
     text = json.dumps([GOOD, changed(MEAN_MOTION=-1), {"EPOCH": "x"}])
-    with pytest.raises(InputError, match=r"^bad\.json\[1\]: MEAN_MOTION"):
+    with pytest.raises(InputError, match=r"^bad\.json:1 \[1\]: MEAN_MOTION"):
         parse_omm_json(text, source="bad.json")
+
+
+def test_pretty_printed_json_names_the_line_of_the_record():
+    """Each record's line is where its object opens (counted by hand from the layout that
+    json.dumps(indent=2) writes: '[' then each object spanning its keys plus two lines)."""
+    text = json.dumps([GOOD, GOOD, changed(MEAN_ANOMALY=400.0)], indent=2)
+    opening = [n + 1 for n, line in enumerate(text.splitlines()) if line == "  {"]
+    assert opening == [2, 2 + len(GOOD) + 2, 2 + 2 * (len(GOOD) + 2)]
+    with pytest.raises(InputError, match=rf"^bad\.json:{opening[2]} \[2\]: MEAN_ANOMALY"):
+        parse_omm_json(text, source="bad.json")
+    got = parse_omm_json(text, source="x.json", skip_invalid=True)
+    assert [r.where for r in got.records] == [f"x.json:{n} [{i}]"
+                                              for i, n in enumerate(opening[:2])]
+    assert got.skipped[0].where == f"x.json:{opening[2]} [2]"
 
 
 def test_skip_invalid_json():
     text = json.dumps([GOOD, changed(INCLINATION=200), "oops", OTHER, changed(EPOCH=None)])
     got = parse_omm_json(text, source="x.json", skip_invalid=True)
-    assert [r.where for r in got.records] == ["x.json[0]", "x.json[3]"]
+    assert [r.where for r in got.records] == ["x.json:1 [0]", "x.json:1 [3]"]
     assert [(s.where, s.reason.split(":")[0]) for s in got.skipped] == [
-        ("x.json[1]", "INCLINATION (inclination)"),
-        ("x.json[2]", "expected a JSON object of OMM keywords, found 'oops'"),
-        ("x.json[4]", "EPOCH (epoch)"),
+        ("x.json:1 [1]", "INCLINATION (inclination)"),
+        ("x.json:1 [2]", "expected a JSON object of OMM keywords, found 'oops'"),
+        ("x.json:1 [4]", "EPOCH (epoch)"),
     ]
 
 

@@ -215,9 +215,32 @@ class Constellation:
         """Brouwer mean semi-major axis from SGP4's initialisation."""
         return self._attr("a") * self._attr("radiusearthkm")
 
+    @cached_property
+    def mean_radius_km(self) -> np.ndarray:
+        """Geocentric radius averaged over an orbit, as SGP4 propagates it.
+
+        SGP4's radius is ``a (1 - e cos E)`` (time average ``a (1 + e²/2)``) times its J2
+        short-period factor ``1 - 3/4 J2 sqrt(1 - e²) (3 cos² i - 1) / p²`` (p the
+        semi-latus rectum in Earth radii; the ``cos 2u`` term averages out): Hoots &
+        Roehrich 1980, Spacetrack Report #3, as coded in Vallado et al. 2006 (AIAA
+        2006-6753). At Starlink heights it is 0.4 km below ``a`` at 53° and 4.5 km above at
+        97.6°.
+        """
+        a = self.semi_major_axis_km
+        e = self.eccentricity
+        j2 = self._attr("j2")
+        p_er = a * (1.0 - e * e) / self._attr("radiusearthkm")
+        cos_i = np.cos(np.deg2rad(self.inclination_deg))
+        short_period = 1.0 - 0.75 * j2 * np.sqrt(1.0 - e * e) * (3.0 * cos_i**2 - 1.0) / p_er**2
+        return a * (1.0 + 0.5 * e * e) * short_period
+
     @property
     def altitude_km(self) -> np.ndarray:
-        """Mean altitude: semi-major axis minus the equatorial radius (FCC convention)."""
+        """Mean altitude: SGP4's mean (Brouwer) semi-major axis minus the WGS84 equatorial
+        radius. This is the operator's convention: in the 2026-08-22 Starlink snapshot the
+        70° shell sits at 570.0 km and the 53.2° one at 540.0 km by it, as filed (FCC
+        21-48), where the orbit-averaged radius (`mean_radius_km`) reads 573.1 and 539.6 km.
+        Presets are built on the same convention, so a shell filed at 560 km reads 560 km."""
         return self.semi_major_axis_km - WGS84_A_KM
 
     @property

@@ -13,12 +13,12 @@ WGS72 constants, exactly as sgp4's own ``sgp4.omm.initialize`` does.
 ...   "MEAN_MOTION_DOT": 1.764e-05, "MEAN_MOTION_DDOT": 0}]'''
 >>> rec = parse_omm_json(text, source="iss.json").records[0]
 >>> rec.name, rec.norad_id, rec.where
-('ISS (ZARYA)', 25544, 'iss.json[0]')
+('ISS (ZARYA)', 25544, 'iss.json:1 [0]')
 >>> parse_omm_json(text.replace("15.50103472", '"fast"'), source="iss.json")
 Traceback (most recent call last):
 ...
-leonet.errors.InputError: iss.json[0]: MEAN_MOTION (mean motion): expected a number of rev/day
-above 0, found 'fast'
+leonet.errors.InputError: iss.json:1 [0]: MEAN_MOTION (mean motion): expected a number of
+rev/day above 0, found 'fast'
 """
 
 from __future__ import annotations
@@ -172,7 +172,31 @@ def parse_omm_json(text: str, *, source: str = "<string>",
                          source)
     rows = [r if isinstance(r, dict) else
             _RowFault(f"expected a JSON object of OMM keywords, found {_shown(r)}") for r in doc]
-    return _build(rows, [f"{source}[{i}]" for i in range(len(doc))], source, skip_invalid)
+    lines = _element_lines(text) if text.lstrip().startswith("[") else [1] * len(doc)
+    return _build(rows, [f"{source}:{line} [{i}]" for i, line in enumerate(lines)], source,
+                  skip_invalid)
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _element_lines(text: str) -> list[int]:
+    """The line on which each element of a (valid) top-level JSON array starts, so that an
+    error names a line of a pretty-printed file as well as the record's index."""
+    decoder = json.JSONDecoder()
+    i = text.index("[") + 1
+    line, counted = 1 + text.count("\n", 0, i), i
+    lines = []
+    while True:
+        i = _JSON_SPACE.match(text, i).end()
+        if text[i] == "]":
+            return lines
+        line, counted = line + text.count("\n", counted, i), i
+        lines.append(line)
+        _, i = decoder.raw_decode(text, i)
+        i = _JSON_SPACE.match(text, i).end()
+        if text[i] == ",":
+            i += 1
 
 
 def parse_omm_csv(text: str, *, source: str = "<string>",

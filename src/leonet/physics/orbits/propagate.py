@@ -40,6 +40,8 @@ _PARALLEL_MIN_WORK = 400_000
 # SGP4 scratch buffers: instants per tile and bytes per buffer (satellites per block follow).
 _TIME_TILE = 1440
 _BUFFER_BYTES = 4 * 1024**2
+# Bytes of a record inside `SatrecArray` (10,744 records took 10.25 MiB, measured).
+_SATREC_BYTES = 1024
 
 PolarMotion = tuple[np.ndarray, np.ndarray] | str | Path | None
 
@@ -243,11 +245,20 @@ def propagate(
 
 
 def chunk_instants(n_sats: int, max_bytes: int, dtype=np.float64) -> int:
-    """Instants per chunk so that one chunk stays within ``max_bytes``: positions and
-    velocities, error codes, and the float64 geodetic coordinates (with their temporaries)
-    that `Ephemeris.lat_deg` and friends compute on demand."""
-    per_instant = n_sats * (6 * np.dtype(dtype).itemsize + 1 + 6 * 8)
-    return max(1, int(max_bytes // per_instant))
+    """Instants per chunk so that streaming stays within ``max_bytes``.
+
+    While the next chunk is computed, the caller still holds the previous one (a ``for``
+    loop keeps it bound until the next arrives), so two chunks of positions, velocities and
+    error codes count, plus the float64 geodetic coordinates (`Ephemeris.lat_deg`, ``lon_deg``
+    and ``alt_km``) of the one held; once, SGP4's copies of the records (about 1 kB a
+    satellite, measured for `SatrecArray`) and its scratch buffers. A 24 h x 1 s float32 run
+    of 10,744 satellites with a 2 GiB budget measured 2,136 MiB of streaming memory when
+    only one chunk was counted (benchmarks/bench_memory.py).
+    """
+    one_chunk = 6 * np.dtype(dtype).itemsize + 1
+    per_instant = n_sats * (2 * one_chunk + 3 * 8)
+    fixed = n_sats * _SATREC_BYTES + _BUFFER_BYTES
+    return max(1, int((max_bytes - fixed) // per_instant))
 
 
 def iter_propagate(
@@ -258,8 +269,11 @@ def iter_propagate(
     dtype=np.float64,
     **kwargs,
 ) -> Iterator[Ephemeris]:
-    """The ephemeris in consecutive time chunks, each within ``max_bytes`` (default 2 GiB),
-    so a 24 h x 1 s run of 10,000 satellites (about 41 GB at once) streams through."""
+    """The ephemeris in consecutive time chunks, so that iterating over them holds at most
+    ``max_bytes`` (default 2 GiB) of ephemeris, the chunk in hand and the next one being
+    computed included (see `chunk_instants`): a 24 h x 1 s run of 10,000 satellites (about
+    41 GB at once in float64) streams through. The interpreter, libraries and the satellites'
+    own records come on top (about 170 MiB with 10,744 satellites read from a TLE file)."""
     if max_bytes <= 0:
         raise InputError(f"memory budget must be > 0 bytes, got {max_bytes}")
     size = chunk_instants(len(constellation), max_bytes, dtype)

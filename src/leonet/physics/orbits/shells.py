@@ -9,9 +9,13 @@ one altitude and inclination. Satellite ``j`` of plane ``p`` has
 (Walker 1984, "Satellite constellations", J. Brit. Interplanetary Soc. 37:559; ``phasing`` is
 Walker's F). ``raan_spread`` is 360° for a Walker-delta pattern and 180° for a star pattern.
 
-Altitudes follow the filings' convention (FCC Schedule S): orbital radius minus the
-equatorial radius. SGP4's mean elements are not osculating ones, so each shell's mean motion
-is solved for so that the time-averaged radius over a day equals ``6378.137 km + altitude``.
+Altitudes are mean altitudes: SGP4's mean (Brouwer) semi-major axis minus the WGS84
+equatorial radius, the convention the operator's own satellites follow (the real Starlink
+shells filed at 570 km / 70° and 540 km / 53.2° sit at 570.0 and 540.0 km by it in the
+2026-08-22 snapshot; `Constellation.altitude_km` reads TLE sets the same way). Each shell's
+Kozai mean motion is solved for so that ``sgp4init``'s semi-major axis is
+``6378.137 km + altitude``. The orbit-averaged radius differs from it by J2's short-period
+term (-0.4 km at 53°, +4.5 km at 97.6°; `Constellation.mean_radius_km`).
 
 >>> shell = PRESETS["starlink-gen1"].shells[0]
 >>> shell.n_sats, shell.altitude_km, shell.inclination_deg
@@ -33,7 +37,6 @@ from leonet.physics.earth import WGS84_A_KM
 JD_SGP4_EPOCH0 = 2433281.5
 # WGS72 gravitational parameter, km^3/s^2, the constant set SGP4 uses for TLEs.
 MU_WGS72_KM3_S2 = 398600.8
-_MIN_PER_DAY = 1440.0
 
 
 @dataclass(frozen=True)
@@ -164,31 +167,20 @@ def _satrec(satnum: int, epoch_jd: float, no_kozai: float, incl_rad: float, raan
 
 @cache
 def mean_motion_for_altitude(altitude_km: float, inclination_deg: float) -> float:
-    """Kozai mean motion (rad/min) whose SGP4 orbit has a day-averaged radius of
-    ``6378.137 km + altitude_km`` at this inclination (secant iteration, < 1 m)."""
+    """Kozai mean motion (rad/min) whose ``sgp4init`` mean semi-major axis is
+    ``6378.137 km + altitude_km`` at this inclination (fixed-point iteration, < 1 mm)."""
     target_km = WGS84_A_KM + altitude_km
-    # Start from two-body Kepler: n = sqrt(mu / a^3).
-    n0 = np.sqrt(MU_WGS72_KM3_S2 / target_km**3) * 60.0
-    t_min = np.arange(0.0, _MIN_PER_DAY, 0.5)
-    jd = np.full(t_min.shape, 2451545.0)
-    fr = t_min / _MIN_PER_DAY
+    # Start from two-body Kepler, n = sqrt(mu / a^3); sgp4init's un-Kozai step then moves
+    # a by a few km, corrected through a ~ n^(-2/3).
+    n = float(np.sqrt(MU_WGS72_KM3_S2 / target_km**3) * 60.0)
     incl = np.deg2rad(inclination_deg)
-
-    def mean_radius(n: float) -> float:
+    for _ in range(20):
         sat = _satrec(1, 2451545.0, n, incl, 0.0, 0.0)
-        err, r, _ = sat.sgp4_array(jd, fr)
-        if np.any(err):
-            raise InputError(f"no stable SGP4 orbit at {altitude_km} km")
-        return float(np.mean(np.linalg.norm(r, axis=1)))
-
-    n_prev, f_prev = n0, mean_radius(n0) - target_km
-    n = n0 * (1.0 + f_prev / target_km * 1.5)  # r ~ n^(-2/3)
-    for _ in range(8):
-        f = mean_radius(n) - target_km
-        if abs(f) < 1e-4 or f == f_prev:
+        a_km = sat.a * sat.radiusearthkm
+        if abs(a_km - target_km) < 1e-6:
             break
-        n, n_prev, f_prev = n - f * (n - n_prev) / (f - f_prev), n, f
-    return float(n)
+        n *= (a_km / target_km) ** 1.5
+    return n
 
 
 def shell_satrecs(shell: Shell, epoch_jd: float, first_satnum: int = 1) -> list[Satrec]:

@@ -158,7 +158,8 @@ class ElementRecord:
     name: str  # "" for two-line records
     norad_id: int  # alpha-5 catalog numbers decoded ("A0001" -> 100001)
     satrec: Satrec  # initialised with WGS72, the constants SGP4 element sets are fitted with
-    where: str  # "file.tle:12" (line of element line 1), "file.json[17]", "file.csv:18"
+    # "file.tle:12" (line of element line 1), "file.json:40 [17]" (line, record), "file.csv:18"
+    where: str
     line1: str | None = None
     line2: str | None = None
 
