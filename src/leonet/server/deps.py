@@ -24,7 +24,9 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="leonet"'}
 _INVALID = {"WWW-Authenticate": 'Bearer realm="leonet", error="invalid_token"'}
 
 
-def get_state(request: Request) -> ServiceState:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
+# its thread pool, a thread hop per request for an attribute lookup.
+async def get_state(request: Request) -> ServiceState:
     return request.app.state.leonet
 
 
@@ -102,7 +104,7 @@ AnyRole = require(P.WHOAMI)
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def if_match(
+async def if_match(
     if_match: Annotated[str | None, Header(
         description='The ETag from your last read, e.g. "3": the change applies only if the '
                     "record is still at that version (else 412).")] = None,
