@@ -52,7 +52,6 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         warm_up(state)
         yield
-        state.batcher.close()
         db.dispose()
 
     app = FastAPI(
