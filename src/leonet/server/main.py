@@ -13,6 +13,7 @@ from leonet import __version__
 from leonet.control.registry import migrate
 from leonet.control.registry.db import Database
 from leonet.server import problems
+from leonet.server.fastpath import FastDecisions
 from leonet.server.limits import BodyLimitMiddleware
 from leonet.server.routes import (
     accounts,
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.state.leonet = state
     problems.install(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    # Added last, so it runs first: small single decisions skip the routing stack.
+    app.add_middleware(FastDecisions, state=state, max_body_bytes=settings.max_body_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
     return app
