@@ -76,11 +76,13 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
 
 def warm_up(state: ServiceState) -> None:
     """Before taking traffic: load the policy engine's compiled kernels, the registry's
-    terminal facts and the active policy, so the first decisions wait for none of them."""
+    terminal facts and the active policy, so the first decisions wait for none of them, and
+    start the writer thread with its connection."""
     from leonet.control.policy import Policy
 
     Policy.from_text('version = "warm-up"\ndefault = "deny"').decide(lat_deg=0.0, lon_deg=0.0)
     state.cache.preload()
+    state.start_writer()
     active = state.cache.active_policy(state.cache.sync())
     if active is not None:
         active.policy.decide(lat_deg=0.0, lon_deg=0.0)

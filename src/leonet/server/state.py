@@ -44,6 +44,10 @@ class ServiceState:
         return await asyncio.get_running_loop().run_in_executor(
             self._writer, self._run_write, change)
 
+    def start_writer(self) -> None:
+        """Start the writer thread and open its connection now, not on the first write."""
+        self._writer.submit(self._run_write, lambda tx: None).result()
+
     def _run_write(self, change: Callable[[SqlWrite], T]) -> T:
         with self.db.write_sql() as tx:
             return change(tx)
