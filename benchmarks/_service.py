@@ -142,45 +142,76 @@ class Server:
                 self.kill()
 
 
+class _Responses(asyncio.Protocol):
+    """Collects bytes and cuts them into responses (status line, headers, Content-Length
+    body): one callback per read, no await per header line."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.waiter is not None and not self.waiter.done():
+            response = self._cut()
+            if response is not None:
+                self.waiter.set_result(response)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError("server closed the connection"))
+
+    def _cut(self) -> tuple[int, dict[str, str], bytes] | None:
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+        found: dict[str, str] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            found[name.strip().lower()] = value.strip()
+        length = int(found.get("content-length", "0"))
+        if len(self.buffer) < end + 4 + length:
+            return None
+        data = bytes(self.buffer[end + 4:end + 4 + length])
+        del self.buffer[:end + 4 + length]
+        return int(lines[0].split(" ", 2)[1]), found, data
+
+
 class Connection:
-    """One keep-alive HTTP/1.1 connection; responses must carry Content-Length."""
+    """One keep-alive HTTP/1.1 connection; responses must carry Content-Length. Kept cheap
+    (a protocol, one write per request) because it shares the machine with the server."""
 
     def __init__(self, host: str, port: int, token: str) -> None:
         self.host, self.port = host, port
         self.auth = f"Authorization: Bearer {token}\r\n".encode()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self._protocol: _Responses | None = None
 
     async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        _, self._protocol = await asyncio.get_running_loop().create_connection(
+            _Responses, self.host, self.port)
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+        if self._protocol is not None and self._protocol.transport is not None:
+            self._protocol.transport.close()
+        self._protocol = None
 
     async def request(self, method: str, path: str, body: bytes = b"",
                       headers: str = "", content_type: str = "application/json",
                       ) -> tuple[int, dict[str, str], bytes]:
-        if self.writer is None:
+        if self._protocol is None or self._protocol.transport is None:
             await self.open()
+        protocol = self._protocol
         head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"
                 f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n{headers}")
-        self.writer.write(head.encode() + self.auth + b"\r\n" + body)
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("server closed the connection")
-        status = int(status_line.split(b" ", 2)[1])
-        found: dict[str, str] = {}
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            found[name.strip().lower()] = value.strip()
-        length = int(found.get("content-length", "0"))
-        data = await self.reader.readexactly(length) if length else b""
-        return status, found, data
+        protocol.waiter = asyncio.get_running_loop().create_future()
+        protocol.transport.write(head.encode() + self.auth + b"\r\n" + body)
+        return await protocol.waiter
 
 
 def percentiles_ms(latencies_s: list[float]) -> tuple[float, float]:

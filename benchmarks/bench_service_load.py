@@ -30,12 +30,28 @@ from _service import PLACES, Connection, Server, load_line, percentiles_ms, seed
 DECISION_TIME = "2026-02-10T12:00:00Z"
 
 
+def _draws(rng: np.random.Generator, n: int, n_terminals: int,
+           write_share: float) -> tuple[list[bool], list[bytes]]:
+    """Which of ``n`` requests are writes, and every decision's body: drawn before the clock
+    starts, because the client shares the machine's two cores with the server."""
+    places = PLACES[rng.integers(len(PLACES), size=n)] + rng.uniform(-0.05, 0.05, (n, 2))
+    terminals = rng.integers(n_terminals, size=n)
+    speeds = rng.choice([0.0, 40.0, 120.0], size=n)
+    bodies = [orjson.dumps({"terminal_id": f"UT-{t:06d}", "time": DECISION_TIME,
+                            "lat_deg": float(lat), "lon_deg": float(lon),
+                            "speed_kmh": float(speed)})
+              for t, (lat, lon), speed in zip(terminals, places, speeds, strict=True)]
+    return (rng.random(n) < write_share).tolist(), bodies
+
+
 async def _mixed(port: int, token: str, n_terminals: int, rate: float, duration_s: float,
                  connections: int, write_share: float, seed_: int) -> dict:
     rng = np.random.default_rng(seed_)
     latencies: dict[str, list[float]] = {"decision": [], "write": []}
     errors: dict[str, int] = {}
     interval = connections / rate
+    per_worker = int(duration_s / interval) + 2
+    draws = [_draws(rng, per_worker, n_terminals, write_share) for _ in range(connections)]
     start = time.perf_counter() + 0.2
     end = start + duration_s
 
@@ -44,13 +60,14 @@ async def _mixed(port: int, token: str, n_terminals: int, rate: float, duration_
         await conn.open()
         own = list(range(w, n_terminals, connections))  # disjoint: no write conflicts
         versions = {t: 1 for t in own}
+        writes, bodies = draws[w]
         scheduled = start + w * interval / connections
-        k = 0
+        i = k = 0
         while scheduled < end:
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if rng.random() < write_share:
+            if writes[i]:
                 kind = "write"
                 t = own[k % len(own)]
                 k += 1
@@ -62,21 +79,14 @@ async def _mixed(port: int, token: str, n_terminals: int, rate: float, duration_
                     versions[t] = int(headers["etag"].strip('"'))
             else:
                 kind = "decision"
-                place = PLACES[rng.integers(len(PLACES))]
-                body = orjson.dumps({
-                    "terminal_id": f"UT-{rng.integers(n_terminals):06d}",
-                    "time": DECISION_TIME,
-                    "lat_deg": float(place[0] + rng.uniform(-0.05, 0.05)),
-                    "lon_deg": float(place[1] + rng.uniform(-0.05, 0.05)),
-                    "speed_kmh": float(rng.choice([0.0, 40.0, 120.0])),
-                })
-                status, _, _ = await conn.request("POST", "/v1/decisions", body)
+                status, _, _ = await conn.request("POST", "/v1/decisions", bodies[i])
             done = time.perf_counter()
             if status == 200:
                 latencies[kind].append(done - scheduled)
             else:
                 errors[f"{kind} {status}"] = errors.get(f"{kind} {status}", 0) + 1
             scheduled += interval
+            i += 1
         conn.close()
 
     await asyncio.gather(*(worker(w) for w in range(connections)))

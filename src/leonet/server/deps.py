@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
 
 from leonet.control.registry.audit import Actor
@@ -24,7 +25,9 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="leonet"'}
 _INVALID = {"WWW-Authenticate": 'Bearer realm="leonet", error="invalid_token"'}
 
 
-def get_state(request: Request) -> ServiceState:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
+# its thread pool, a thread hop per request for an attribute lookup.
+async def get_state(request: Request) -> ServiceState:
     return request.app.state.leonet
 
 
@@ -44,22 +47,31 @@ class Caller:
         return self.state.db.read()
 
 
-def _caller(state: ServiceState, credentials: HTTPAuthorizationCredentials | None,
-            permission: Permission) -> Caller:
+def _caller(state: ServiceState, token: str | None, permission: Permission) -> Caller:
     # Runs on the event loop: a cache hit costs one indexed query (the audit head), no
     # thread hop and no session; see `RegistryCache`. A flat dependency, not a generator:
     # FastAPI's exit-stack machinery for generators costs more than everything else here.
-    if credentials is None:
+    if token is None:
         raise Problem(401, "this route needs a bearer token (Authorization: Bearer lnt_...)",
                       headers=_CHALLENGE)
     seq = state.cache.sync()
-    actor = state.cache.authenticate(credentials.credentials, seq)
+    actor = state.cache.authenticate(token, seq)
     if actor is None:
         raise Problem(401, "the token is invalid, expired or revoked", headers=_INVALID)
     if not allowed(actor.role, permission):
         raise Problem(403, f"role {actor.role!r} may not use this route "
                            f"(needs {permission.value!r})")
     return Caller(actor, seq, state)
+
+
+def authorize(state: ServiceState, authorization: str | None,
+              permission: Permission) -> Caller:
+    """As the ``require(permission)`` dependency, from the raw ``Authorization`` header
+    (read as `HTTPBearer` reads it), for code that answers requests without FastAPI."""
+    scheme, token = get_authorization_scheme_param(authorization)
+    if not (authorization and scheme and token) or scheme.lower() != "bearer":
+        return _caller(state, None, permission)
+    return _caller(state, token, permission)
 
 
 def require(permission: Permission):
@@ -70,7 +82,8 @@ def require(permission: Permission):
         state: StateDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Caller:
-        return _caller(state, credentials, permission)
+        return _caller(state, None if credentials is None else credentials.credentials,
+                       permission)
 
     check.__name__ = f"require_{permission.name.lower()}"
     return Annotated[Caller, Depends(check)]
@@ -102,7 +115,7 @@ AnyRole = require(P.WHOAMI)
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def if_match(
+async def if_match(
     if_match: Annotated[str | None, Header(
         description='The ETag from your last read, e.g. "3": the change applies only if the '
                     "record is still at that version (else 412).")] = None,

@@ -86,31 +86,39 @@ def _validation(request: Request, exc: RequestValidationError) -> Response:
     return problem_response(422, detail, instance=request.url.path, errors=errors)
 
 
+_STATUSES = ((NotFoundError, 404), (AlreadyExistsError, 409), (RuleViolationError, 409),
+             (VersionConflictError, 412), (AlreadyBootstrappedError, 409))
+
+
+def response_for(exc: Exception, path: str) -> Response | None:
+    """The problem document answering ``exc`` raised on ``path``, for the errors the API
+    explains in words (`Problem`, bad input, the registry's state errors); None for others,
+    which are crashes."""
+    if isinstance(exc, Problem):
+        return problem_response(exc.status, exc.detail, headers=exc.headers, instance=path,
+                                **exc.extra)
+    if isinstance(exc, InputError):
+        extra = {"errors": [{"path": exc.where, "message": exc.what}]} if exc.where else {}
+        return problem_response(422, str(exc), instance=path, **extra)
+    for error_type, status in _STATUSES:
+        if isinstance(exc, error_type):
+            return problem_response(status, str(exc), instance=path)
+    return None
+
+
+async def _answer(request: Request, exc: Exception) -> Response:
+    return response_for(exc, request.url.path)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem document."""
 
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> Response:
-        return problem_response(exc.status, exc.detail, headers=exc.headers,
-                                instance=request.url.path, **exc.extra)
+    for error_type in (Problem, InputError, *(t for t, _ in _STATUSES)):
+        app.add_exception_handler(error_type, _answer)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         return _validation(request, exc)
-
-    @app.exception_handler(InputError)
-    async def _input(request: Request, exc: InputError) -> Response:
-        extra = {"errors": [{"path": exc.where, "message": exc.what}]} if exc.where else {}
-        return problem_response(422, str(exc), instance=request.url.path, **extra)
-
-    statuses = ((NotFoundError, 404), (AlreadyExistsError, 409), (RuleViolationError, 409),
-                (VersionConflictError, 412), (AlreadyBootstrappedError, 409))
-    for error_type, status in statuses:
-        def _make(code: int):
-            async def _handler(request: Request, exc: Exception) -> Response:
-                return problem_response(code, str(exc), instance=request.url.path)
-            return _handler
-        app.add_exception_handler(error_type, _make(status))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

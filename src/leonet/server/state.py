@@ -1,15 +1,22 @@
-"""What one server process holds: settings, the database and the registry cache."""
+"""What one server process holds: settings, the database, the registry cache, the decision
+batcher and the writer thread."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
 
 from leonet.control.registry.cache import RegistryCache
-from leonet.control.registry.db import Database
+from leonet.control.registry.db import Database, SqlWrite
 from leonet.control.registry.facts import RegionLookup
 from leonet.server.batcher import Batcher
 from leonet.server.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -20,9 +27,27 @@ class ServiceState:
     regions: RegionLookup = field(default_factory=RegionLookup)
 
     batcher: Batcher = field(init=False)
+    # Hot writes run here, one at a time, off the event loop: writers queue in order on one
+    # thread instead of many pool threads taking turns at the writer lock and the GIL.
+    _writer: ThreadPoolExecutor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         from leonet.server.deciding import compute
 
         self.cache = RegistryCache(self.db)
         self.batcher = Batcher(partial(compute, regions=self.regions))
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leonet-write")
+
+    async def write_sql(self, change: Callable[[SqlWrite], T]) -> T:
+        """``change(tx)`` in a `Database.write_sql` transaction on the writer thread; returns
+        once it is committed (or raises what it raised, with nothing stored)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._writer, self._run_write, change)
+
+    def start_writer(self) -> None:
+        """Start the writer thread and open its connection now, not on the first write."""
+        self._writer.submit(self._run_write, lambda tx: None).result()
+
+    def _run_write(self, change: Callable[[SqlWrite], T]) -> T:
+        with self.db.write_sql() as tx:
+            return change(tx)

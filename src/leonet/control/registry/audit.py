@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from leonet.control.registry.db import SqlWrite
 from leonet.control.registry.models import AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -57,14 +58,17 @@ def canonical_json(detail: Mapping[str, Any]) -> str:
     ).decode()
 
 
-def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
-    """The SHA-256 chaining ``entry`` to the entry before it."""
-    fields = [
-        entry.seq, entry.at_utc, entry.actor, entry.role, entry.action, entry.entity,
-        entry.entity_id, entry.detail, entry.reason,
-    ]
+def _chain(prev_hash: str, fields: list) -> str:
     payload = prev_hash.encode() + b"\n" + orjson.dumps(fields)
     return hashlib.sha256(payload).hexdigest()
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    """The SHA-256 chaining ``entry`` to the entry before it."""
+    return _chain(prev_hash, [
+        entry.seq, entry.at_utc, entry.actor, entry.role, entry.action, entry.entity,
+        entry.entity_id, entry.detail, entry.reason,
+    ])
 
 
 def lock_head(session: Session) -> AuditHead:
@@ -109,6 +113,30 @@ def append(
     )
     session.info[_HEAD_KEY] = (entry.seq, entry.hash)
     return entry
+
+
+def append_sql(
+    tx: SqlWrite,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: str | int,
+    detail: Mapping[str, Any],
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """As `append`, in a `Database.write_sql` transaction: the same entry, the same hash.
+    Returns the entry's sequence number."""
+    seq, prev_hash = tx.head
+    fields = [seq + 1, format_utc(at or utc_now()), actor.subject, actor.role, action, entity,
+              str(entity_id), canonical_json(detail), reason]
+    digest = _chain(prev_hash, fields)
+    tx.execute("INSERT INTO audit_log (seq, at_utc, actor, role, action, entity, entity_id, "
+               "detail, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (*fields, prev_hash, digest))
+    tx.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq + 1, digest))
+    tx.head = (seq + 1, digest)
+    return seq + 1
 
 
 def head(session: Session) -> tuple[int, str]:

@@ -4,7 +4,9 @@
 
 * ``read()``: a snapshot to read from, never committed;
 * ``write()``: a transaction that first takes the audit chain's head lock, so concurrent
-  writers queue and each change and its audit entry commit together or not at all.
+  writers queue and each change and its audit entry commit together or not at all;
+* ``write_sql()``: the same transaction on a raw DBAPI cursor, for hot paths (a terminal
+  update): no ORM, no pool checkout, about 20x less CPU per small change (measured).
 
 SQLite runs in WAL mode (readers never block the writer) and write transactions start with
 ``BEGIN IMMEDIATE``, which takes the write lock up front instead of failing on upgrade.
@@ -18,6 +20,7 @@ common disks, which caps writes at a few hundred per second). Choose with
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import os
 import threading
@@ -80,6 +83,46 @@ def sqlite_synchronous(explicit: str | None = None) -> str:
         raise InputError(f"{value!r} is not one of {', '.join(SQLITE_SYNCHRONOUS)}",
                          ENV_SQLITE_SYNCHRONOUS)
     return value
+
+
+def parse_db_time(value: str | dt.datetime | None) -> dt.datetime | None:
+    """A time as a raw DBAPI cursor returns it (SQLite: text, PostgreSQL: a naive datetime,
+    both UTC), as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC)
+
+
+class SqlWrite:
+    """A write transaction on a raw DBAPI cursor, holding the audit head lock (see
+    `Database.write_sql`). Queries use ``?`` placeholders on both databases."""
+
+    def __init__(self, cursor, dialect: str, head: tuple[int, str]) -> None:
+        self._cursor = cursor
+        self.dialect = dialect
+        self.head = head  # (seq, hash) of the newest audit entry, as of this transaction
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.dialect == "sqlite" else sql.replace("?", "%s")
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        self._cursor.execute(self._sql(sql), tuple(params))
+        return self._cursor.fetchall()
+
+    def execute(self, sql: str, params: Sequence = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
+        self._cursor.execute(self._sql(sql), tuple(params))
+        return self._cursor.rowcount
+
+    def time(self, instant: dt.datetime) -> str | dt.datetime:
+        """``instant`` (aware) as the registry stores times: naive UTC, in SQLite as the text
+        SQLAlchemy writes (always with microseconds, so text order is time order)."""
+        naive = instant.astimezone(dt.UTC).replace(tzinfo=None)
+        if self.dialect != "sqlite":
+            return naive
+        return naive.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _sqlite_engine(url: str, begin: str, synchronous: str) -> Engine:
@@ -151,6 +194,7 @@ class Database:
                                         pool_recycle=3600)
             self.write_engine = self.engine
         self._quick = threading.local()
+        self._quick_write = threading.local()
         self._quick_connections: list = []
         self._writer_lock = (_WriterLock(make_url(self.url).database)
                              if self.dialect == "sqlite" else nullcontext())
@@ -185,14 +229,42 @@ class Database:
             lock_head(session)
             yield session
 
-    def _thread_connection(self):
-        connection = getattr(self._quick, "connection", None)
+    @contextmanager
+    def write_sql(self) -> Iterator[SqlWrite]:
+        """As `write`, on a raw DBAPI connection kept per thread: the hot path for small
+        changes. Commits when the block ends; anything raised rolls everything back."""
+        with self._writer_lock:
+            connection = self._thread_connection(self._quick_write, self.write_engine)
+            cursor = connection.cursor()
+            try:
+                # SQLite: take the write lock up front (IMMEDIATE), as `write` does.
+                cursor.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+                lock = "" if self.dialect == "sqlite" else " FOR UPDATE"
+                cursor.execute(f"SELECT seq, hash FROM audit_head WHERE id = 1{lock}")
+                ((seq, digest),) = cursor.fetchall()
+                yield SqlWrite(cursor, self.dialect, (int(seq), str(digest)))
+                cursor.execute("COMMIT")
+            except BaseException:
+                try:
+                    cursor.execute("ROLLBACK")
+                    cursor.close()
+                except Exception:  # the connection is broken: reconnect next time
+                    self._quick_write.connection = None
+                    connection.close()
+                raise
+            cursor.close()
+
+    def _thread_connection(self, local: threading.local | None = None,
+                           engine: Engine | None = None):
+        local = self._quick if local is None else local
+        connection = getattr(local, "connection", None)
         if connection is None:
-            connection = self.engine.raw_connection()
+            connection = (engine or self.engine).raw_connection()
             if self.dialect != "sqlite":
+                # Transactions are explicit (BEGIN ... COMMIT) on these connections.
                 connection.driver_connection.autocommit = True
             connection.detach()  # ours for good: never returned to (or reset by) the pool
-            self._quick.connection = connection
+            local.connection = connection
             self._quick_connections.append(connection)
         return connection
 
@@ -234,6 +306,7 @@ class Database:
             connection.close()
         self._quick_connections.clear()
         self._quick = threading.local()
+        self._quick_write = threading.local()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

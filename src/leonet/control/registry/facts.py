@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leonet.control.registry.db import Database
+from leonet.control.registry.db import parse_db_time as _utc
 
 # Open-ended intervals end at the largest datetime64[ns].
 NEVER_NS = np.iinfo(np.int64).max
@@ -49,15 +50,6 @@ class TerminalFacts:
     balance_due: bool
     funding: tuple[tuple[int, int], ...]
     whitelist: tuple[tuple[str, int, int], ...]
-
-
-def _utc(value) -> dt.datetime | None:
-    """A raw DBAPI datetime (SQLite gives text, PostgreSQL naive datetimes), as aware UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC)
 
 
 def load(db: Database, terminal_ids: Iterable[str]) -> dict[str, TerminalFacts]:

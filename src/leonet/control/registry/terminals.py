@@ -8,13 +8,21 @@ sponsor's terminal does not exist (`NotFoundError`), so ids cannot be probed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leonet.control.registry import audit
 from leonet.control.registry.audit import Actor
-from leonet.control.registry.errors import AlreadyExistsError, NotFoundError, RuleViolationError
+from leonet.control.registry.db import SqlWrite, parse_db_time
+from leonet.control.registry.errors import (
+    AlreadyExistsError,
+    NotFoundError,
+    RuleViolationError,
+    VersionConflictError,
+)
 from leonet.control.registry.models import Account, Role, Sponsor, Terminal, TerminalStatus
 from leonet.control.registry.records import (
     changes,
@@ -128,35 +136,39 @@ def list_terminals(
     return list(session.execute(query).scalars())
 
 
-def update(
-    session: Session, actor: Actor, terminal_id: str, expected_version: int, reason: str = "",
-    **values,
-) -> Terminal:
-    """Change ``kit_type``, ``sponsor_id``, ``status`` (along `TRANSITIONS`) or give an
-    account to a terminal that has none (moving it between accounts is a transfer)."""
+def _check_changeable(values: Mapping[str, Any]) -> None:
     unknown = set(values) - set(CHANGEABLE)
     if unknown:
         raise InputError(f"cannot change {sorted(unknown)}; changeable: {list(CHANGEABLE)}")
-    row = get(session, actor, terminal_id)
-    check_version(row, expected_version, f"terminal {terminal_id!r}")
-    before = snapshot(row, FIELDS)
-    now = audit.utc_now()
+
+
+def _planned(terminal_id: str, current: Mapping[str, Any], values: Mapping[str, Any],
+             now: dt.datetime, ref_exists: Callable[[str, str], bool]) -> dict[str, Any]:
+    """The fields of ``current`` (a terminal's `FIELDS`) after the change ``values``: the
+    lifecycle rules, in one place for both write paths. ``ref_exists(table, id)`` says
+    whether an account or sponsor exists."""
+    after = dict(current)
     if "kit_type" in values:
-        row.kit_type = check_id(values["kit_type"], "kit_type")
+        after["kit_type"] = check_id(values["kit_type"], "kit_type")
     if "sponsor_id" in values:
-        _check_refs(session, None, values["sponsor_id"])
-        row.sponsor_id = values["sponsor_id"]
-    if "account_id" in values and values["account_id"] != row.account_id:
-        if row.account_id is not None:
+        sponsor_id = values["sponsor_id"]
+        if sponsor_id is not None and not ref_exists("sponsors", sponsor_id):
+            raise NotFoundError(f"sponsor {sponsor_id!r} does not exist")
+        after["sponsor_id"] = sponsor_id
+    if "account_id" in values and values["account_id"] != current["account_id"]:
+        if current["account_id"] is not None:
             raise RuleViolationError(
-                f"terminal {terminal_id!r} belongs to account {row.account_id!r}: moving it "
-                "to another account is a transfer (POST /v1/transfers), under the transfer rules"
+                f"terminal {terminal_id!r} belongs to account {current['account_id']!r}: "
+                "moving it to another account is a transfer (POST /v1/transfers), under the "
+                "transfer rules"
             )
-        _check_refs(session, values["account_id"], None)
-        row.account_id = values["account_id"]
+        account_id = values["account_id"]
+        if account_id is not None and not ref_exists("accounts", account_id):
+            raise NotFoundError(f"account {account_id!r} does not exist")
+        after["account_id"] = account_id
     if "status" in values:
         new = _status(values["status"])
-        old = TerminalStatus(row.status)
+        old = TerminalStatus(current["status"])
         if new is not old:
             if new not in TRANSITIONS[old]:
                 raise RuleViolationError(
@@ -164,13 +176,78 @@ def update(
                     f"{old.value} it can go to "
                     f"{', '.join(sorted(s.value for s in TRANSITIONS[old])) or 'nothing'}"
                 )
-            row.status = new.value
-            if new is TerminalStatus.ACTIVE and row.activated_at is None:
-                row.activated_at = now
-    diff = changes(before, snapshot(row, FIELDS))
+            after["status"] = new.value
+            if new is TerminalStatus.ACTIVE and current["activated_at"] is None:
+                after["activated_at"] = now
+    return after
+
+
+def update(
+    session: Session, actor: Actor, terminal_id: str, expected_version: int, reason: str = "",
+    **values,
+) -> Terminal:
+    """Change ``kit_type``, ``sponsor_id``, ``status`` (along `TRANSITIONS`) or give an
+    account to a terminal that has none (moving it between accounts is a transfer)."""
+    _check_changeable(values)
+    row = get(session, actor, terminal_id)
+    check_version(row, expected_version, f"terminal {terminal_id!r}")
+    before = snapshot(row, FIELDS)
+    now = audit.utc_now()
+    models = {"sponsors": Sponsor, "accounts": Account}
+    after = _planned(terminal_id, before, values, now,
+                     lambda table, key: session.get(models[table], key) is not None)
+    diff = changes(before, after)
     if diff:
+        for name, (_, value) in diff.items():
+            setattr(row, name, value)
         row.version += 1
         row.updated_at = now
         audit.append(session, actor, "terminal.update", "terminal", terminal_id,
                      {"changes": diff, "version": row.version}, reason, at=now)
+    return row
+
+
+_COLUMNS = ("id", *FIELDS, "updated_at", "version")
+_TIMES = ("purchased_at", "activated_at", "updated_at")
+# Table names come from this fixed map, never from input.
+_REF_QUERIES = {table: f"SELECT 1 FROM {table} WHERE id = ?" for table in ("sponsors",
+                                                                            "accounts")}
+
+
+def update_sql(
+    tx: SqlWrite, actor: Actor, terminal_id: str, expected_version: int | None,
+    reason: str = "",
+    **values,
+) -> dict[str, Any]:
+    """As `update`, in a `Database.write_sql` transaction (the REST API's hot write path):
+    the same rules, the same audit entry. Returns the terminal's columns after the change."""
+    _check_changeable(values)
+    found = tx.rows(f"SELECT {', '.join(_COLUMNS)} FROM terminals WHERE id = ?",
+                    (terminal_id,))
+    row = dict(zip(_COLUMNS, found[0], strict=True)) if found else None
+    if row is None or (actor.role == Role.SPONSOR and row["sponsor_id"] != actor.sponsor_id):
+        raise NotFoundError(f"terminal {terminal_id!r} does not exist")
+    for name in _TIMES:
+        row[name] = parse_db_time(row[name])
+    if expected_version is not None and row["version"] != expected_version:
+        raise VersionConflictError(f"terminal {terminal_id!r}", expected_version, row["version"])
+    version = row["version"]
+    before = {name: row[name] for name in FIELDS}
+    now = audit.utc_now()
+    after = _planned(terminal_id, before, values, now,
+                     lambda table, key: bool(tx.rows(_REF_QUERIES[table], (key,))))
+    diff = changes(before, after)
+    if not diff:
+        return row
+    row.update(after, version=row["version"] + 1, updated_at=now)
+    assignments = ", ".join(f"{name} = ?" for name in diff)
+    bound = [tx.time(v) if isinstance(v, dt.datetime) else v for _, v in diff.values()]
+    changed = tx.execute(
+        f"UPDATE terminals SET {assignments}, version = ?, updated_at = ? "
+        "WHERE id = ? AND version = ?",
+        (*bound, row["version"], tx.time(now), terminal_id, version))
+    if changed != 1:  # writers hold the head lock, so nothing else can have changed it
+        raise RuntimeError(f"terminal {terminal_id!r} changed during its update")
+    audit.append_sql(tx, actor, "terminal.update", "terminal", terminal_id,
+                     {"changes": diff, "version": row["version"]}, reason, at=now)
     return row

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leonet.server import decision_codec as codec
 from leonet.server.deciding import Decided, compute, prepare
-from leonet.server.deps import CanDecide
+from leonet.server.deps import Caller, CanDecide
 from leonet.server.problems import Problem
 from leonet.server.schemas.decisions import (
     BatchAnswer,
@@ -84,13 +84,21 @@ _OPENAPI = {
 async def decisions(request: Request, caller: CanDecide,
                     explain: bool = Query(False, description="One row: say why, in words.")
                     ) -> Response:
-    body = await request.body()
+    # Small JSON requests without a query string usually arrive through
+    # `leonet.server.fastpath` instead, which calls `answer` too.
+    content_type = request.headers.get("content-type", "application/json")
+    return await answer(caller, await request.body(), content_type, explain)
+
+
+async def answer(caller: Caller, body: bytes, content_type: str, explain: bool) -> Response:
+    """The response to a decision request from ``caller`` (already authorized)."""
     started = time.perf_counter()
     max_rows = caller.state.settings.max_batch_rows
-    content_type = request.headers.get("content-type", "application/json").split(";")[0]
-    if content_type.strip().lower() == codec.ARROW_STREAM:
+    content_type = content_type.split(";")[0]
+    kind = content_type.strip().lower()
+    if kind == codec.ARROW_STREAM:
         batch = await run_in_threadpool(codec.parse_arrow, body, max_rows)
-    elif content_type.strip().lower() in ("application/json", ""):
+    elif kind in ("application/json", ""):
         if len(body) > 64 * 1024:
             batch = await run_in_threadpool(codec.parse_json, body, max_rows)
         else:
@@ -111,10 +119,10 @@ async def decisions(request: Request, caller: CanDecide,
             {"policy_id": str(decided.active.id), "policy_version": decided.active.label})
         media_type = codec.ARROW_STREAM
     else:
-        answer = {"n_rows": batch.n_rows, "policy_id": decided.active.id,
-                  "policy_version": decided.active.label, "allowed": decided.allowed,
-                  "rule": np.array(decided.labels, dtype=object)[decided.rule_index].tolist()}
-        data = orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)
+        columns = {"n_rows": batch.n_rows, "policy_id": decided.active.id,
+                   "policy_version": decided.active.label, "allowed": decided.allowed,
+                   "rule": np.array(decided.labels, dtype=object)[decided.rule_index].tolist()}
+        data = orjson.dumps(columns, option=orjson.OPT_SERIALIZE_NUMPY)
         media_type = "application/json"
     # Time spent parsing, deciding and encoding (W3C Server-Timing), for clients and
     # benchmarks that want the server's share of a request.
