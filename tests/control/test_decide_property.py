@@ -98,6 +98,43 @@ def test_vectorised_decide_equals_reference(doc, seed):
         plan=np.array([None, *PLANS], dtype=object)[rng.integers(0, 4, n)],
         home_country=np.array(["UA", "PL", "MD"], dtype=object)[rng.integers(0, 3, n)],
         roaming_days=rng.choice([0.0, 10.0], n), funded=rng.random(n) < 0.7)
+    _check_against_reference(policy, d, lat, lon)
+
+
+ATTRIBUTES = {
+    "alt_m": [0.0, 50.0], "speed_kmh": [0.0, 60.0, 120.0, np.nan],
+    "time": list(TIMES), "whitelisted": [False, True], "plan": [None, *PLANS],
+    "home_country": ["UA", "PL", "MD"], "roaming_days": [0.0, 10.0], "funded": [False, True],
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=policies(), seed=st.integers(0, 2**32 - 1),
+       shared=st.dictionaries(st.sampled_from(sorted(ATTRIBUTES)), st.integers(0, 3)))
+def test_decide_with_attributes_given_once_equals_reference(doc, seed, shared):
+    """Attributes given once for every row (a scalar) settle some rules for the whole batch
+    before the kernel runs; the decisions must not change."""
+    try:
+        policy = Policy.from_text(json.dumps(doc), fmt="json", source="<hypothesis>")
+    except InputError as exc:
+        assume("contradictory" not in str(exc))
+        raise
+    rng = np.random.default_rng(seed)
+    n = 120
+    lat = rng.uniform(43.0, 55.0, n)
+    lon = rng.uniform(20.0, 41.0, n)
+    kw = {}
+    for name, values in ATTRIBUTES.items():
+        if name in shared:
+            kw[name] = values[shared[name] % len(values)]
+        else:
+            kw[name] = np.array(values, dtype=object if name in ("plan", "home_country")
+                                else None)[rng.integers(0, len(values), n)]
+    d = policy.decide(lat_deg=lat, lon_deg=lon, **kw)
+    _check_against_reference(policy, d, lat, lon)
+
+
+def _check_against_reference(policy, d, lat, lon) -> None:
     boundaries = shapely.union_all([r.as_geometry().boundary for r in policy.regions.values()])
     near = shapely.dwithin(boundaries, shapely.points(lon, lat), 1e-9)
     for i in np.flatnonzero(~near):

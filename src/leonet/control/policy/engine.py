@@ -149,14 +149,49 @@ def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded
     out = np.empty(lat.size, dtype=np.int32)
     ix = engine.index
     n_reg = max(len(engine.regions), 1)
+    alive = live_rules(engine, alt, speed, t_ns, wl, plan, home, roam, funded)
     decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
                   engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.fine, ix.cell_code,
                   ix.occupied,
                   ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
-                  engine.global_rules, engine.r_int, engine.r_time, engine.r_num,
-                  engine.r_plans, engine.r_home, engine.r_exc, np.zeros(n_reg, dtype=np.bool_),
-                  np.zeros(n_reg, dtype=np.int32), out)
+                  engine.global_rules[alive[engine.global_rules]], alive, engine.r_int,
+                  engine.r_time, engine.r_num, engine.r_plans, engine.r_home, engine.r_exc,
+                  np.zeros(n_reg, dtype=np.bool_), np.zeros(n_reg, dtype=np.int32), out)
     return out
+
+
+def live_rules(engine: Engine, alt, speed, t_ns, wl, plan, home, roam, funded) -> np.ndarray:
+    """Rules that may still match in this batch (bool per rule): a condition on an attribute
+    given once for every row (a length-1 array) is settled here, once, instead of at every
+    point (terminals on the ground never meet an altitude rule, for instance). The kernel
+    then skips the settled-out rules; the rest it checks in full."""
+    r_int, r_num, r_time = engine.r_int, engine.r_num, engine.r_time
+    flags = r_int[:, 1]
+    alive = np.ones(len(r_int), dtype=bool)
+
+    def scalar(a):
+        return a.shape[0] == 1
+
+    if scalar(t_ns):
+        alive &= ~((flags & F_TIME) != 0) | ((t_ns[0] >= r_time[:, 0]) & (t_ns[0] < r_time[:, 1]))
+    # NaN never exceeds a threshold, as in the kernel.
+    for flag, a, col in ((F_SPEED, speed, 0), (F_ALT, alt, 1), (F_ROAM, roam, 2)):
+        if scalar(a):
+            alive &= ~((flags & flag) != 0) | (a[0] > r_num[:, col])
+    if scalar(wl):
+        alive &= ~((flags & F_UNLESS_WL) != 0) | (not wl[0])
+        alive &= ~((flags & F_WL) != 0) | (bool(wl[0]) == (r_int[:, 2] == 1))
+    if scalar(funded):
+        alive &= ~((flags & F_FUNDED) != 0) | (bool(funded[0]) == (r_int[:, 3] == 1))
+    if scalar(plan):
+        p = int(plan[0])
+        has = (p >= 0) & (((engine.r_plans >> np.uint64(max(p, 0))) & np.uint64(1)) == 1)
+        alive &= ~((flags & F_PLANS) != 0) | has
+    if scalar(home):
+        h = int(home[0])
+        for j in np.flatnonzero((flags & F_HOME) != 0).tolist():
+            alive[j] &= bool((engine.r_home[r_int[j, 4]:r_int[j, 5]] == h).any())
+    return alive
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -205,8 +240,8 @@ def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_pla
 @numba.njit(cache=True, error_model="numpy", nogil=True)
 def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, n_poly,
                   res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
-                  rr_start, rr_rules, global_rules, r_int, r_time, r_num, r_plans, r_home,
-                  r_exc, inreg, touched, out):
+                  rr_start, rr_rules, global_rules, alive, r_int, r_time, r_num, r_plans,
+                  r_home, r_exc, inreg, touched, out):
     big = 2**31 - 1
     use_inreg = r_exc.size > 0  # only except_regions needs region membership by index
     n_h3 = h3mem.shape[1]
@@ -248,6 +283,8 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
         for q in range(nt):
             for m in range(rr_start[touched[q]], rr_start[touched[q] + 1]):
                 j = rr_rules[m]
+                if not alive[j]:
+                    continue
                 if r_int[j, 0] == 1:
                     if j >= best_deny:
                         continue
