@@ -8,6 +8,7 @@ Maps are plate carrée, centred on the cells, so a region that straddles the ant
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import h3.api.numpy_int as h3n
@@ -76,6 +77,14 @@ def draw_countries(ax, extent: tuple[float, float, float, float], *, color: str 
                    linewidth: float = 0.6) -> None:
     """Country outlines inside ``extent`` (lon0, lon1, lat0, lat1; longitudes may run past
     ±180°), simplified to the map's scale."""
+    segments = _country_segments(tuple(float(v) for v in extent))
+    ax.add_collection(LineCollection(segments, colors=color, linewidths=linewidth, zorder=3))
+
+
+@functools.lru_cache(maxsize=16)
+def _country_segments(extent: tuple[float, float, float, float]) -> tuple[np.ndarray, ...]:
+    # Cached: a report draws several panels of the same extent, and simplifying the 1:10m
+    # outlines is most of the cost of a map.
     from leonet.control.boundaries import countries
 
     x0, x1, y0, y1 = extent
@@ -93,7 +102,7 @@ def draw_countries(ax, extent: tuple[float, float, float, float], *, color: str 
                     xy = np.asarray(part.coords)
                     if len(xy) > 1:
                         segments.append(xy + np.array([360.0 * k, 0.0]))
-    ax.add_collection(LineCollection(segments, colors=color, linewidths=linewidth, zorder=3))
+    return tuple(segments)
 
 
 def _frame(cells: CellSet, title: str, world: bool):

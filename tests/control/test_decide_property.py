@@ -81,11 +81,7 @@ def policies(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=policies(), seed=st.integers(0, 2**32 - 1))
 def test_vectorised_decide_equals_reference(doc, seed):
-    try:
-        policy = Policy.from_text(json.dumps(doc), fmt="json", source="<hypothesis>")
-    except InputError as exc:
-        assume("contradictory" not in str(exc))
-        raise
+    policy = _load(doc)
     rng = np.random.default_rng(seed)
     n = 150
     lat = rng.uniform(43.0, 55.0, n)
@@ -114,11 +110,7 @@ ATTRIBUTES = {
 def test_decide_with_attributes_given_once_equals_reference(doc, seed, shared):
     """Attributes given once for every row (a scalar) settle some rules for the whole batch
     before the kernel runs; the decisions must not change."""
-    try:
-        policy = Policy.from_text(json.dumps(doc), fmt="json", source="<hypothesis>")
-    except InputError as exc:
-        assume("contradictory" not in str(exc))
-        raise
+    policy = _load(doc)
     rng = np.random.default_rng(seed)
     n = 120
     lat = rng.uniform(43.0, 55.0, n)
@@ -132,6 +124,14 @@ def test_decide_with_attributes_given_once_equals_reference(doc, seed, shared):
                                 else None)[rng.integers(0, len(values), n)]
     d = policy.decide(lat_deg=lat, lon_deg=lon, **kw)
     _check_against_reference(policy, d, lat, lon)
+
+
+def _load(doc) -> Policy:
+    try:
+        return Policy.from_text(json.dumps(doc), fmt="json", source="<hypothesis>")
+    except InputError as exc:
+        assume("contradictory" not in str(exc))
+        raise
 
 
 def _check_against_reference(policy, d, lat, lon) -> None:

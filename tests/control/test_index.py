@@ -4,7 +4,7 @@ import numpy as np
 import shapely
 
 from leonet.control.boundaries import countries
-from leonet.control.policy.index import build_index, membership
+from leonet.control.policy.index import build_index, first_region, membership
 
 
 def shapely_membership(geoms, lat, lon):
@@ -32,6 +32,22 @@ def test_every_country_random_and_near_vertex_points():
     for i, k in zip(*np.nonzero(got != want), strict=True):
         point = shapely.Point(near[i])
         assert geoms[k].boundary.distance(point) < 1e-9, (near[i], countries().code[k])
+
+
+def test_first_region_is_the_lowest_region_shapely_finds():
+    """Overlapping regions (a box over Ukraine, listed first, then every country): the label is
+    the lowest-numbered region holding the point, as shapely says, -1 at sea."""
+    geoms = [shapely.box(30.0, 46.0, 36.0, 50.0), *countries().geometry]
+    index = build_index(geoms)
+    rng = np.random.default_rng(5)
+    lat = np.concatenate([rng.uniform(44, 52, 10_000),
+                          np.rad2deg(np.arcsin(rng.uniform(-1, 1, 10_000)))])
+    lon = np.concatenate([rng.uniform(22, 40, 10_000), rng.uniform(-180, 180, 10_000)])
+    want = shapely_membership(geoms, lat, lon)
+    expected = np.where(want.any(axis=1), want.argmax(axis=1), -1)
+    got = first_region(index, lat, lon)
+    assert (got == 0).sum() > 1000 and (got == -1).sum() > 1000
+    assert np.array_equal(got, expected)
 
 
 def test_cache_is_keyed_by_content(tmp_path, monkeypatch):

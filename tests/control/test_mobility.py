@@ -105,7 +105,7 @@ def test_vehicles_stay_in_their_country_unless_told_otherwise():
     ua = countries().geometry[countries().index("UA")]
     _, m = track("vehicle", 60, 10, step_min=5.0, home=lviv)
     assert shapely.intersects_xy(ua, m["lon_deg"].ravel(), m["lat_deg"].ravel()).all()
-    free = MobilityParams(vehicle_stay_in_country=0.0)
+    free = MobilityParams(vehicle_stay_in_country=False)
     _, m = track("vehicle", 60, 10, step_min=5.0, home=lviv, params=free)
     assert not shapely.intersects_xy(ua, m["lon_deg"].ravel(), m["lat_deg"].ravel()).all()
 
@@ -178,5 +178,7 @@ def test_bad_input_is_refused_with_its_name():
         locate("maritime", keys, 0, 0, np.array([T0, T0]), lane=np.array(["atlantis"] * 2))
     with pytest.raises(InputError, match="vehicle_speed_kmh"):
         MobilityParams.from_mapping({"vehicle_speed_kmh": [90, 30]}, "groups[0].motion")
+    with pytest.raises(InputError, match="expected true or false"):
+        MobilityParams.from_mapping({"vehicle_stay_in_country": 0}, "groups[0].motion")
     with pytest.raises(InputError, match="did you mean 'drone_alt_m'"):
         MobilityParams.from_mapping({"drone_alt": [1, 2]}, "groups[0].motion")

@@ -264,3 +264,20 @@ def test_window_files_reproduce_the_incidents_with_leonet_detect(replay, tmp_pat
     assert len(again["kind"]) > 0
     assert sorted(zip(*(again[c] for c in cols), strict=True)) == sorted(
         zip(*(first[c] for c in cols), strict=True))
+
+
+def test_a_new_run_replaces_the_files_of_the_last_one_and_nothing_else(tmp_path):
+    path = make(tmp_path)
+    out = tmp_path / "o"
+    write_results(run(load_scenario(path)), out)
+    assert (out / "telemetry-1-w1.parquet").exists() and (out / "decisions.png").exists()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[detection]")
+    path.write_text(text[:start], encoding="utf-8")  # no detection, no enforcement
+    write_results(run(load_scenario(path)), out)
+    assert not (out / "telemetry-1-w1.parquet").exists()
+    assert not (out / "incidents.csv").exists()
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    listed = json.loads((out / "results.json").read_text(encoding="utf-8"))["files"]
+    assert sorted(p.name for p in out.iterdir() if p.name != "notes.txt") == sorted(listed)

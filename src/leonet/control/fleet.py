@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -199,18 +200,20 @@ class Fleet:
         moving = (t >= move_at) & (since_s < trip_s)
         arrived = (t >= move_at) & ~moving
         base_lat, base_lon = np.where(arrived, z_lat, o_lat), np.where(arrived, z_lon, o_lon)
-        for g_index, group in enumerate(self.groups):
-            for kind in mobility.KINDS:
-                rows = np.flatnonzero((self.group[term] == g_index) & (self.kind[term] == kind)
-                                      & ~moving)
-                if not rows.size:
-                    continue
-                tr = term[rows]
-                m = locate(kind, self.key[tr], base_lat[rows], base_lon[rows], t[rows],
-                           group.params, lane=self.lane[tr], lanes=group.lanes or None,
-                           dest_lat_deg=self.dest_lat_deg[tr], dest_lon_deg=self.dest_lon_deg[tr])
-                lat[rows], lon[rows], alt[rows] = m.lat_deg, m.lon_deg, m.alt_m
-                spd[rows], head[rows] = m.speed_kmh, m.heading_deg
+        # One model call per (group, kind): rows sorted by that code, taken slice by slice.
+        codes = self._mode[term]
+        still = np.flatnonzero(~moving)
+        order = still[np.argsort(codes[still], kind="stable")]
+        for rows in np.split(order, np.flatnonzero(np.diff(codes[order])) + 1):
+            if not rows.size:
+                continue
+            g_index, k = divmod(int(codes[rows[0]]), len(mobility.KINDS))
+            group, tr = self.groups[g_index], term[rows]
+            m = locate(mobility.KINDS[k], self.key[tr], base_lat[rows], base_lon[rows],
+                       t[rows], group.params, lane=self.lane[tr], lanes=group.lanes or None,
+                       dest_lat_deg=self.dest_lat_deg[tr], dest_lon_deg=self.dest_lon_deg[tr])
+            lat[rows], lon[rows], alt[rows] = m.lat_deg, m.lon_deg, m.alt_m
+            spd[rows], head[rows] = m.speed_kmh, m.heading_deg
         rows = np.flatnonzero(moving)
         if rows.size:
             f = since_s[rows] / np.maximum(trip_s[rows], 1.0)
@@ -219,6 +222,26 @@ class Fleet:
             spd[rows] = convoy[rows]
             head[rows] = mobility.bearing_deg(lat[rows], lon[rows], z_lat[rows], z_lon[rows])
         return mobility.Motion(lat, lon, alt, spd, head)
+
+    @cached_property
+    def _mode(self) -> np.ndarray:
+        """``group * len(KINDS) + kind`` per terminal: which model moves it."""
+        kind = np.array([mobility.KINDS.index(k) for k in self.kind.tolist()], dtype=np.int64)
+        return self.group * len(mobility.KINDS) + kind
+
+    @cached_property
+    def profiles(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(plan and home country of each distinct pair (2, P), pair index per terminal)``:
+        what a policy needs to know of a terminal besides its state."""
+        pairs, of = np.unique(np.stack([self.plan.astype(str), self.home_country.astype(str)]),
+                              axis=1, return_inverse=True)
+        return pairs, of.ravel()
+
+    @cached_property
+    def _regions(self):
+        from leonet.control.detect.geo import Regions
+
+        return Regions()
 
     def funded(self, term: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Terminals under no sponsorship pay for themselves (funded); the others are funded
@@ -237,12 +260,10 @@ class Fleet:
         for g_index, group in enumerate(self.groups):
             if not group.whitelist_regions:
                 continue
-            from leonet.control.regions import resolve_region
-
             rows = np.flatnonzero(ok & (self.group[term] == g_index))
             inside = np.zeros(rows.size, dtype=bool)
             for ref in group.whitelist_regions:
-                inside |= resolve_region(ref).contains(lat_deg[rows], lon_deg[rows])
+                inside |= self._regions.inside(ref, lat_deg[rows], lon_deg[rows])
             ok[rows] = inside
         return ok
 

@@ -70,9 +70,9 @@ class MobilityParams:
     vehicle_speed_kmh: tuple[float, float] = (30.0, 110.0)
     vehicle_range_km: tuple[float, float] = (5.0, 120.0)
     vehicle_trip_share: float = 0.6  # share of days with a drive
-    # Drives stay in the country of the home (1) or may cross borders (0): a destination
+    # Drives stay in the country of the home, or may cross borders (false): a destination
     # abroad is pulled back towards home (half, a quarter, then no drive that day).
-    vehicle_stay_in_country: float = 1.0
+    vehicle_stay_in_country: bool = True
     # Ships: 10-20 knots (cargo and ferries), 6-36 h in port.
     ship_speed_kmh: tuple[float, float] = (18.5, 37.0)
     port_hours: tuple[float, float] = (6.0, 36.0)
@@ -101,7 +101,8 @@ class MobilityParams:
                 if not (np.isfinite(lo) and np.isfinite(hi)) or lo < 0 or hi < lo:
                     raise InputError(f"expected [low, high] with 0 <= low <= high, got "
                                      f"{list(value)}", f"mobility: {name}")
-            elif not 0.0 <= value <= (1.0 if name.endswith("share") else 1e4):
+            elif not isinstance(value, bool) and not 0.0 <= value <= (
+                    1.0 if name.endswith("share") else 1e4):
                 raise InputError(f"out of range: {value!r}", f"mobility: {name}")
         if self.vehicle_speed_kmh[0] <= 0 or self.ship_speed_kmh[0] <= 0 or \
                 self.aircraft_speed_kmh[0] <= 0 or self.drone_speed_kmh[0] <= 0:
@@ -126,6 +127,10 @@ class MobilityParams:
                         isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
                     raise InputError(f"expected [low, high], got {value!r}", f"{where}.{key}")
                 values[key] = (float(value[0]), float(value[1]))
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise InputError(f"expected true or false, got {value!r}", f"{where}.{key}")
+                values[key] = value
             else:
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     raise InputError(f"expected a number, got {value!r}", f"{where}.{key}")
@@ -352,8 +357,11 @@ def _vehicle(key, lat, lon, t, p: MobilityParams) -> Motion:
     start = 6.0 + uniform(key, day, 5) * (latest - 6.0)
     bearing = uniform(key, day, 6) * 360.0
     if p.vehicle_stay_in_country:
-        dist = _stay_in_country(lat, lon, bearing, dist, trip)
-        trip &= dist > 0
+        # Only rows out on the drive need the check: a shortened drive leaves at the same
+        # time and is back sooner, so its rows are among these.
+        out = trip & (tod >= start * HOUR_S) & (tod < start * HOUR_S + 2 * dur + stay)
+        dist = _stay_in_country(lat, lon, bearing, dist, out)
+        trip &= ~out | (dist > 0)
         dur = dist / speed * HOUR_S
     on, plat, plon, _, spd, head = _out_and_back(
         lat, lon, tod, start_h=start, dur_s=dur, speed=speed, bearing=bearing, dist_km=dist,

@@ -39,9 +39,26 @@ def write_results(result: ScenarioResult, out_dir: Path) -> Path:
     """Write the report and the results of ``result`` into ``out_dir``; return index.html."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_previous_run(out_dir)
     secs = sections(result, out_dir)
     scn = result.scenario
     return write_report(out_dir, scn.title, secs, generated=generated_line(result))
+
+
+def _remove_previous_run(out_dir: Path) -> None:
+    """Delete the files an earlier run wrote here (as its results.json lists them), so that a
+    window or region of that run never lingers beside this one's; nothing else is touched."""
+    previous = out_dir / "results.json"
+    if not previous.is_file():
+        return
+    try:
+        names = json.loads(previous.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return  # not ours: leave the folder as it is
+    for name in names:
+        path = out_dir / str(name)
+        if path.parent == out_dir and path.is_file():
+            path.unlink()
 
 
 def generated_line(result: ScenarioResult) -> str:
@@ -62,7 +79,8 @@ def sections(result: ScenarioResult, out_dir: Path) -> list[Section]:
     if result.latency:
         secs.append(_latency(result, out_dir))
     (out_dir / "results.json").write_text(
-        json.dumps(results_json(result, [f.name for f in files]), indent=1,
+        json.dumps(results_json(result, [f.name for f in files] + [
+            Path(path).name for sec in secs for _, path in sec.figures]), indent=1,
                    ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8")
     return secs
 
@@ -394,10 +412,9 @@ def _served(result: ScenarioResult, out_dir: Path) -> Section:
     sec.figures.append((caption, plots.save(fig, out_dir / "served.png")))
     instants = sorted({int(np.searchsorted(result.timeline_ns, s.from_ns)) for s in
                        scn.policies if s.from_ns <= result.timeline_ns[-1]} | {n_t - 1})
-    cols = [j for j in top]
     sec.table("Allowed / switched on, per region, at the first timeline instant after each "
-              "policy change and at the end", ["date"] + [str(regions[j]) for j in cols],
-              [[_day(result.timeline_ns[k])] + [f"{ok[k, j]:,} / {on[k, j]:,}" for j in cols]
+              "policy change and at the end", ["date"] + [str(regions[j]) for j in top],
+              [[_day(result.timeline_ns[k])] + [f"{ok[k, j]:,} / {on[k, j]:,}" for j in top]
                for k in instants if k < n_t])
     return sec
 

@@ -85,7 +85,7 @@ class ScenarioResult:
 def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> ScenarioResult:
     """Replay ``scn`` (see the module docstring)."""
     progress(f"scenario {scn.name}: drawing {sum(g.n for g in scn.groups):,} terminals")
-    policies = [Policy.load(step.path) for step in scn.policies]
+    policies = [step.policy for step in scn.policies]
     fleet = Fleet.build(scn.groups, scn.sponsorships, scn.seed)
     suspended = np.full(len(fleet), NEVER, dtype=np.int64)
     result = ScenarioResult(scenario=scn, policies=policies, fleet=fleet,
@@ -136,29 +136,30 @@ def decide(scn: Scenario, policies: list[Policy], fleet: Fleet, state: FleetStat
              else np.full(n, policy_index, dtype=np.int64))
     allowed = np.zeros(n, dtype=bool)
     rule = np.full(n, NO_POLICY, dtype=object)
-    for k in np.unique(which[which >= 0]).tolist():
-        rows = np.flatnonzero(which == k)
-        term = state.terminal[rows]
-        d = policies[k].decide(
+    # Plan and home country are per terminal and take few values: rows are decided in
+    # groups sharing them, passed once per call (the engine then settles the rules they
+    # decide for the whole group, and no text is converted row by row).
+    profiles, profile_of = fleet.profiles
+    key = which * profiles.shape[1] + profile_of[state.terminal]
+    order = np.argsort(key, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(key[order])) + 1):
+        if not rows.size or which[rows[0]] < 0:
+            continue
+        policy = policies[int(which[rows[0]])]
+        plan, home = profiles[:, int(key[rows[0]] % profiles.shape[1])].tolist()
+        d = policy.decide(
             lat_deg=state.lat_deg[rows], lon_deg=state.lon_deg[rows], alt_m=state.alt_m[rows],
             speed_kmh=state.speed_kmh[rows], time=state.time_ns[rows].view("datetime64[ns]"),
-            whitelisted=state.whitelisted[rows], plan=_plans(fleet.plan[term], policies[k]),
-            home_country=np.where(fleet.home_country[term] == "", None,
-                                  fleet.home_country[term]),
-            roaming_days=state.roaming_days[rows], funded=state.funded[rows])
+            whitelisted=state.whitelisted[rows], roaming_days=state.roaming_days[rows],
+            funded=state.funded[rows], home_country=home or None,
+            # Plans the policy does not list count as none: they match no plan list.
+            plan=plan if plan in policy.plans else None)
         allowed[rows] = d.allowed
         rule[rows] = d.rule
     off = state.time_ns >= suspended_from_ns[state.terminal]
     allowed[off] = False
     rule[off] = SUSPENDED
     return Decided(state, allowed, rule, rolled_up_labels(state.lat_deg, state.lon_deg))
-
-
-def _plans(plans: np.ndarray, policy: Policy) -> np.ndarray:
-    """Plans the policy knows; others (and none) as missing, which matches no plan list."""
-    known = set(policy.plans) if policy.plans else None
-    return np.array([p if p and (known is None or p in known) else None
-                     for p in plans.tolist()], dtype=object)
 
 
 def rolled_up_labels(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:

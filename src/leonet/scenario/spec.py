@@ -25,11 +25,12 @@ from leonet.control.detect.config import KINDS, DetectConfig
 from leonet.control.fleet import ALWAYS, NEVER, GroupSpec, Placement, Sponsorship
 from leonet.control.mobility import KINDS as MOBILITY_KINDS
 from leonet.control.mobility import MobilityParams
+from leonet.control.policy import Policy
 from leonet.errors import InputError
+from leonet.physics.network import MODES
 from leonet.physics.timegrid import parse_duration_s, parse_utc
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-MODES = ("operator", "space", "bentpipe", "fibre")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class PolicyStep:
     path: Path
     from_ns: int
     event: str
+    policy: Policy  # the document, loaded and checked with the scenario
     source: str = ""
     # When the effect of the change is measured (terminals gaining and losing service, the
     # map): half a day after it comes into force unless the scenario says otherwise.
@@ -265,12 +267,10 @@ def _scenario(doc: Mapping, path: Path) -> Scenario:
             source = str(candidate) if candidate.exists() else source
         alt = (sats.get("alt_km_min", (int, float), None), sats.get("alt_km_max",
                                                                       (int, float), None))
-        mask = float(sats.get("min_elevation_deg", (int, float), mask))
-        if not 0.0 <= mask < 90.0:
-            raise InputError("must be in [0, 90)", sats.at("min_elevation_deg"))
+        mask = _mask_deg(sats)
         sats.done()
 
-    policies = _policies(root.tables("policies"), path, start, end)
+    policies = _policies(root.tables("policies"), path, end)
     lanes = _lanes(root.table("lanes"))
     groups = tuple(_group(t, lanes) for t in root.tables("groups"))
     if not groups:
@@ -291,9 +291,7 @@ def _scenario(doc: Mapping, path: Path) -> Scenario:
                     coverage=coverage, latency=latency, **base)
 
 
-def _policies(items: list[_Table], path: Path, start: int, end: int) -> tuple[PolicyStep, ...]:
-    from leonet.control.policy import Policy
-
+def _policies(items: list[_Table], path: Path, end: int) -> tuple[PolicyStep, ...]:
     if not items:
         raise InputError("a scenario needs at least one [[policies]] entry", str(path))
     out: list[PolicyStep] = []
@@ -303,9 +301,9 @@ def _policies(items: list[_Table], path: Path, start: int, end: int) -> tuple[Po
         if not file.is_file():
             raise InputError(f"policy file {rel!r} does not exist (looked in {path.parent})",
                              t.at("file"))
-        Policy.load(file)  # checked now: a bad policy must not surface halfway through a run
+        policy = Policy.load(file)  # checked now: a bad policy must not surface mid-run
         from_ns = t.time("from")
-        step = PolicyStep(path=file, from_ns=from_ns, event=t.get("event", str),
+        step = PolicyStep(path=file, from_ns=from_ns, event=t.get("event", str), policy=policy,
                           source=t.get("source", str, ""),
                           snapshot_ns=t.time("snapshot", from_ns + 12 * 3600 * 10**9))
         if step.snapshot_ns < step.from_ns:
@@ -318,7 +316,6 @@ def _policies(items: list[_Table], path: Path, start: int, end: int) -> tuple[Po
             raise InputError("is after the scenario's end", t.at("from"))
         t.done()
         out.append(step)
-    del start
     return tuple(out)
 
 
@@ -386,6 +383,41 @@ def _texts(t: _Table, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _unknown(what: str, value: str, known, where: str, tail: str = "") -> InputError:
+    """The error for a name not among ``known``, with the closest as a suggestion."""
+    known = list(known)
+    close = difflib.get_close_matches(value, known, n=1)
+    return InputError(f"unknown {what} {value!r}" + (
+        f"; did you mean {close[0]!r}?" if close else f"; expected {', '.join(known)}{tail}"),
+        where)
+
+
+def _choices(t: _Table, key: str, known, what: str) -> tuple[str, ...]:
+    """A list of names, each one of ``known``."""
+    names = _texts(t, key)
+    for name in names:
+        if name not in known:
+            raise _unknown(what, name, known, t.at(key))
+    return names
+
+
+def _regions(t: _Table, key: str) -> tuple[str, ...]:
+    """A list of region names, each resolved now (errors suggest the nearest names)."""
+    from leonet.control.regions import resolve_region
+
+    names = _texts(t, key)
+    for ref in names:
+        resolve_region(ref, where=t.at(key))
+    return names
+
+
+def _mask_deg(t: _Table, key: str = "min_elevation_deg") -> float:
+    mask = float(t.get(key, (int, float), 25.0))
+    if not 0.0 <= mask < 90.0:
+        raise InputError("must be in [0, 90)", t.at(key))
+    return mask
+
+
 def _group(t: _Table, lanes) -> GroupSpec:
     gid = t.get("id", str)
     if not _NAME_RE.match(gid):
@@ -403,11 +435,8 @@ def _group(t: _Table, lanes) -> GroupSpec:
         known = {**LANES, **lanes}
         bad = [x for x in place.lanes if x not in known]
         if bad:
-            close = difflib.get_close_matches(bad[0], sorted(known), n=1)
-            raise InputError(f"unknown sea lane {bad[0]!r}" + (
-                f"; did you mean {close[0]!r}?" if close else
-                f"; known: {', '.join(sorted(known))} (or define it under [lanes])"),
-                place_t.at("lanes"))
+            raise _unknown("sea lane", bad[0], sorted(known), place_t.at("lanes"),
+                           " (or define it under [lanes])")
     mob = _mobility(t, place)
     wl_t = t.doc.get("whitelisted")
     share, wl_from, wl_regions = 0.0, ALWAYS, ()
@@ -415,11 +444,7 @@ def _group(t: _Table, lanes) -> GroupSpec:
         w = t.table("whitelisted")
         share = float(w.get("share", (int, float), 1.0))
         wl_from = w.time("from", ALWAYS)
-        wl_regions = _texts(w, "regions") if "regions" in w.doc else ()
-        from leonet.control.regions import resolve_region
-
-        for ref in wl_regions:
-            resolve_region(ref, where=w.at("regions"))
+        wl_regions = _regions(w, "regions") if "regions" in w.doc else ()
         w.done()
     elif wl_t is not None:
         share = float(t.get("whitelisted", (int, float)))
@@ -466,10 +491,7 @@ def _mobility(t: _Table, place: Placement) -> tuple[tuple[str, float], ...]:
     pairs = ((value, 1.0),) if isinstance(value, str) else tuple(value.items())
     for kind, share in pairs:
         if kind not in MOBILITY_KINDS:
-            close = difflib.get_close_matches(kind, MOBILITY_KINDS, n=1)
-            raise InputError(f"unknown mobility {kind!r}" + (
-                f"; did you mean {close[0]!r}?" if close else
-                f"; expected {', '.join(MOBILITY_KINDS)}"), t.at("mobility"))
+            raise _unknown("mobility", kind, MOBILITY_KINDS, t.at("mobility"))
         if not isinstance(share, int | float) or isinstance(share, bool) or share < 0:
             raise InputError(f"share of {kind} must be a number >= 0", t.at("mobility"))
     total = sum(s for _, s in pairs)
@@ -492,13 +514,7 @@ def _sponsors(items: list[_Table], group_ids: list[str]):
         if sid in names:
             raise InputError(f"sponsor {sid!r} is defined twice", t.at("id"))
         names[sid] = t.get("name", str, sid)
-        groups = _texts(t, "groups")
-        for g in groups:
-            if g not in group_ids:
-                close = difflib.get_close_matches(g, group_ids, n=1)
-                raise InputError(f"unknown group {g!r}" + (
-                    f"; did you mean {close[0]!r}?" if close else
-                    f"; groups: {', '.join(group_ids)}"), t.at("groups"))
+        groups = _choices(t, "groups", group_ids, "group")
         share = float(t.get("share", (int, float), 1.0))
         if not 0.0 <= share <= 1.0:
             raise InputError(f"must be in [0, 1], got {share}", t.at("share"))
@@ -515,15 +531,7 @@ def _detection(t: _Table | None, start: int, end: int) -> DetectionSpec | None:
     if t is None:
         return None
     every = t.duration("report_every", 1800.0)
-    kinds = None
-    if "kinds" in t.doc:
-        kinds = _texts(t, "kinds")
-        for k in kinds:
-            if k not in KINDS:
-                close = difflib.get_close_matches(k, KINDS, n=1)
-                raise InputError(f"unknown detector {k!r}" + (
-                    f"; did you mean {close[0]!r}?" if close else
-                    f"; expected {', '.join(KINDS)}"), t.at("kinds"))
+    kinds = _choices(t, "kinds", KINDS, "detector") if "kinds" in t.doc else None
     cfg_t = t.table("config")
     config = DetectConfig.from_mapping(cfg_t.doc, cfg_t.at()) \
         if cfg_t is not None else DetectConfig()
@@ -555,16 +563,8 @@ def _enforcement(t: _Table | None, detection: DetectionSpec | None) -> Enforceme
         return None
     if detection is None:
         raise InputError("enforcement acts on incidents: add a [detection] table", t.at())
-    kinds = _texts(t, "suspend_on")
-    for k in kinds:
-        if k not in KINDS:
-            raise InputError(f"unknown incident kind {k!r}; expected {', '.join(KINDS)}",
-                             t.at("suspend_on"))
-    regions = _texts(t, "regions") if "regions" in t.doc else ()
-    from leonet.control.regions import resolve_region
-
-    for ref in regions:
-        resolve_region(ref, where=t.at("regions"))
+    kinds = _choices(t, "suspend_on", KINDS, "incident kind")
+    regions = _regions(t, "regions") if "regions" in t.doc else ()
     spec = EnforcementSpec(kinds, t.duration("after", 0.0, positive=False), regions)
     if spec.after_s < 0:
         raise InputError("must be >= 0", t.at("after"))
@@ -575,21 +575,11 @@ def _enforcement(t: _Table | None, detection: DetectionSpec | None) -> Enforceme
 def _coverage(t: _Table | None) -> CoverageSpec | None:
     if t is None:
         return None
-    from leonet.control.regions import resolve_region
-
-    regions = _texts(t, "regions")
-    for ref in regions:
-        resolve_region(ref, where=t.at("regions"))
+    regions = _regions(t, "regions")
     res = t.get("resolution", int, 4)
     if not 0 <= res <= 15:
         raise InputError(f"H3 resolution must be in 0..15, got {res}", t.at("resolution"))
-    mask = float(t.get("min_elevation_deg", (int, float), 25.0))
-    if not 0.0 <= mask < 90.0:
-        raise InputError("must be in [0, 90)", t.at("min_elevation_deg"))
-    spec = CoverageSpec(regions, res, t.time("start"), t.duration("duration", 3600.0),
-                        t.duration("step", 60.0), mask)
-    if spec.duration_s / spec.step_s > 10_000:
-        raise InputError("more than 10,000 instants: use a longer step", t.at("step"))
+    spec = CoverageSpec(regions, res, t.time("start"), *_span(t, 60.0), _mask_deg(t))
     t.done()
     return spec
 
@@ -605,13 +595,17 @@ def _latency(t: _Table | None) -> LatencySpec | None:
             place(name)
         except InputError as exc:
             raise InputError(exc.what, t.at("from" if name in places else "to")) from None
-    modes = _texts(t, "modes") if "modes" in t.doc else ("operator", "bentpipe", "fibre")
-    for m in modes:
-        if m not in MODES:
-            raise InputError(f"unknown mode {m!r}; expected {', '.join(MODES)}", t.at("modes"))
-    spec = LatencySpec(places, t.get("to", str, "pop"), t.time("start"),
-                       t.duration("duration", 3600.0), t.duration("step", 15.0), modes)
-    if spec.duration_s / spec.step_s > 10_000:
-        raise InputError("more than 10,000 instants: use a longer step", t.at("step"))
+    modes = (_choices(t, "modes", MODES, "mode") if "modes" in t.doc
+             else ("operator", "bentpipe", "fibre"))
+    spec = LatencySpec(places, t.get("to", str, "pop"), t.time("start"), *_span(t, 15.0),
+                       modes)
     t.done()
     return spec
+
+
+def _span(t: _Table, step_s: float) -> tuple[float, float]:
+    """``(duration_s, step_s)`` of a short run (an hour by default), at most 10,000 steps."""
+    duration, step = t.duration("duration", 3600.0), t.duration("step", step_s)
+    if duration / step > 10_000:
+        raise InputError("more than 10,000 instants: use a longer step", t.at("step"))
+    return duration, step

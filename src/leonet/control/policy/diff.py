@@ -150,16 +150,11 @@ def country_labels(lat_deg, lon_deg) -> np.ndarray:
 
 
 def _labels(labeler, lat_deg, lon_deg) -> np.ndarray:
-    from leonet.control.policy.index import membership
+    from leonet.control.policy.index import first_region
     from leonet.control.regions import wrap_lon
 
     names, index = labeler
     lat = np.asarray(lat_deg, dtype=np.float64).ravel()
     lon = wrap_lon(np.asarray(lon_deg, dtype=np.float64).ravel())
-    out = np.empty(lat.size, dtype=object)
-    step = 200_000  # bounded memory for the (n, regions) membership table
-    for s in range(0, lat.size, step):
-        m = membership(index, lat[s:s + step], lon[s:s + step])
-        first = np.where(m.any(axis=1), m.argmax(axis=1), names.size - 1)
-        out[s:s + step] = names[first]
-    return out
+    first = first_region(index, lat, lon)
+    return names[np.where(first >= 0, first, names.size - 1)]

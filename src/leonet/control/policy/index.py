@@ -477,3 +477,33 @@ def membership(index: GridIndex, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np
                       index.cell_code, index.occupied, index.fine_code, index.entries,
                       index.edges, out)
     return out
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def first_region_kernel(lat, lon, res, ncols, nrows, fine, cell_code, occupied, fine_code,
+                        entries, edges, n_regions, out):
+    """``out[i]`` = the lowest-numbered region holding point i, -1 for none."""
+    touched = np.empty(max(n_regions, 1), dtype=np.int32)
+    for i in range(lat.size):
+        code, in_sub = code_at(lon[i], lat[i], res, ncols, nrows, cell_code, occupied,
+                               fine_code, fine)
+        nt = regions_from_code(lon[i], lat[i], code, in_sub, fine, res, ncols, nrows, entries,
+                               edges, touched)
+        best = -1
+        for q in range(nt):
+            if best < 0 or touched[q] < best:
+                best = touched[q]
+        out[i] = best
+
+
+def first_region(index: GridIndex, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """The lowest-numbered region holding each point (int32, -1 for none): `membership`'s
+    first true column, without the ``(n, n_regions)`` table (lon in -180..180)."""
+    lat = np.ascontiguousarray(lat_deg, dtype=np.float64).ravel()
+    lon = np.ascontiguousarray(lon_deg, dtype=np.float64).ravel()
+    out = np.empty(lat.size, dtype=np.int32)
+    first_region_kernel(lat, lon, index.res_deg, index.ncols, index.nrows, index.fine,
+                        index.cell_code, index.occupied, index.fine_code, index.entries,
+                        index.edges, index.n_regions, out)
+    return out
+
