@@ -13,10 +13,10 @@ import time
 from _common import machine, real_or_preset
 from _coverage import brute_force_per_instant, peak_rss_mib
 
-from leonet.cells import land_cells
 from leonet.commands.common import progress_bar
 from leonet.physics.coverage import coverage
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.cells import land_cells
 
 MASK_DEG = 25.0
 BUDGET_BYTES = 256 * 1024**2  # ephemeris chunks; everything else is a few arrays per cell

@@ -13,9 +13,9 @@ import time
 from _common import machine, real_or_preset
 from _coverage import brute_force_per_instant, peak_rss_mib
 
-from leonet.cells import region_cells
 from leonet.physics.coverage import coverage
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.cells import region_cells
 
 MASK_DEG = 25.0
 

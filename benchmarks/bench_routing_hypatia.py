@@ -15,7 +15,7 @@ from _common import SHARED, best_of, machine
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from leonet.hypatia import read_hypatia_dir
+from leonet.physics.hypatia import read_hypatia_dir
 from leonet.physics.links import ground_links
 
 HYPATIA_CPU_S_PER_STEP = 15.2

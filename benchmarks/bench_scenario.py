@@ -38,8 +38,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from leonet.data import scenario_dir
+    from leonet.reporting.scenario import write_results
     from leonet.scenario import load_scenario, run
-    from leonet.scenario.report import write_results
     from leonet.scenario.run import decide
 
     path = scenario_dir() / "ukraine-2022-2026.scenario.toml"

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 
-from leonet.cells import region_cells
 from leonet.cli import main
+from leonet.regional.cells import region_cells
 
 WINDOW = ["--start", "2026-08-23T00:00:00Z", "--duration", "30m", "--step", "5m"]
 REQUIRED = ["h3_cell", "lat_deg", "lon_deg", "mean_in_view", "min_in_view", "max_in_view",

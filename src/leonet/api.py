@@ -3,7 +3,6 @@
 >>> from leonet.api import Constellation, Policy, TimeGrid, wgs84
 """
 
-from leonet.cells import CellSet, cells_from_ids, latitude_band, region_cells
 from leonet.control.detect import (
     DetectConfig,
     Incidents,
@@ -31,7 +30,6 @@ from leonet.control.telemetry import (
     telemetry_from_arrays,
 )
 from leonet.errors import InputError
-from leonet.hypatia import HypatiaInputs, read_hypatia_dir
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
 from leonet.physics.coverage import CoverageFigures, coverage
 from leonet.physics.ephemeris import Ephemeris
@@ -43,6 +41,7 @@ from leonet.physics.ground_segment import (
     starlink_gateways,
     starlink_pops,
 )
+from leonet.physics.hypatia import HypatiaInputs, read_hypatia_dir
 from leonet.physics.links import (
     MAX_LASER_RANGE_KM,
     GroundLinks,
@@ -69,10 +68,12 @@ from leonet.physics.scheduling import (
 )
 from leonet.physics.timegrid import TimeGrid, parse_utc
 from leonet.physics.visibility import Visibility, VisibilitySeries, count_visible, visible
-from leonet.regional import RegionCapacity, RegionCoverage, region_capacity, region_coverage
+from leonet.regional.capacity import RegionCapacity, region_capacity
+from leonet.regional.cells import CellSet, cells_from_ids, latitude_band, region_cells
+from leonet.regional.coverage import RegionCoverage, region_coverage
+from leonet.reporting.scenario import write_results as write_scenario_report
 from leonet.scenario import Scenario, ScenarioResult, load_scenario
 from leonet.scenario import run as run_scenario
-from leonet.scenario.report import write_results as write_scenario_report
 
 __all__ = [
     "MAX_LASER_RANGE_KM",

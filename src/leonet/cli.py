@@ -54,7 +54,7 @@ def demo(
     out: Annotated[Path, typer.Option(help="Report folder to write.")] = Path("reports/demo"),
 ) -> None:
     """Run the demo on embedded defaults and write a report folder."""
-    from leonet.demo import run_demo
+    from leonet.reporting.demo import run_demo
 
     html_path = run_demo(out, progress=lambda msg: err_console.print(msg, highlight=False))
     print(f"report written to {html_path.parent}/ (open {html_path})")

@@ -6,10 +6,10 @@ import itertools
 import numpy as np
 import pytest
 
-from leonet.cells import latitude_band
 from leonet.physics.coverage import coverage
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.cells import latitude_band
 
 MASK_DEG = 25.0
 A_KM = 6378.137  # WGS84 equatorial radius: FCC shell altitudes are a - 6378 km

@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import dijkstra
 from sgp4.api import WGS72, Satrec
 from sgp4.propagation import gstime
 
-from leonet.hypatia import read_hypatia_dir
+from leonet.physics.hypatia import read_hypatia_dir
 from tests.conftest import shared_file
 
 TOLERANCE_M = 250.0  # the README's fair tolerance (PyEphem's own Earth model)

@@ -17,8 +17,8 @@ import shapely
 
 from leonet.cli import main
 from leonet.control.regions import resolve_region
+from leonet.reporting.scenario import write_results
 from leonet.scenario import load_scenario, run
-from leonet.scenario.report import write_results
 
 POLICY_A = """
 version = "a"

@@ -47,8 +47,8 @@ def _setup(region: str, source: str, start: str, duration: str, step: str, res: 
            out: Path, min_elevation: float, skip_invalid: bool, epoch: str | None,
            alt_min: float | None, alt_max: float | None, max_memory_gib: float):
     """Check every input before any long computation; return cells, satellites, grid."""
-    from leonet.cells import check_resolution, region_cells
-    from leonet.exports import table_format
+    from leonet.regional.cells import check_resolution, region_cells
+    from leonet.reporting.exports import table_format
 
     table_format(out)
     check_resolution(res, "--res")
@@ -102,9 +102,9 @@ def coverage(
 ) -> None:
     """Coverage figures of merit per H3 cell of a region: satellites in view (min/mean/max),
     percent of time covered, gaps, revisit and response times."""
-    from leonet import maps
-    from leonet.exports import write_cells_geojson, write_table
-    from leonet.regional import region_coverage
+    from leonet.regional.coverage import region_coverage
+    from leonet.reporting import maps
+    from leonet.reporting.exports import write_cells_geojson, write_table
 
     _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
@@ -212,10 +212,10 @@ def capacity(
     availability class (available / limited (sold out) / not activated / not covered)."""
     from dataclasses import replace
 
-    from leonet import maps
-    from leonet.exports import write_cells_geojson, write_table
     from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
-    from leonet.regional import region_capacity
+    from leonet.regional.capacity import region_capacity
+    from leonet.reporting import maps
+    from leonet.reporting.exports import write_cells_geojson, write_table
 
     _check_outputs(geojson, min_sats, map=map_file)
     given = {"sat_capacity_gbps": sat_capacity_gbps, "beams_per_sat": beams,

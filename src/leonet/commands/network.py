@@ -259,7 +259,7 @@ def _write_series_csv(s: RouteSeries, path: Path) -> None:
 
 
 def _plot(s: RouteSeries, path: Path) -> None:
-    from leonet import plots
+    from leonet.reporting import plots
 
     fig, (ax, ax2) = plots.plt.subplots(1, 2, figsize=(12, 4.2),
                                         gridspec_kw={"width_ratios": [3, 1]})
@@ -305,7 +305,7 @@ def paths(
     step: Annotated[str, typer.Option(help="e.g. 100ms.")] = "100ms",
 ) -> None:
     """All ordered ground-station pair paths of a Hypatia folder, per instant, as CSV."""
-    from leonet.hypatia import read_hypatia_dir
+    from leonet.physics.hypatia import read_hypatia_dir
 
     if out.suffix.lower() != ".csv":
         raise InputError(f"--out must name a .csv file, got {out.name!r}")

@@ -51,8 +51,8 @@ def run_command(
     telemetry-*.parquet, coverage-*.csv, latency.csv) into a folder."""
     from dataclasses import replace
 
+    from leonet.reporting.scenario import write_results
     from leonet.scenario import load_scenario, run
-    from leonet.scenario.report import write_results
 
     started = time.perf_counter()
     scn = load_scenario(resolve_scenario(source))

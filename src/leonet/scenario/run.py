@@ -2,7 +2,7 @@
 simulated in the detection windows, incidents found, terminals suspended, and the coverage
 and latency of the affected areas.
 
-Everything is computed in arrays and returned as a `ScenarioResult`; `leonet.scenario.report`
+Everything is computed in arrays and returned as a `ScenarioResult`; `leonet.reporting.scenario`
 turns it into files. Nothing here reads a clock: the same scenario and seed give the same
 result, bit for bit.
 """
@@ -307,8 +307,8 @@ def _grid(start_ns: int, duration_s: float, step_s: float):
 
 
 def _coverage(scn: Scenario, sats) -> list[dict]:
-    from leonet.cells import region_cells
-    from leonet.regional import region_coverage, summarise
+    from leonet.regional.cells import region_cells
+    from leonet.regional.coverage import region_coverage, summarise
 
     spec = scn.coverage
     grid = _grid(spec.start_ns, spec.duration_s, spec.step_s)

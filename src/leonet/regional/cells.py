@@ -165,6 +165,16 @@ def _great_circle_ring(cell: int) -> np.ndarray:
                             np.degrees(np.arcsin(np.clip(p[:, 2], -1, 1)))])
 
 
+def cell_columns(cells: CellSet) -> dict[str, np.ndarray]:
+    """The columns every per-cell table starts with: ``h3_cell, lat_deg, lon_deg, area_km2``,
+    and ``country`` where the cells carry labels."""
+    cols = {"h3_cell": cells.ids, "lat_deg": cells.lat_deg, "lon_deg": cells.lon_deg,
+            "area_km2": cells.area_km2}
+    if cells.labels is not None:
+        cols["country"] = cells.labels
+    return cols
+
+
 def concat_cells(parts: list[CellSet], name: str = "") -> CellSet:
     """The cells of ``parts`` one after the other (same resolution, not re-sorted), keeping
     the centres and areas already computed."""
@@ -208,7 +218,7 @@ def cell_polygon(cell: int) -> shapely.Geometry:
 
 # -- cells from geometry --------------------------------------------------------------------
 
-def _estimate_cells(geom: shapely.Geometry, res: int) -> float:
+def estimate_cells(geom: shapely.Geometry, res: int) -> float:
     from leonet.control.regions import geodesic_area_km2
 
     return geodesic_area_km2(geom) / h3.average_hexagon_area(res, unit="km^2")
@@ -224,19 +234,19 @@ def cells_in_geometry(geom: shapely.Geometry, res: int, *, name: str = "", sourc
     label = name or "the region"
     if geom is None or geom.is_empty:
         raise InputError(f"{label} has no area")
-    estimate = _estimate_cells(geom, res)
+    estimate = estimate_cells(geom, res)
     if estimate > max_cells:
         coarser = next((r for r in range(res, -1, -1)
-                        if _estimate_cells(geom, r) <= max_cells), 0)
+                        if estimate_cells(geom, r) <= max_cells), 0)
         raise InputError(f"{label} would need about {estimate:,.0f} cells at resolution {res} "
                          f"(limit {max_cells:,}); use resolution {coarser} or coarser", "res")
-    cells = _cells_by_tiles(geom, res)
+    cells = cells_by_tiles(geom, res)
     if cells.size == 0 and not allow_empty:
         raise InputError(_no_cells_message(geom, res, label))
     return CellSet(cells, res, name, source, notes, geometry=geom)
 
 
-def _cells_by_tiles(geom: shapely.Geometry, res: int) -> np.ndarray:
+def cells_by_tiles(geom: shapely.Geometry, res: int) -> np.ndarray:
     edge_deg = h3.average_hexagon_edge_length(res, unit="km") / 111.2
     tile = float(np.clip(edge_deg * _CELLS_PER_TILE, 0.25, _MAX_TILE_DEG))
     minx, miny, maxx, maxy = geom.bounds
@@ -271,7 +281,7 @@ def _no_cells_message(geom: shapely.Geometry, res: int, label: str) -> str:
     from leonet.control.regions import geodesic_area_km2
 
     area = geodesic_area_km2(geom)
-    finer = next((r for r in range(res + 1, 16) if _cells_by_tiles(geom, r).size), None)
+    finer = next((r for r in range(res + 1, 16) if cells_by_tiles(geom, r).size), None)
     cell = h3.average_hexagon_area(res, unit="km^2")
     hint = (f"; use resolution {finer} or finer" if finer is not None
             else "; it is smaller than any H3 cell centre spacing")
@@ -300,7 +310,7 @@ def land_cells(res: int, *, max_cells: int = MAX_CELLS) -> CellSet:
     table = countries()
     cells, labels = [], []
     for code, geom in zip(table.code, table.geometry, strict=True):
-        part = _cells_by_tiles(geom, res) if not geom.is_empty else np.zeros(0, np.uint64)
+        part = cells_by_tiles(geom, res) if not geom.is_empty else np.zeros(0, np.uint64)
         cells.append(part)
         labels.append(np.full(part.size, code, dtype=object))
         if sum(c.size for c in cells) > max_cells:

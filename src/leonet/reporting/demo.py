@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from leonet.control.policy.demo import policy_section
 from leonet.physics.ground import concat_points, find_city
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.timegrid import TimeGrid
-from leonet.report import Section, write_report
+from leonet.reporting.html import Section, write_report
+from leonet.reporting.policy_section import policy_section
 
 DEMO_CITIES = ("Kyiv", "Taipei", "London", "New York City", "São Paulo", "Nairobi", "Tokyo",
                "Sydney", "Singapore", "Reykjavík")
@@ -23,7 +23,7 @@ DEMO_CITIES = ("Kyiv", "Taipei", "London", "New York City", "São Paulo", "Nairo
 
 def sky_section(out_dir: Path) -> Section:
     """Satellites in view over ten cities, one hour at 15 s, starlink-gen1 preset."""
-    from leonet import plots
+    from leonet.reporting import plots
 
     sats = Constellation.load("starlink-gen1")
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "1h", "15s")
@@ -80,9 +80,9 @@ def latency_section(out_dir: Path) -> Section:
     """RTT from Kyiv and Taipei to their PoPs over an hour: operator, bent pipe, fibre."""
     import numpy as np
 
-    from leonet import plots
     from leonet.physics.network import Network
     from leonet.physics.route_series import REASONS
+    from leonet.reporting import plots
 
     sats = Constellation.load("starlink-gen1")
     net = Network.build(sats)
@@ -156,13 +156,14 @@ def latency_section(out_dir: Path) -> Section:
 
 def coverage_section(out_dir: Path) -> Section:
     """Coverage of Ukraine and Taiwan per H3 cell (res 5), six hours at 60 s, gen1 preset."""
-    from leonet import maps
-    from leonet.cells import latitude_band, region_cells
-    from leonet.exports import write_cells_geojson, write_table
     from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
     from leonet.physics.coverage import coverage_from_ephemerides
     from leonet.physics.ephemeris import Ephemeris
-    from leonet.regional import region_capacity, summarise
+    from leonet.regional.capacity import region_capacity
+    from leonet.regional.cells import latitude_band, region_cells
+    from leonet.regional.coverage import summarise
+    from leonet.reporting import maps
+    from leonet.reporting.exports import write_cells_geojson, write_table
 
     sats = Constellation.load("starlink-gen1")
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "6h", "60s")
@@ -256,8 +257,8 @@ DEMO_SCENARIO = "ukraine-2022-2026"
 def scenario_sections(out_dir: Path, progress: Callable[[str], None] = print) -> list[Section]:
     """The end-to-end scenario, replayed and written into ``out_dir``."""
     from leonet.data import scenario_dir
+    from leonet.reporting.scenario import sections
     from leonet.scenario import load_scenario, run
-    from leonet.scenario.report import sections
 
     scn = load_scenario(scenario_dir() / f"{DEMO_SCENARIO}.scenario.toml")
     return sections(run(scn, progress=progress), out_dir)

@@ -1,20 +1,10 @@
-"""Coverage and capacity of a region's H3 cells: the glue between regions (control wing),
-cells, and the physics of `leonet.physics.coverage` / `leonet.physics.capacity`.
+"""Busy-hour capacity of a region's H3 cells, with the demand of the land around them.
 
 Capacity needs the demand around a region as well as inside it: a satellite over Ukraine's
 border also serves Poland. `region_capacity` therefore adds *context* cells (land within
 ``context_km`` of the region, 1,000 km by default: the ground range at which a 550 km
 satellite is still 25° above the horizon is about 940 km) whose demand competes for the same
 satellites; only the region's own cells are reported.
-
->>> from leonet.cells import region_cells
->>> from leonet.physics.orbits.constellation import Constellation
->>> from leonet.physics.timegrid import TimeGrid
->>> cells = region_cells("TW", 4)
->>> grid = TimeGrid.range("2026-08-23T00:00:00Z", "30m", "5m")
->>> run = region_coverage(cells, Constellation.load("starlink-gen1"), grid)
->>> list(run.columns())[:6]
-['h3_cell', 'lat_deg', 'lon_deg', 'area_km2', 'mean_in_view', 'min_in_view']
 """
 
 from __future__ import annotations
@@ -26,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from leonet.cells import CellSet, _cells_by_tiles, _estimate_cells, concat_cells, country_at
 from leonet.errors import InputError
 from leonet.physics.capacity import (
     DEFAULT_ASSUMPTIONS,
@@ -34,70 +23,22 @@ from leonet.physics.capacity import (
     CapacityFigures,
     capacity_from_ephemerides,
 )
-from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures, coverage
+from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures
 from leonet.physics.earth import EARTH_MEAN_RADIUS_KM
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.cells import (
+    CellSet,
+    cell_columns,
+    cells_by_tiles,
+    concat_cells,
+    country_at,
+    estimate_cells,
+)
 
 DEFAULT_CONTEXT_KM = 1000.0
 # Context beyond this many cells is dropped with a note (a run would take minutes per instant).
 MAX_CONTEXT_CELLS = 400_000
-
-
-def _cell_columns(cells: CellSet) -> dict[str, np.ndarray]:
-    cols = {"h3_cell": cells.ids, "lat_deg": cells.lat_deg, "lon_deg": cells.lon_deg,
-            "area_km2": cells.area_km2}
-    if cells.labels is not None:
-        cols["country"] = cells.labels
-    return cols
-
-
-@dataclass(frozen=True, eq=False)
-class RegionCoverage:
-    """Coverage figures of merit of a region's cells over a time grid."""
-
-    cells: CellSet
-    coverage: CoverageFigures
-    grid: TimeGrid
-    source: str
-    min_elevation_deg: float
-
-    def columns(self) -> dict[str, np.ndarray]:
-        """One row per cell: ``h3_cell, lat_deg, lon_deg, area_km2`` then the figures."""
-        return {**_cell_columns(self.cells), **self.coverage.columns()}
-
-    def summary(self) -> dict[str, float]:
-        """Area-weighted means and extremes over the region."""
-        return summarise(self.cells, self.coverage)
-
-
-def summarise(cells: CellSet, fig: CoverageFigures) -> dict[str, float]:
-    w = cells.area_km2
-    return {
-        "cells": len(cells),
-        "area_km2": float(w.sum()),
-        "mean_in_view": float(np.average(fig.mean_in_view, weights=w)),
-        "min_in_view": int(fig.min_in_view.min()),
-        "max_in_view": int(fig.max_in_view.max()),
-        "percent_covered": float(np.average(fig.percent_covered, weights=w)),
-        "worst_percent_covered": float(fig.percent_covered.min()),
-        "area_fully_covered_pct": float(100.0 * w[fig.percent_covered >= 100.0].sum() / w.sum()),
-        "longest_gap_s": float(fig.longest_gap_s.max()),
-    }
-
-
-def region_coverage(cells: CellSet, constellation, grid: TimeGrid, *, min_sats: int = 1,
-                    min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
-                    max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
-                    progress: Callable[[int], None] | None = None) -> RegionCoverage:
-    """Coverage figures of merit at every cell centre of ``cells``."""
-    fig = coverage(cells.points(min_elevation_deg), constellation, grid, min_sats=min_sats,
-                   max_bytes=max_bytes, workers=workers, progress=progress)
-    return RegionCoverage(cells, fig, grid, getattr(constellation, "source", ""),
-                          float(min_elevation_deg))
-
-
-# -- capacity ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
 class RegionCapacity:
@@ -113,7 +54,7 @@ class RegionCapacity:
 
     def columns(self) -> dict[str, np.ndarray]:
         cap = self.capacity.columns()
-        return {**_cell_columns(self.cells), **self.coverage.columns(),
+        return {**cell_columns(self.cells), **self.coverage.columns(),
                 "terminals": self.terminals, **cap}
 
     def class_counts(self) -> dict[str, int]:
@@ -145,10 +86,10 @@ def context_cells(cells: CellSet, context_km: float) -> tuple[CellSet | None, st
         except shapely.errors.GEOSException as exc:
             return None, (f"no context demand: the outline of {cells.name} could not be grown "
                           f"({exc})")
-    if _estimate_cells(grown, cells.res) > MAX_CONTEXT_CELLS + len(cells):
+    if estimate_cells(grown, cells.res) > MAX_CONTEXT_CELLS + len(cells):
         return None, (f"no context demand: land within {context_km:g} km of {cells.name} would "
                       f"exceed {MAX_CONTEXT_CELLS:,} cells at resolution {cells.res}")
-    cand = np.setdiff1d(_cells_by_tiles(grown, cells.res), cells.cells)
+    cand = np.setdiff1d(cells_by_tiles(grown, cells.res), cells.cells)
     ctx = CellSet(cand, cells.res, f"context of {cells.name}", "context")
     land = country_at(ctx.lat_deg, ctx.lon_deg)
     keep = land != ""

@@ -18,8 +18,8 @@ import shapely
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Patch
 
-from leonet import plots
-from leonet.cells import CellSet, cell_polygon
+from leonet.regional.cells import CellSet, cell_polygon
+from leonet.reporting import plots
 
 AVAILABILITY_COLOURS = {
     "available": "#2ca02c",

@@ -16,8 +16,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import shapely
 
-from leonet.cells import CellSet
 from leonet.errors import InputError
+from leonet.regional.cells import CellSet
 
 TABLE_SUFFIXES = (".csv", ".parquet")
 

@@ -4,7 +4,7 @@ checked by each wing's tests)."""
 
 import json
 
-from leonet.demo import DEMO_SCENARIO, SECTIONS, run_demo
+from leonet.reporting.demo import DEMO_SCENARIO, SECTIONS, run_demo
 
 
 def test_demo_writes_a_complete_report(tmp_path):

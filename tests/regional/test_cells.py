@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import shapely
 
-from leonet.cells import (
+from leonet.control.regions import geodesic_area_km2, resolve_region
+from leonet.errors import InputError
+from leonet.regional.cells import (
     CellSet,
     cell_polygon,
     cells_from_ids,
@@ -17,8 +19,6 @@ from leonet.cells import (
     latitude_band,
     region_cells,
 )
-from leonet.control.regions import geodesic_area_km2, resolve_region
-from leonet.errors import InputError
 
 AUTHALIC_KM = 6371.007180918475  # H3's sphere (h3lib constants.h, EARTH_RADIUS_KM)
 

@@ -8,14 +8,14 @@ import pyarrow.csv as pacsv
 import pytest
 import shapely
 
-from leonet.cells import region_cells
 from leonet.control.regions import resolve_region
 from leonet.errors import InputError
-from leonet.exports import cells_geojson, write_table
-from leonet.maps import cell_rings, centre_lon
 from leonet.physics.earth import great_circle_km
 from leonet.physics.ground import world_cities
-from leonet.regional import activation, city_terminals, context_cells, read_terminals
+from leonet.regional.capacity import activation, city_terminals, context_cells, read_terminals
+from leonet.regional.cells import region_cells
+from leonet.reporting.exports import cells_geojson, write_table
+from leonet.reporting.maps import cell_rings, centre_lon
 
 
 def test_context_is_land_near_the_region_outside_it():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from leonet.report import Section, write_report
+from leonet.reporting.html import Section, write_report
 from leonet.scenario.run import ScenarioResult
 
 # Colours of the decisions on maps: allowed on top in green; the denying rules in turn.
@@ -125,7 +125,7 @@ def _tables(result: ScenarioResult, out_dir: Path) -> list[Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from leonet.exports import write_table
+    from leonet.reporting.exports import write_table
 
     fleet = result.fleet
     files = [write_table(out_dir / "served.csv", served_table(result)),
@@ -185,8 +185,8 @@ def _incidents_csv(result: ScenarioResult, path: Path) -> Path:
 
 
 def _latency_csv(result: ScenarioResult, path: Path) -> Path:
-    from leonet.exports import write_table
     from leonet.physics.route_series import REASONS
+    from leonet.reporting.exports import write_table
 
     lat = result.latency
     grid = lat["grid"]
@@ -361,7 +361,7 @@ def _events(result: ScenarioResult) -> Section:
 
 
 def _served(result: ScenarioResult, out_dir: Path) -> Section:
-    from leonet import plots
+    from leonet.reporting import plots
 
     d, scn = result.timeline, result.scenario
     t = result.timeline_ns.view("datetime64[ns]")
@@ -446,7 +446,7 @@ def _draw_areas(ax, extent) -> None:
 
 def _outlines(ax, extent) -> None:
     """Country outlines and disputed areas over ``extent``, framed at the local aspect."""
-    from leonet.maps import draw_countries
+    from leonet.reporting.maps import draw_countries
 
     draw_countries(ax, extent)
     _draw_areas(ax, extent)
@@ -472,7 +472,7 @@ def _decision_panel(ax, decided, extent, title: str) -> None:
 
 
 def _maps(result: ScenarioResult, out_dir: Path) -> Section:
-    from leonet import plots
+    from leonet.reporting import plots
 
     sec = Section("Maps: decisions after each policy change",
                   "Every terminal switched on at the instant a policy comes into force, "
@@ -501,8 +501,8 @@ def _maps(result: ScenarioResult, out_dir: Path) -> Section:
 
 
 def _detection(result: ScenarioResult, out_dir: Path) -> Section:
-    from leonet import plots
     from leonet.control.detect.config import KINDS
+    from leonet.reporting import plots
 
     scn = result.scenario
     sec = Section("Unauthorized use: telemetry, detectors and suspensions",
@@ -552,7 +552,7 @@ def _detection(result: ScenarioResult, out_dir: Path) -> Section:
 
 
 def _coverage(result: ScenarioResult, out_dir: Path) -> Section:
-    from leonet import maps
+    from leonet.reporting import maps
 
     spec = result.scenario.coverage
     sats = result.constellation
@@ -583,7 +583,7 @@ def _coverage(result: ScenarioResult, out_dir: Path) -> Section:
 
 
 def _latency(result: ScenarioResult, out_dir: Path) -> Section:
-    from leonet import plots
+    from leonet.reporting import plots
 
     lat = result.latency
     grid = lat["grid"]

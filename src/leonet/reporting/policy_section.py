@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from leonet.report import Section
+from leonet.reporting.html import Section
 
 # Terminals where the scenarios have something to say, plus neighbours for contrast.
 COUNTRIES = ["UA", "PL", "MD", "RO", "BY", "RU", "TW", "CN"]

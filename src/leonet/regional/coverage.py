@@ -1,0 +1,69 @@
+"""Coverage of a region's H3 cells: the figures of merit of `leonet.physics.coverage` at every
+cell centre, with the cells' own columns.
+
+>>> from leonet.regional.cells import region_cells
+>>> from leonet.physics.orbits.constellation import Constellation
+>>> from leonet.physics.timegrid import TimeGrid
+>>> cells = region_cells("TW", 4)
+>>> grid = TimeGrid.range("2026-08-23T00:00:00Z", "30m", "5m")
+>>> run = region_coverage(cells, Constellation.load("starlink-gen1"), grid)
+>>> list(run.columns())[:6]
+['h3_cell', 'lat_deg', 'lon_deg', 'area_km2', 'mean_in_view', 'min_in_view']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures, coverage
+from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG
+from leonet.physics.timegrid import TimeGrid
+from leonet.regional.cells import CellSet, cell_columns
+
+
+@dataclass(frozen=True, eq=False)
+class RegionCoverage:
+    """Coverage figures of merit of a region's cells over a time grid."""
+
+    cells: CellSet
+    coverage: CoverageFigures
+    grid: TimeGrid
+    source: str
+    min_elevation_deg: float
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """One row per cell: ``h3_cell, lat_deg, lon_deg, area_km2`` then the figures."""
+        return {**cell_columns(self.cells), **self.coverage.columns()}
+
+    def summary(self) -> dict[str, float]:
+        """Area-weighted means and extremes over the region."""
+        return summarise(self.cells, self.coverage)
+
+
+def summarise(cells: CellSet, fig: CoverageFigures) -> dict[str, float]:
+    w = cells.area_km2
+    return {
+        "cells": len(cells),
+        "area_km2": float(w.sum()),
+        "mean_in_view": float(np.average(fig.mean_in_view, weights=w)),
+        "min_in_view": int(fig.min_in_view.min()),
+        "max_in_view": int(fig.max_in_view.max()),
+        "percent_covered": float(np.average(fig.percent_covered, weights=w)),
+        "worst_percent_covered": float(fig.percent_covered.min()),
+        "area_fully_covered_pct": float(100.0 * w[fig.percent_covered >= 100.0].sum() / w.sum()),
+        "longest_gap_s": float(fig.longest_gap_s.max()),
+    }
+
+
+def region_coverage(cells: CellSet, constellation, grid: TimeGrid, *, min_sats: int = 1,
+                    min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
+                    max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
+                    progress: Callable[[int], None] | None = None) -> RegionCoverage:
+    """Coverage figures of merit at every cell centre of ``cells``."""
+    fig = coverage(cells.points(min_elevation_deg), constellation, grid, min_sats=min_sats,
+                   max_bytes=max_bytes, workers=workers, progress=progress)
+    return RegionCoverage(cells, fig, grid, getattr(constellation, "source", ""),
+                          float(min_elevation_deg))
