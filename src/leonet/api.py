@@ -70,9 +70,19 @@ from leonet.physics.timegrid import TimeGrid, parse_utc
 from leonet.physics.visibility import Visibility, VisibilitySeries, count_visible, visible
 from leonet.regional.capacity import RegionCapacity, region_capacity
 from leonet.regional.cells import CellSet, cells_from_ids, latitude_band, region_cells
-from leonet.regional.coverage import RegionCoverage, region_coverage
+from leonet.regional.coverage import CoverageSummary, RegionCoverage, region_coverage
 from leonet.reporting.scenario import write_results as write_scenario_report
-from leonet.scenario import Scenario, ScenarioResult, load_scenario
+from leonet.scenario import (
+    CoverageRun,
+    Event,
+    LatencyRoute,
+    LatencyRun,
+    PolicyChange,
+    Scenario,
+    ScenarioResult,
+    WindowResult,
+    load_scenario,
+)
 from leonet.scenario import run as run_scenario
 
 __all__ = [
@@ -87,10 +97,13 @@ __all__ = [
     "CellSet",
     "Constellation",
     "CoverageFigures",
+    "CoverageRun",
+    "CoverageSummary",
     "Database",
     "Decisions",
     "DetectConfig",
     "Ephemeris",
+    "Event",
     "Fleet",
     "GroundLinks",
     "GroundPoints",
@@ -99,11 +112,14 @@ __all__ = [
     "Incidents",
     "InputError",
     "IslTopology",
+    "LatencyRoute",
+    "LatencyRun",
     "MobilityParams",
     "Network",
     "Placement",
     "PlaneAssignment",
     "Policy",
+    "PolicyChange",
     "PolicyDiff",
     "Population",
     "Region",
@@ -126,6 +142,7 @@ __all__ = [
     "TimeGrid",
     "Visibility",
     "VisibilitySeries",
+    "WindowResult",
     "assign_pops",
     "capacity",
     "cells_from_ids",

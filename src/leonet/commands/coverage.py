@@ -133,7 +133,7 @@ def coverage(
             profile, title=f"{cells.name}: coverage versus latitude ({min_elevation:g}° mask)",
             weights=cells.area_km2,
             percent={f"percent of time with ≥{min_sats} in view": run.coverage.percent_covered}))
-    summary = run.summary()
+    summary = run.summary().to_dict()
     if as_json:
         print(json.dumps({"region": cells.name, "res": res, "source": sats.source,
                           "start": str(grid.iso[0]), "end": str(grid.iso[-1]),

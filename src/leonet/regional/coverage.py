@@ -14,7 +14,7 @@ cell centre, with the cells' own columns.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -38,24 +38,45 @@ class RegionCoverage:
         """One row per cell: ``h3_cell, lat_deg, lon_deg, area_km2`` then the figures."""
         return {**cell_columns(self.cells), **self.coverage.columns()}
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> CoverageSummary:
         """Area-weighted means and extremes over the region."""
         return summarise(self.cells, self.coverage)
 
 
-def summarise(cells: CellSet, fig: CoverageFigures) -> dict[str, float]:
+@dataclass(frozen=True)
+class CoverageSummary:
+    """A region's coverage in a few figures: means are weighted by cell area, ``worst_*``
+    and the extremes are over cells (``*_in_view`` count satellites)."""
+
+    cells: int
+    area_km2: float
+    mean_in_view: float
+    min_in_view: int
+    max_in_view: int
+    percent_covered: float
+    worst_percent_covered: float  # of the least covered cell
+    area_fully_covered_pct: float  # share of the area covered at every instant
+    longest_gap_s: float
+
+    def to_dict(self) -> dict[str, float]:
+        """The figures by name, in field order (what `leonet coverage --json` prints)."""
+        return asdict(self)
+
+
+def summarise(cells: CellSet, fig: CoverageFigures) -> CoverageSummary:
+    """`CoverageSummary` of coverage figures ``fig`` over ``cells``."""
     w = cells.area_km2
-    return {
-        "cells": len(cells),
-        "area_km2": float(w.sum()),
-        "mean_in_view": float(np.average(fig.mean_in_view, weights=w)),
-        "min_in_view": int(fig.min_in_view.min()),
-        "max_in_view": int(fig.max_in_view.max()),
-        "percent_covered": float(np.average(fig.percent_covered, weights=w)),
-        "worst_percent_covered": float(fig.percent_covered.min()),
-        "area_fully_covered_pct": float(100.0 * w[fig.percent_covered >= 100.0].sum() / w.sum()),
-        "longest_gap_s": float(fig.longest_gap_s.max()),
-    }
+    return CoverageSummary(
+        cells=len(cells),
+        area_km2=float(w.sum()),
+        mean_in_view=float(np.average(fig.mean_in_view, weights=w)),
+        min_in_view=int(fig.min_in_view.min()),
+        max_in_view=int(fig.max_in_view.max()),
+        percent_covered=float(np.average(fig.percent_covered, weights=w)),
+        worst_percent_covered=float(fig.percent_covered.min()),
+        area_fully_covered_pct=float(100.0 * w[fig.percent_covered >= 100.0].sum() / w.sum()),
+        longest_gap_s=float(fig.longest_gap_s.max()),
+    )
 
 
 def region_coverage(cells: CellSet, constellation, grid: TimeGrid, *, min_sats: int = 1,

@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from leonet.data import scenario_dir
 from leonet.physics.ground import concat_points, find_city
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.timegrid import TimeGrid
 from leonet.reporting.html import Section, write_report
 from leonet.reporting.policy_section import policy_section
+from leonet.reporting.scenario import write_files
+from leonet.scenario import load_scenario, run
+from leonet.scenario.results import LatencyRoute
 
 DEMO_CITIES = ("Kyiv", "Taipei", "London", "New York City", "São Paulo", "Nairobi", "Tokyo",
                "Sydney", "Singapore", "Reykjavík")
@@ -76,6 +80,10 @@ def sky_section(out_dir: Path) -> Section:
     return sec
 
 
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
 def latency_section(out_dir: Path) -> Section:
     """RTT from Kyiv and Taipei to their PoPs over an hour: operator, bent pipe, fibre."""
     import numpy as np
@@ -114,14 +122,11 @@ def latency_section(out_dir: Path) -> Section:
     rows = []
     for i, c in enumerate(cities):
         for m in modes:
-            summ = series[m].summary(i)
-            rows.append([c.name, str(net.pops.names[pop[i]]), m,
-                         f"{summ['availability']:.1%}",
-                         round(summ.get("rtt_ms_median", float("nan")), 1),
-                         round(summ.get("rtt_ms_p95", float("nan")), 1),
-                         summ["path_changes"],
-                         "; ".join(f"{n} × {r}" for r, n in summ.get("no_service", {}).items())
-                         or "—"])
+            r = LatencyRoute.of(series[m], i, c.name, str(net.pops.names[pop[i]]))
+            rows.append([c.name, r.to, m, f"{r.availability:.1%}",
+                         round(_or_nan(r.rtt_ms_median), 1), round(_or_nan(r.rtt_ms_p95), 1),
+                         r.path_changes,
+                         "; ".join(f"{n} × {why}" for why, n in r.no_service) or "—"])
     sec.table("RTT to the PoP over the hour (ms)",
               ["city", "PoP", "mode", "availability", "median", "p95", "path changes",
                "no service"], rows)
@@ -185,12 +190,11 @@ def coverage_section(out_dir: Path) -> Section:
         figs = {mask: coverage_from_ephemerides(cells.points(mask), [eph], grid)
                 for mask in (25.0, 40.0)}
         s25, s40 = summarise(cells, figs[25.0]), summarise(cells, figs[40.0])
-        rows.append([code, len(cells), round(s25["area_km2"]), round(s25["mean_in_view"], 1),
-                     s25["min_in_view"], s25["max_in_view"],
-                     round(s25["worst_percent_covered"], 2),
-                     round(s40["mean_in_view"], 1), s40["min_in_view"],
-                     round(s40["percent_covered"], 2), round(s40["worst_percent_covered"], 2),
-                     round(s40["longest_gap_s"])])
+        rows.append([code, len(cells), round(s25.area_km2), round(s25.mean_in_view, 1),
+                     s25.min_in_view, s25.max_in_view, round(s25.worst_percent_covered, 2),
+                     round(s40.mean_in_view, 1), s40.min_in_view,
+                     round(s40.percent_covered, 2), round(s40.worst_percent_covered, 2),
+                     round(s40.longest_gap_s)])
         columns = {"h3_cell": cells.ids, "lat_deg": cells.lat_deg, "lon_deg": cells.lon_deg,
                    **figs[25.0].columns(),
                    "mean_in_view_40deg": figs[40.0].mean_in_view,
@@ -256,12 +260,8 @@ DEMO_SCENARIO = "ukraine-2022-2026"
 
 def scenario_sections(out_dir: Path, progress: Callable[[str], None] = print) -> list[Section]:
     """The end-to-end scenario, replayed and written into ``out_dir``."""
-    from leonet.data import scenario_dir
-    from leonet.reporting.scenario import sections
-    from leonet.scenario import load_scenario, run
-
     scn = load_scenario(scenario_dir() / f"{DEMO_SCENARIO}.scenario.toml")
-    return sections(run(scn, progress=progress), out_dir)
+    return write_files(run(scn, progress=progress), out_dir)
 
 
 SECTIONS: list[tuple[str, Callable[[Path], Section]]] = [

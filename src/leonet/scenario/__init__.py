@@ -1,11 +1,23 @@
-"""Scenarios: timelines of events over both wings, replayed and reported.
+"""Scenarios: timelines of events over both wings, replayed into typed results.
 
 `load_scenario` reads and checks a scenario file (TOML; docs/scenarios.md), `run` replays it
-into a `ScenarioResult`, and `write_results` writes the HTML report and the machine-readable
+into a `ScenarioResult` (`results` holds it and the frozen types it is made of), and
+`leonet.reporting.scenario.write_results` writes the HTML report and the machine-readable
 results into a folder.
 """
 
-from leonet.scenario.run import ScenarioResult, run
+from leonet.scenario.results import (
+    CoverageRun,
+    Decided,
+    Event,
+    LatencyRoute,
+    LatencyRun,
+    PolicyChange,
+    ScenarioResult,
+    WindowResult,
+)
+from leonet.scenario.run import run
 from leonet.scenario.spec import Scenario, load_scenario
 
-__all__ = ["Scenario", "ScenarioResult", "load_scenario", "run"]
+__all__ = ["CoverageRun", "Decided", "Event", "LatencyRoute", "LatencyRun", "PolicyChange",
+           "Scenario", "ScenarioResult", "WindowResult", "load_scenario", "run"]

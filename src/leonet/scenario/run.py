@@ -11,75 +11,36 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
-from leonet.control.detect import Incidents, detect
+from leonet.control.detect import detect
 from leonet.control.fleet import NEVER, Fleet, FleetState
 from leonet.control.policy import Policy
 from leonet.control.policy.diff import PolicyDiff, region_labels
-from leonet.scenario.spec import Scenario
+from leonet.control.regions import resolve_region
+from leonet.control.telemetry import telemetry_from_arrays
+from leonet.physics.ground import concat_points, place
+from leonet.physics.network import Network
+from leonet.physics.orbits.constellation import Constellation
+from leonet.physics.timegrid import TimeGrid
+from leonet.regional.cells import region_cells
+from leonet.regional.coverage import region_coverage, summarise
+from leonet.scenario.results import (
+    CoverageRun,
+    Decided,
+    Event,
+    LatencyRoute,
+    LatencyRun,
+    PolicyChange,
+    ScenarioResult,
+    WindowResult,
+    concat_incidents,
+)
+from leonet.scenario.spec import Scenario, Window
 
 NO_POLICY = "no-policy-in-force"
 SUSPENDED = "suspended"
-
-
-@dataclass(frozen=True, eq=False)
-class Decided:
-    """Fleet rows with their decisions (``rule`` is a rule id, ``default``, ``suspended`` or
-    ``no-policy-in-force``) and the region each row is in."""
-
-    state: FleetState
-    allowed: np.ndarray
-    rule: np.ndarray  # object
-    region: np.ndarray  # object: disputed area (rolled up) or country code, "(sea)"
-
-    @cached_property
-    def region_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(names, index)``: the distinct regions (sorted) and each row's index."""
-        names, index = np.unique(self.region.astype(str), return_inverse=True)
-        return names, index
-
-    @cached_property
-    def rule_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(names, index)``: the distinct deciding rules (sorted) and each row's index."""
-        names, index = np.unique(self.rule.astype(str), return_inverse=True)
-        return names, index
-
-
-@dataclass(frozen=True, eq=False)
-class WindowResult:
-    name: str
-    start_ns: int
-    end_ns: int
-    n_rows: int
-    n_terminals: int
-    n_issues: int
-    incidents: Incidents
-    suspended: int
-    telemetry: dict[str, np.ndarray]
-
-
-@dataclass
-class ScenarioResult:
-    scenario: Scenario
-    policies: list[Policy]
-    fleet: Fleet
-    timeline: Decided
-    timeline_ns: np.ndarray
-    events: list[dict] = field(default_factory=list)
-    diffs: list[tuple[int, PolicyDiff, Decided]] = field(default_factory=list)
-    windows: list[WindowResult] = field(default_factory=list)
-    suspended_from_ns: np.ndarray | None = None
-    coverage: list[dict] = field(default_factory=list)
-    latency: dict | None = None
-    constellation: object = None
-
-    @property
-    def incidents(self) -> Incidents:
-        return concat_incidents([w.incidents for w in self.windows])
 
 
 def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> ScenarioResult:
@@ -88,15 +49,15 @@ def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> S
     policies = [step.policy for step in scn.policies]
     fleet = Fleet.build(scn.groups, scn.sponsorships, scn.seed)
     suspended = np.full(len(fleet), NEVER, dtype=np.int64)
-    result = ScenarioResult(scenario=scn, policies=policies, fleet=fleet,
-                            timeline=None, timeline_ns=scn.timeline_ns)  # type: ignore[arg-type]
+    windows = []
     if scn.detection is not None:
         for w in scn.detection.windows:
             progress(f"scenario {scn.name}: telemetry and detection, {w.name}")
-            result.windows.append(_window(scn, policies, fleet, w, suspended))
-    result.suspended_from_ns = suspended
-    progress(f"scenario {scn.name}: {len(result.timeline_ns)} timeline instants")
-    result.timeline = decide(scn, policies, fleet, fleet.at(result.timeline_ns), suspended)
+            windows.append(_window(scn, policies, fleet, w, suspended))
+    timeline_ns = scn.timeline_ns
+    progress(f"scenario {scn.name}: {len(timeline_ns)} timeline instants")
+    timeline = decide(scn, policies, fleet, fleet.at(timeline_ns), suspended)
+    changes = []
     for k, step in enumerate(scn.policies):
         snap = fleet.at(np.array([step.snapshot_ns]))
         before = decide(scn, policies, fleet, snap, suspended, policy_index=k - 1)
@@ -106,17 +67,21 @@ def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> S
             terminal_id=fleet.terminal_id[snap.terminal], region=after.region,
             allowed_a=before.allowed, allowed_b=after.allowed, rule_a=before.rule,
             rule_b=after.rule)
-        result.diffs.append((k, diff, after))
-    result.events = events(scn, policies, fleet, result)
+        changes.append(PolicyChange(k, step, diff, after))
+    sats = coverage = latency = None
     if scn.coverage is not None or scn.latency is not None:
-        result.constellation = _constellation(scn)
+        sats = _constellation(scn)
     if scn.coverage is not None:
         progress(f"scenario {scn.name}: coverage of {', '.join(scn.coverage.regions)}")
-        result.coverage = _coverage(scn, result.constellation)
+        coverage = _coverage(scn, sats)
     if scn.latency is not None:
         progress(f"scenario {scn.name}: latency from {', '.join(scn.latency.places)}")
-        result.latency = _latency(scn, result.constellation)
-    return result
+        latency = _latency(scn, sats)
+    return ScenarioResult(
+        scenario=scn, policies=tuple(policies), fleet=fleet, timeline_ns=timeline_ns,
+        timeline=timeline, suspended_from_ns=suspended,
+        events=events(scn, fleet, changes, windows), policy_changes=tuple(changes),
+        windows=tuple(windows), coverage=coverage or (), latency=latency, constellation=sats)
 
 
 # -- decisions --------------------------------------------------------------------------------
@@ -177,10 +142,8 @@ def rolled_up_labels(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
 
 # -- detection ----------------------------------------------------------------------------
 
-def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w, suspended: np.ndarray
-            ) -> WindowResult:
-    from leonet.control.telemetry import telemetry_from_arrays
-
+def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w: Window,
+            suspended: np.ndarray) -> WindowResult:
     det = scn.detection
     step = round(det.report_every_s * 1e9)
     times = np.arange(w.start_ns, w.end_ns, step, dtype=np.int64)
@@ -213,8 +176,6 @@ def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w, suspended: n
         after = round(scn.enforcement.after_s * 1e9)
         hits = np.isin(incidents.kind, scn.enforcement.suspend_on)
         if scn.enforcement.regions:
-            from leonet.control.regions import resolve_region
-
             inside = np.zeros(len(incidents), dtype=bool)
             for ref in scn.enforcement.regions:
                 inside |= resolve_region(ref).contains(incidents.lat_deg, incidents.lon_deg)
@@ -225,48 +186,27 @@ def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w, suspended: n
             if when < suspended[k]:
                 n_suspended += int(suspended[k] == NEVER)
                 suspended[k] = when
-    columns = {"terminal_id": tel.terminal_id, "time": tel.time, "lat_deg": tel.lat_deg,
-               "lon_deg": tel.lon_deg, "alt_m": tel.alt_m, "speed_kmh": tel.speed_kmh,
-               "heading_deg": tel.heading_deg}
-    return WindowResult(w.name, w.start_ns, w.end_ns, len(tel), len(tel.terminals),
-                        len(issues), incidents, n_suspended, columns)
-
-
-def concat_incidents(parts: list[Incidents]) -> Incidents:
-    """Incidents of several runs as one, in the order given."""
-    from leonet.control.detect.incidents import _ARRAYS
-
-    parts = [p for p in parts if p is not None]
-    if not parts:
-        from leonet.control.detect.incidents import IncidentLog
-
-        return IncidentLog().freeze()
-    notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
-    return Incidents(**{a: np.concatenate([getattr(p, a) for p in parts]) for a in _ARRAYS},
-                     notes=notes)
+    return WindowResult(w.name, w.start_ns, w.end_ns, tel, len(issues), incidents, n_suspended)
 
 
 # -- events -------------------------------------------------------------------------------
 
-def events(scn: Scenario, policies: list[Policy], fleet: Fleet, result: ScenarioResult
-           ) -> list[dict]:
+def events(scn: Scenario, fleet: Fleet, changes: list[PolicyChange],
+           windows: list[WindowResult]) -> tuple[Event, ...]:
     """What happened when, in time order: policy changes with their effect, sponsors'
     funding starting and ending, groups arriving, moving and being verified, suspensions."""
     out = []
-    for k, diff, _ in result.diffs:
-        step = scn.policies[k]
-        out.append({"time_ns": step.from_ns, "kind": "policy", "name": step.event,
-                    "detail": f"{step.path.name} (version {policies[k].version}) in force",
-                    "source": step.source, "gained": int(diff.gained.sum()),
-                    "lost": int(diff.lost.sum())})
+    for c in changes:
+        out.append(Event(c.step.from_ns, "policy", c.step.event,
+                         f"{c.step.path.name} (version {c.step.policy.version}) in force",
+                         c.step.source, int(c.diff.gained.sum()), int(c.diff.lost.sum())))
     for j, s in enumerate(scn.sponsorships):
         n = int(fleet.sponsor_of[:, j].sum())
         name = scn.sponsor_names.get(s.sponsor, s.sponsor)
         for t, what in ((s.from_ns, "starts paying"), (s.until_ns, "stops paying")):
             if scn.start_ns <= t <= scn.end_ns:
-                out.append({"time_ns": t, "kind": "funding", "name": f"{name} {what}",
-                            "detail": f"for {n:,} terminals of {', '.join(s.groups)}",
-                            "source": "", "gained": 0, "lost": 0})
+                out.append(Event(t, "funding", f"{name} {what}",
+                                 f"for {n:,} terminals of {', '.join(s.groups)}"))
     for g in scn.groups:
         on = max(g.active_from_ns, g.switch_on_ns)
         for t, what in ((on, f"{g.n:,} terminals switched on"),
@@ -276,55 +216,43 @@ def events(scn: Scenario, policies: list[Policy], fleet: Fleet, result: Scenario
                          f"{g.whitelisted_share:.0%} of the terminals verified for the "
                          "whitelist")):
             if scn.start_ns < t <= scn.end_ns:
-                out.append({"time_ns": t, "kind": "group", "name": f"group {g.id}",
-                            "detail": what, "source": "", "gained": 0, "lost": 0})
-    for w in result.windows:
-        if w.suspended:
-            out.append({"time_ns": w.end_ns, "kind": "enforcement",
-                        "name": f"suspensions after {w.name}",
-                        "detail": f"{w.suspended:,} terminals suspended for "
-                                  f"{', '.join(scn.enforcement.suspend_on)} incidents",
-                        "source": "", "gained": 0, "lost": w.suspended})
-    return sorted(out, key=lambda e: (e["time_ns"], e["kind"], e["name"]))
+                out.append(Event(t, "group", f"group {g.id}", what))
+    for w in windows:
+        if w.n_suspended:
+            out.append(Event(w.end_ns, "enforcement", f"suspensions after {w.name}",
+                             f"{w.n_suspended:,} terminals suspended for "
+                             f"{', '.join(scn.enforcement.suspend_on)} incidents",
+                             lost=w.n_suspended))
+    return tuple(sorted(out, key=lambda e: (e.time_ns, e.kind, e.name)))
 
 
 # -- coverage and latency -----------------------------------------------------------------
 
-def _constellation(scn: Scenario):
-    from leonet.physics.orbits.constellation import Constellation
-
+def _constellation(scn: Scenario) -> Constellation:
     sats = Constellation.load(scn.constellation)
     if scn.alt_km != (None, None):
         sats = sats.filter(alt_km=scn.alt_km)
     return sats
 
 
-def _grid(start_ns: int, duration_s: float, step_s: float):
-    from leonet.physics.timegrid import TimeGrid
-
+def _grid(start_ns: int, duration_s: float, step_s: float) -> TimeGrid:
     start = np.datetime_as_string(np.datetime64(int(start_ns), "ns"), unit="s") + "Z"
     return TimeGrid.range(start, f"{duration_s}s", f"{step_s}s")
 
 
-def _coverage(scn: Scenario, sats) -> list[dict]:
-    from leonet.regional.cells import region_cells
-    from leonet.regional.coverage import region_coverage, summarise
-
+def _coverage(scn: Scenario, sats: Constellation) -> tuple[CoverageRun, ...]:
     spec = scn.coverage
     grid = _grid(spec.start_ns, spec.duration_s, spec.step_s)
     out = []
     for ref in spec.regions:
         cells = region_cells(ref, spec.resolution)
         run_ = region_coverage(cells, sats, grid, min_elevation_deg=spec.min_elevation_deg)
-        out.append({"region": ref, "cells": cells, "run": run_,
-                    "summary": summarise(cells, run_.coverage)})
-    return out
+        out.append(CoverageRun(ref, spec.resolution, run_, summarise(cells, run_.coverage)))
+    return tuple(out)
 
 
-def _latency(scn: Scenario, sats) -> dict:
+def _latency(scn: Scenario, sats: Constellation) -> LatencyRun:
     from leonet.control.policy.diff import country_labels
-    from leonet.physics.ground import concat_points, place
-    from leonet.physics.network import Network
 
     spec = scn.latency
     net = Network.build(sats)
@@ -339,5 +267,6 @@ def _latency(scn: Scenario, sats) -> dict:
         one = place(spec.to, min_elevation_deg=scn.min_elevation_deg)
         dst, to_names = concat_points([one] * len(src), kind="city"), [spec.to] * len(src)
     series = {m: net.routes(src, dst, grid, mode=m, pop=pop) for m in spec.modes}
-    return {"places": list(spec.places), "to": to_names, "grid": grid, "series": series,
-            "network": net}
+    routes = tuple(LatencyRoute.of(s, i, name, to_names[i]) for s in series.values()
+                   for i, name in enumerate(spec.places))
+    return LatencyRun(tuple(spec.places), tuple(to_names), grid, series, net, routes)
