@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from leonet.physics.timegrid import iso_utc
 from leonet.reporting.html import Section, write_report
 from leonet.scenario.run import ScenarioResult
 
@@ -24,7 +25,7 @@ _DENIED = ("#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#1
 
 def iso(t_ns: int | np.integer) -> str:
     """ISO 8601 UTC with a Z, to the second."""
-    return np.datetime_as_string(np.datetime64(int(t_ns), "ns"), unit="s") + "Z"
+    return iso_utc(t_ns, unit="s")
 
 
 def _day(t_ns: int | np.integer) -> str:

@@ -300,10 +300,9 @@ def _constellation(scn: Scenario):
 
 
 def _grid(start_ns: int, duration_s: float, step_s: float):
-    from leonet.physics.timegrid import TimeGrid
+    from leonet.physics.timegrid import TimeGrid, iso_utc
 
-    start = np.datetime_as_string(np.datetime64(int(start_ns), "ns"), unit="s") + "Z"
-    return TimeGrid.range(start, f"{duration_s}s", f"{step_s}s")
+    return TimeGrid.range(iso_utc(start_ns, "s"), f"{duration_s}s", f"{step_s}s")
 
 
 def _coverage(scn: Scenario, sats) -> list[dict]:
