@@ -175,8 +175,11 @@ def test_path_changes_and_summary(setup):
 
 def test_bad_network_input(setup):
     net, src, dst, grid, _ = setup
-    with pytest.raises(InputError, match="unknown mode"):
+    with pytest.raises(InputError, match="unknown mode 'pigeon'; expected one of operator, "
+                                         "space, bentpipe, fibre"):
         net.routes(src, dst, grid, mode="pigeon")
+    with pytest.raises(InputError, match="unknown mode 'Operator'"):
+        net.schedule(src, grid.utc[0], grid.utc[-1], mode="Operator")
     with pytest.raises(InputError, match="route factor"):
         Network(net.constellation, net.isls, net.gateways, net.pops, fibre_route_factor=0.5)
     with pytest.raises(InputError, match="3 sources but 1 destinations"):

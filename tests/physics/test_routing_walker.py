@@ -2,6 +2,8 @@
 +Grid written here from plane/slot arithmetic, link rules applied by hand, elevation from
 textbook trigonometry, and scipy's csgraph Dijkstra with split ground nodes."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.sparse import coo_matrix
@@ -120,4 +122,4 @@ def test_laser_range_and_cutoff_turn_links_off():
     isl = IslTopology([0, 2, 2, 0], [1, 3, 5, 4], 6, cross_plane=[True, True, False, True],
                       max_range_km=5400.0, cutoff_lat_deg=55.0)
     assert isl.up(r).tolist() == [True, False, True, False]
-    assert isl.with_options(cutoff_lat_deg=None).up(r).tolist() == [True, True, True, False]
+    assert replace(isl, cutoff_lat_deg=None).up(r).tolist() == [True, True, True, False]

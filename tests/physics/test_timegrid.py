@@ -5,7 +5,7 @@ import pytest
 from skyfield.api import load
 
 from leonet.errors import InputError
-from leonet.physics.timegrid import TimeGrid, parse_duration_s, parse_utc
+from leonet.physics.timegrid import TimeGrid, iso_utc, parse_duration_s, parse_utc
 
 
 def test_range_includes_end_and_has_exact_steps():
@@ -65,3 +65,23 @@ def test_chunks_cover_grid():
     parts = list(grid.chunks(100))
     assert sum(len(g) for _, g in parts) == len(grid)
     assert parts[-1][0] == 600 and parts[-1][1].utc[-1] == grid.utc[-1]
+
+
+def test_iso_utc_matches_the_standard_library():
+    """Against `datetime.isoformat` of the same instants (whole microseconds, which both
+    can hold), per instant and for arrays, from int64 ns and from datetime64."""
+    rng = np.random.default_rng(2)
+    us = rng.integers(0, 4_102_444_800 * 10**6, 50)  # 1970 .. 2100
+    ref = [(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(u))).isoformat(
+        timespec="microseconds") + "Z" for u in us]
+    ns = us * 1000
+    assert [iso_utc(int(t), "us") for t in ns] == ref
+    assert iso_utc(ns, "us").tolist() == ref
+    assert iso_utc(ns.astype("datetime64[ns]"), "us").tolist() == ref
+    assert iso_utc(ns, "s").tolist() == [r[:19] + "Z" for r in ref]
+    # By default the coarsest unit that shows every instant exactly, as TimeGrid.iso.
+    assert iso_utc(np.array([0, 2 * 10**9])).tolist() == ["1970-01-01T00:00:00Z",
+                                                         "1970-01-01T00:00:02Z"]
+    assert iso_utc(np.array([0, 1_500_000])).tolist() == ["1970-01-01T00:00:00.000000000Z",
+                                                         "1970-01-01T00:00:00.001500000Z"]
+    assert iso_utc(2_000_000) == "1970-01-01T00:00:00.002Z"

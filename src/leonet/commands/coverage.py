@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,13 @@ from rich.table import Table
 
 from leonet.commands.common import console, load_source, out_console, progress_bar
 from leonet.errors import InputError
+from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, check_min_elevation_deg
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.capacity import region_capacity
+from leonet.regional.cells import CellSet, check_resolution, region_cells
+from leonet.regional.coverage import region_coverage
+from leonet.reporting.exports import table_format, write_cells_geojson, write_table
 
 app = typer.Typer()
 
@@ -47,9 +53,6 @@ def _setup(region: str, source: str, start: str, duration: str, step: str, res: 
            out: Path, min_elevation: float, skip_invalid: bool, epoch: str | None,
            alt_min: float | None, alt_max: float | None, max_memory_gib: float):
     """Check every input before any long computation; return cells, satellites, grid."""
-    from leonet.regional.cells import check_resolution, region_cells
-    from leonet.reporting.exports import table_format
-
     table_format(out)
     check_resolution(res, "--res")
     check_min_elevation_deg(min_elevation, where="--min-elevation")
@@ -82,6 +85,22 @@ def _check_outputs(geojson: Path | None, min_sats: int, **maps_: Path | None) ->
         raise InputError(f"--min-sats must be >= 1, got {min_sats}")
 
 
+def _write_cells(out: Path, geojson: Path | None, cells: CellSet,
+                 columns: dict[str, np.ndarray]) -> list[Path]:
+    """The per-cell table (and, if asked, the cells as GeoJSON); returns the paths written."""
+    write_table(out, columns)
+    written = [out]
+    if geojson is not None:
+        written.append(write_cells_geojson(geojson, cells, {k: v for k, v in columns.items()
+                                                            if k != "h3_cell"}))
+    return written
+
+
+def _say_written(written: list[Path]) -> None:
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+
+
 def coverage(
     region: Region, start: Start, out: Out,
     source: Source = "starlink-gen1",
@@ -102,9 +121,7 @@ def coverage(
 ) -> None:
     """Coverage figures of merit per H3 cell of a region: satellites in view (min/mean/max),
     percent of time covered, gaps, revisit and response times."""
-    from leonet.regional.coverage import region_coverage
-    from leonet.reporting import maps
-    from leonet.reporting.exports import write_cells_geojson, write_table
+    from leonet.reporting import maps  # matplotlib: ~0.5 s, only for commands that draw
 
     _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
@@ -116,11 +133,7 @@ def coverage(
                               min_elevation_deg=min_elevation,
                               max_bytes=int(max_memory_gib * 1024**3), progress=advance)
     columns = run.columns()
-    write_table(out, columns)
-    written = [out]
-    if geojson is not None:
-        written.append(write_cells_geojson(geojson, cells, {k: v for k, v in columns.items()
-                                                            if k != "h3_cell"}))
+    written = _write_cells(out, geojson, cells, columns)
     label = f"{cells.name}: {_MAP_LABELS[map_value]}, {min_elevation:g}° mask"
     if map_file is not None:
         vmax = 100.0 if map_value == "percent_covered" else None
@@ -145,8 +158,7 @@ def coverage(
                       f"{min_elevation:g}° mask, covered = at least {min_sats} in view",
                       highlight=False)
     out_console.print(_summary_table(summary))
-    for path in written:
-        console.print(f"wrote {path}", highlight=False)
+    _say_written(written)
 
 
 def _summary_table(summary: dict) -> Table:
@@ -210,12 +222,7 @@ def capacity(
 ) -> None:
     """Busy-hour capacity per H3 cell: offered capacity, demand, oversubscription and an
     availability class (available / limited (sold out) / not activated / not covered)."""
-    from dataclasses import replace
-
-    from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
-    from leonet.regional.capacity import region_capacity
-    from leonet.reporting import maps
-    from leonet.reporting.exports import write_cells_geojson, write_table
+    from leonet.reporting import maps  # matplotlib: ~0.5 s, only for commands that draw
 
     _check_outputs(geojson, min_sats, map=map_file)
     given = {"sat_capacity_gbps": sat_capacity_gbps, "beams_per_sat": beams,
@@ -241,12 +248,7 @@ def capacity(
                               max_bytes=int(max_memory_gib * 1024**3), progress=advance)
     for note in run.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
-    columns = run.columns()
-    write_table(out, columns)
-    written = [out]
-    if geojson is not None:
-        written.append(write_cells_geojson(geojson, cells, {k: v for k, v in columns.items()
-                                                            if k != "h3_cell"}))
+    written = _write_cells(out, geojson, cells, run.columns())
     if map_file is not None:
         written.append(maps.availability_map(
             cells, run.capacity.availability, map_file,
@@ -274,8 +276,7 @@ def capacity(
     out_console.print(_summary_table(summary))
     out_console.print("assumptions: " + ", ".join(f"{k}={v:g}" for k, v in
                                                   assumptions.__dict__.items()), highlight=False)
-    for path in written:
-        console.print(f"wrote {path}", highlight=False)
+    _say_written(written)
 
 
 app.command()(coverage)

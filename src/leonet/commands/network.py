@@ -24,7 +24,7 @@ from leonet.physics.links import MAX_LASER_RANGE_KM, parse_isls
 from leonet.physics.network import FIBRE_ROUTE_FACTOR, MODES, Network
 from leonet.physics.route_series import REASONS, RouteSeries
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S, STRATEGIES
-from leonet.physics.timegrid import TimeGrid, parse_duration_s
+from leonet.physics.timegrid import TimeGrid, iso_utc, parse_duration_s
 
 app = typer.Typer()
 
@@ -378,14 +378,14 @@ def handovers(
         sched = net.schedule(point, grid.utc[0], grid.utc[-1], mode=mode, strategy=strategy,
                              slot_s=parse_duration_s(slot, what="slot"),
                              slot_offset_s=parse_duration_s(slot_offset, what="slot offset"))
-    iso = np.datetime_as_string(sched.slot_start, unit="s")
-    slots = [{"slot_start": f"{iso[k]}Z",
+    iso = iso_utc(sched.slot_start, "s").tolist()
+    slots = [{"slot_start": iso[k],
               "satellite": (str(sats.names[sched.serving[k, 0]]) if sched.serving[k, 0] >= 0
                             else None),
               "elevation_deg": _num(sched.elevation_deg[k, 0]),
               "remaining_s": _num(sched.remaining_s[k, 0])} for k in range(sched.n_slots)]
     slot_k, _, before, after = sched.handovers
-    events = [{"time": f"{iso[k]}Z",
+    events = [{"time": iso[k],
                "from": str(sats.names[a]) if a >= 0 else None,
                "to": str(sats.names[b]) if b >= 0 else None}
               for k, a, b in zip(slot_k, before, after, strict=True)]

@@ -23,7 +23,7 @@ from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, wgs84
 from leonet.physics.orbits.propagate import iter_propagate
 from leonet.physics.orbits.shells import PRESETS
-from leonet.physics.timegrid import TimeGrid
+from leonet.physics.timegrid import TimeGrid, iso_utc
 from leonet.physics.visibility import visible
 
 constellation_app = typer.Typer(help="Describe constellations (TLE/OMM files or presets).",
@@ -57,7 +57,7 @@ def info(source: Source, skip_invalid: SkipInvalid = False, epoch: Epoch = None,
         print(json.dumps({
             "source": s.source, "n_sats": s.n_sats, "n_unassigned": s.n_unassigned,
             "duplicate_norad_ids": n_dupes,
-            **{f"epoch_{k}": np.datetime_as_string(t, unit="ms") + "Z" for k, t in (
+            **{f"epoch_{k}": iso_utc(t, "ms") for k, t in (
                 ("min", s.epoch_min), ("median", s.epoch_median), ("max", s.epoch_max))},
             "epoch_spread_days": s.epoch_spread_days,
             "shells": [dataclasses.asdict(sh) for sh in s.shells],
@@ -73,8 +73,7 @@ def info(source: Source, skip_invalid: SkipInvalid = False, epoch: Epoch = None,
     if s.n_unassigned:
         table.add_row("(no shell)", "", "", "", f"{s.n_unassigned:,}")
     out.print(table)
-    ep = [np.datetime_as_string(t, unit="s") + "Z" for t in (s.epoch_min, s.epoch_median,
-                                                            s.epoch_max)]
+    ep = [iso_utc(t, "s") for t in (s.epoch_min, s.epoch_median, s.epoch_max)]
     out.print(f"epochs: {ep[0]} … {ep[2]} (median {ep[1]}, spread "
               f"{s.epoch_spread_days:.2f} days)", highlight=False)
     if n_dupes:

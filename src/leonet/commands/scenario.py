@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from leonet.data import scenario_dir
-from leonet.errors import InputError
+from leonet.errors import InputError, did_you_mean
 
 app = typer.Typer(help="Scenarios: timelines of policies, sponsors, terminals and detection, "
                        "replayed into a report.", no_args_is_help=True)
@@ -29,11 +29,8 @@ def resolve_scenario(source: str) -> Path:
         return shipped
     names = sorted(p.name.removesuffix(".scenario.toml")
                    for p in scenario_dir().glob("*.scenario.toml"))
-    import difflib
-
-    close = difflib.get_close_matches(source, names, n=2)
-    hint = f"; did you mean {' or '.join(close)}?" if close else \
-        f"; shipped scenarios: {', '.join(names)}"
+    hint = did_you_mean(source, names, n=2, show=str,
+                        otherwise=f"; shipped scenarios: {', '.join(names)}")
     raise InputError(f"no scenario file or shipped scenario named {source!r}{hint}", source)
 
 

@@ -22,12 +22,32 @@ from functools import cached_property
 import numpy as np
 
 from leonet.control import mobility
-from leonet.control.mobility import MobilityParams, locate, terminal_keys, uniform
+from leonet.control.detect.facts import TerminalFacts
+from leonet.control.detect.geo import Regions
+from leonet.control.mobility import (
+    MobilityKind,
+    MobilityParams,
+    locate,
+    terminal_keys,
+    uniform,
+)
+from leonet.control.policy.diff import country_labels
+from leonet.control.population import place_at_cities
+from leonet.control.regions import resolve_region
 from leonet.errors import InputError
+from leonet.physics.earth import (
+    along_great_circle_deg,
+    destination_deg,
+    great_circle_km,
+    initial_bearing_deg,
+)
+from leonet.physics.ground import world_cities
+from leonet.physics.timegrid import NS_PER_DAY
 
 NEVER = np.iinfo(np.int64).max
 ALWAYS = np.iinfo(np.int64).min
-NS_PER_DAY = 86_400 * 10**9
+# The mobility models in the order of their codes (`Fleet._mode`).
+_KINDS = tuple(MobilityKind)
 
 
 @dataclass(frozen=True)
@@ -193,8 +213,6 @@ class Fleet:
         convoy = np.array([g.convoy_speed_kmh for g in self.groups])[self.group[term]]
         o_lat, o_lon = self.home_lat_deg[term], self.home_lon_deg[term]
         z_lat, z_lon = self.zone_lat_deg[term], self.zone_lon_deg[term]
-        from leonet.physics.earth import great_circle_km
-
         trip_s = great_circle_km(o_lat, o_lon, z_lat, z_lon) / convoy * 3600.0
         since_s = (t - move_at) / 1e9  # move_at is NEVER for groups that stay
         moving = (t >= move_at) & (since_s < trip_s)
@@ -207,9 +225,9 @@ class Fleet:
         for rows in np.split(order, np.flatnonzero(np.diff(codes[order])) + 1):
             if not rows.size:
                 continue
-            g_index, k = divmod(int(codes[rows[0]]), len(mobility.KINDS))
+            g_index, k = divmod(int(codes[rows[0]]), len(_KINDS))
             group, tr = self.groups[g_index], term[rows]
-            m = locate(mobility.KINDS[k], self.key[tr], base_lat[rows], base_lon[rows],
+            m = locate(_KINDS[k], self.key[tr], base_lat[rows], base_lon[rows],
                        t[rows], group.params, lane=self.lane[tr], lanes=group.lanes or None,
                        dest_lat_deg=self.dest_lat_deg[tr], dest_lon_deg=self.dest_lon_deg[tr])
             lat[rows], lon[rows], alt[rows] = m.lat_deg, m.lon_deg, m.alt_m
@@ -217,17 +235,17 @@ class Fleet:
         rows = np.flatnonzero(moving)
         if rows.size:
             f = since_s[rows] / np.maximum(trip_s[rows], 1.0)
-            lat[rows], lon[rows] = mobility.along(o_lat[rows], o_lon[rows], z_lat[rows],
-                                                  z_lon[rows], f)
+            lat[rows], lon[rows] = along_great_circle_deg(o_lat[rows], o_lon[rows], z_lat[rows],
+                                                          z_lon[rows], f)
             spd[rows] = convoy[rows]
-            head[rows] = mobility.bearing_deg(lat[rows], lon[rows], z_lat[rows], z_lon[rows])
+            head[rows] = initial_bearing_deg(lat[rows], lon[rows], z_lat[rows], z_lon[rows])
         return mobility.Motion(lat, lon, alt, spd, head)
 
     @cached_property
     def _mode(self) -> np.ndarray:
         """``group * len(KINDS) + kind`` per terminal: which model moves it."""
-        kind = np.array([mobility.KINDS.index(k) for k in self.kind.tolist()], dtype=np.int64)
-        return self.group * len(mobility.KINDS) + kind
+        kind = np.array([_KINDS.index(k) for k in self.kind.tolist()], dtype=np.int64)
+        return self.group * len(_KINDS) + kind
 
     @cached_property
     def profiles(self) -> tuple[np.ndarray, np.ndarray]:
@@ -238,9 +256,7 @@ class Fleet:
         return pairs, of.ravel()
 
     @cached_property
-    def _regions(self):
-        from leonet.control.detect.geo import Regions
-
+    def _regions(self) -> Regions:
         return Regions()
 
     def funded(self, term: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -276,11 +292,9 @@ class Fleet:
         days = np.where(start == ALWAYS, 0.0, (t - start) / NS_PER_DAY)
         return np.where(abroad, np.maximum(days, 0.0), 0.0)
 
-    def facts(self, at_ns: int):
+    def facts(self, at_ns: int) -> TerminalFacts:
         """`TerminalFacts` as the operator's registry holds them at ``at_ns``: plan, home
         country, funding and the whitelist verifications made by then."""
-        from leonet.control.detect.facts import TerminalFacts
-
         term = np.arange(len(self))
         funded = self.funded(term, np.full(term.size, at_ns, dtype=np.int64))
         verified = self.whitelisted_from_ns <= at_ns
@@ -324,8 +338,8 @@ def _draw_group(g_index: int, g: GroupSpec, seed: int) -> dict[str, np.ndarray]:
     lanes = {**mobility.LANES, **g.lanes}
     lat, lon, country, lane = _place(g.place, g.n, rng, keys, lanes, f"{where}.place")
     dest_lat, dest_lon = lat.copy(), lon.copy()
-    if "aviation" in kinds.tolist():
-        dest_lat, dest_lon = _destinations(g.place, lat, lon, keys, f"{where}.place")
+    if MobilityKind.AVIATION in kinds.tolist():
+        dest_lat, dest_lon = _destinations(lat, lon, keys)
     z_lat, z_lon = lat.copy(), lon.copy()
     if g.move_to is not None:
         z_lat, z_lon, _, _ = _place(g.move_to, g.n, rng, keys, lanes, f"{where}.move_to")
@@ -352,12 +366,8 @@ def _draw_group(g_index: int, g: GroupSpec, seed: int) -> dict[str, np.ndarray]:
 
 def _kinds(g: GroupSpec, where: str) -> np.ndarray:
     """Mobility kind per terminal, by share (largest remainder), in a fixed order."""
-    names = [k for k, _ in g.mobility]
+    names = [MobilityKind.parse(k, f"{where}.mobility").value for k, _ in g.mobility]
     shares = np.array([s for _, s in g.mobility], dtype=np.float64)
-    for k in names:
-        if k not in mobility.KINDS:
-            raise InputError(f"unknown mobility {k!r}; expected {', '.join(mobility.KINDS)}",
-                             f"{where}.mobility")
     if (shares < 0).any() or not np.isclose(shares.sum(), 1.0, atol=1e-6):
         raise InputError(f"shares must be >= 0 and add up to 1, got {shares.sum():g}",
                          f"{where}.mobility")
@@ -372,8 +382,6 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
     """``(lat, lon, country, lane)`` of ``n`` terminals."""
     lane = np.full(n, "", dtype=object)
     if p.kind == "cities":
-        from leonet.control.population import place_at_cities
-
         try:
             lat, lon, _ = place_at_cities(n, rng, list(p.countries) or None, p.spread_km)
             # Terminals of coastal towns scattered into the sea are drawn again (a few
@@ -418,13 +426,11 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
 
 def _uniform_in_disc(p: Placement, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
     r = p.radius_km * np.sqrt(rng.random(n))  # uniform in area
-    return mobility.destination(np.full(n, p.lat_deg), np.full(n, p.lon_deg),
-                                rng.random(n) * 360.0, r)
+    return destination_deg(np.full(n, p.lat_deg), np.full(n, p.lon_deg),
+                           rng.random(n) * 360.0, r)
 
 
 def _uniform_in_region(ref: str, n: int, rng, where: str):
-    from leonet.control.regions import resolve_region
-
     region = resolve_region(ref, where=where)
     west, south, east, north = region.as_geometry().bounds
     if east - west > 180.0:
@@ -447,8 +453,6 @@ def _uniform_in_region(ref: str, n: int, rng, where: str):
 
 def _airports(countries: tuple[str, ...], where: str) -> np.ndarray:
     """``(lat, lon, weight)`` of the 30 largest towns of the countries, as airports."""
-    from leonet.physics.ground import world_cities
-
     cities = world_cities()
     mask = np.isin(cities.country.astype(str), [c.upper() for c in countries]) if countries \
         else np.ones(len(cities), dtype=bool)
@@ -460,12 +464,9 @@ def _airports(countries: tuple[str, ...], where: str) -> np.ndarray:
                      cities.population[idx].astype(np.float64)], axis=1)
 
 
-def _destinations(p: Placement, lat, lon, keys, where: str):
-    """The other airport of each aircraft: one of the 100 largest towns of the world (or of
-    the placement's countries) between 300 and 4,000 km away, picked by the terminal's key."""
-    from leonet.physics.earth import great_circle_km
-    from leonet.physics.ground import world_cities
-
+def _destinations(lat, lon, keys) -> tuple[np.ndarray, np.ndarray]:
+    """The other airport of each aircraft: one of the 100 largest towns of the world between
+    300 and 4,000 km away (else the one nearest to 1,000 km), picked by the terminal's key."""
     cities = world_cities()
     idx = np.argsort(-cities.population, kind="stable")[:100]
     c_lat, c_lon = cities.lat_deg[idx], cities.lon_deg[idx]
@@ -477,20 +478,15 @@ def _destinations(p: Placement, lat, lon, keys, where: str):
             ok = np.array([int(np.argmin(np.abs(d - 1000.0)))])
         j = ok[int(uniform(keys[k:k + 1], 0, 400)[0] * ok.size)]
         d_lat[k], d_lon[k] = c_lat[j], c_lon[j]
-    del where, p
     return d_lat, d_lon
 
 
 def _countries_of(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Country code of each point ("" at sea), from the shipped boundaries."""
-    from leonet.control.policy.diff import country_labels
-
     return country_labels(lat, lon)
 
 
 def _canonical(code: str, where: str) -> str:
-    from leonet.control.regions import resolve_region
-
     region = resolve_region(code, where=where)
     if region.kind != "country":
         raise InputError(f"{code!r} is not a country", where)

@@ -28,17 +28,43 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
 
 import numpy as np
 
-from leonet.errors import InputError
-from leonet.physics.earth import great_circle_km
+from leonet.control.policy.diff import country_labels
+from leonet.errors import InputError, did_you_mean
+from leonet.physics.earth import (
+    along_great_circle_deg,
+    destination_deg,
+    great_circle_km,
+    initial_bearing_deg,
+)
+from leonet.physics.timegrid import NS_PER_DAY
 
-KINDS = ("static", "vehicle", "maritime", "aviation", "drone")
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), for spherical tracks
-DAY_NS = 86_400 * 10**9
+
+class MobilityKind(StrEnum):
+    """The mobility models (see the module docstring)."""
+
+    STATIC = "static"
+    VEHICLE = "vehicle"
+    MARITIME = "maritime"
+    AVIATION = "aviation"
+    DRONE = "drone"
+
+    @classmethod
+    def parse(cls, value: str, where: str = "mobility") -> MobilityKind:
+        """The kind named ``value``; an unknown name is an `InputError` at ``where``."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise InputError(f"unknown mobility {value!r}; expected one of {', '.join(KINDS)}",
+                             where) from None
+
+
+KINDS = tuple(k.value for k in MobilityKind)
 HOUR_S = 3600.0
 
 # Sea lanes as [lat, lon] waypoints, digitised by leonet from nautical charts to stay at sea
@@ -111,16 +137,12 @@ class MobilityParams:
     @classmethod
     def from_mapping(cls, doc: Mapping, where: str) -> MobilityParams:
         """Overrides from a scenario table (``vehicle_speed_kmh = [20, 90]``, ...)."""
-        import difflib
-        from dataclasses import fields
-
         known = {f.name for f in fields(cls)}
         values = {}
         for key, value in doc.items():
             if key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(f"unknown mobility setting {key!r}{hint}", where)
+                raise InputError(f"unknown mobility setting {key!r}{did_you_mean(key, known)}",
+                                 where)
             default = getattr(cls(), key)
             if isinstance(default, tuple):
                 if not (isinstance(value, list) and len(value) == 2 and all(
@@ -202,52 +224,11 @@ def _between(u: np.ndarray, span: tuple[float, float]) -> np.ndarray:
     return span[0] + u * (span[1] - span[0])
 
 
-# -- spherical tracks ---------------------------------------------------------------------
-
-def destination(lat_deg, lon_deg, bearing_deg, distance_km):
-    """The point ``distance_km`` from a start along an initial bearing (sphere)."""
-    lat1, lon1 = np.deg2rad(lat_deg), np.deg2rad(lon_deg)
-    b, d = np.deg2rad(bearing_deg), np.asarray(distance_km) / EARTH_RADIUS_KM
-    lat2 = np.arcsin(np.clip(np.sin(lat1) * np.cos(d) + np.cos(lat1) * np.sin(d) * np.cos(b),
-                             -1.0, 1.0))
-    lon2 = lon1 + np.arctan2(np.sin(b) * np.sin(d) * np.cos(lat1),
-                             np.cos(d) - np.sin(lat1) * np.sin(lat2))
-    return np.rad2deg(lat2), (np.rad2deg(lon2) + 180.0) % 360.0 - 180.0
-
-
-def bearing_deg(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Initial great-circle bearing from point 1 to point 2, degrees clockwise from north."""
-    p1, p2 = np.deg2rad(lat1), np.deg2rad(lat2)
-    dl = np.deg2rad(np.asarray(lon2) - np.asarray(lon1))
-    y = np.sin(dl) * np.cos(p2)
-    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
-    return np.rad2deg(np.arctan2(y, x)) % 360.0
-
-
-def along(lat1, lon1, lat2, lon2, fraction):
-    """Points a ``fraction`` of the way along the great circles from 1 to 2 (slerp)."""
-    def xyz(lat, lon):
-        la, lo = np.deg2rad(lat), np.deg2rad(lon)
-        return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-    a, b = xyz(lat1, lon1), xyz(lat2, lon2)
-    omega = np.arccos(np.clip((a * b).sum(axis=0), -1.0, 1.0))
-    f = np.asarray(fraction, dtype=np.float64)
-    small = omega < 1e-12
-    s = np.where(small, 1.0, np.sin(omega))
-    wa = np.where(small, 1.0 - f, np.sin((1.0 - f) * omega) / s)
-    wb = np.where(small, f, np.sin(f * omega) / s)
-    p = wa * a + wb * b
-    lat = np.rad2deg(np.arctan2(p[2], np.hypot(p[0], p[1])))
-    lon = np.rad2deg(np.arctan2(p[1], p[0]))
-    return lat, lon
-
-
 # -- the models ------------------------------------------------------------------------------
 
-def locate(kind: str, key: np.ndarray, home_lat_deg: np.ndarray, home_lon_deg: np.ndarray,
-           time_ns: np.ndarray, params: MobilityParams | None = None, *,
-           lane: np.ndarray | None = None, lanes: Mapping[str, tuple] | None = None,
+def locate(kind: str | MobilityKind, key: np.ndarray, home_lat_deg: np.ndarray,
+           home_lon_deg: np.ndarray, time_ns: np.ndarray, params: MobilityParams | None = None,
+           *, lane: np.ndarray | None = None, lanes: Mapping[str, tuple] | None = None,
            dest_lat_deg: np.ndarray | None = None, dest_lon_deg: np.ndarray | None = None,
            ) -> Motion:
     """State of terminals of one mobility ``kind`` at instants; one row per query.
@@ -257,34 +238,34 @@ def locate(kind: str, key: np.ndarray, home_lat_deg: np.ndarray, home_lon_deg: n
     ``lane`` (a lane name per row, from ``lanes``, default `LANES`); ``aviation`` needs the
     other airport (``dest_*``).
     """
+    model = _MODELS[MobilityKind.parse(kind)]
     params = params or MobilityParams()
     t = np.asarray(time_ns)
     t = t.astype("datetime64[ns]").view(np.int64) if t.dtype.kind == "M" else t.astype(np.int64)
     key = np.asarray(key, dtype=np.uint64)
     lat = np.asarray(home_lat_deg, dtype=np.float64)
     lon = np.asarray(home_lon_deg, dtype=np.float64)
-    if kind == "static":
-        m = _static(lat, lon, t)
-    elif kind == "vehicle":
-        m = _vehicle(key, lat, lon, t, params)
-    elif kind == "drone":
-        m = _drone(key, lat, lon, t, params)
-    elif kind == "aviation":
-        if dest_lat_deg is None or dest_lon_deg is None:
-            raise InputError("aviation needs the other airport of each rotation", "mobility")
-        m = _aviation(key, lat, lon, np.asarray(dest_lat_deg, np.float64),
-                      np.asarray(dest_lon_deg, np.float64), t, params)
-    elif kind == "maritime":
-        if lane is None:
-            raise InputError("maritime needs a sea lane per terminal", "mobility")
-        m = _maritime(key, np.asarray(lane, dtype=object), t, params, lanes or LANES)
-    else:
-        raise InputError(f"unknown mobility {kind!r}; expected one of {', '.join(KINDS)}",
-                         "mobility")
-    return _noisy(m, key, t, params)
+    ends = _Ends(lane, lanes or LANES, dest_lat_deg, dest_lon_deg)
+    return _noisy(model(key, lat, lon, t, params, ends), key, t, params)
 
 
-def _static(lat, lon, t) -> Motion:
+@dataclass(frozen=True, eq=False)
+class _Ends:
+    """What some models need besides the home: the sea lane of each row (``maritime``) and
+    the other airport of each rotation (``aviation``)."""
+
+    lane: np.ndarray | None
+    lanes: Mapping[str, tuple]
+    dest_lat_deg: np.ndarray | None
+    dest_lon_deg: np.ndarray | None
+
+
+# Every model takes ``(key, lat, lon, t, params, ends)`` and returns a `Motion`.
+Model = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, MobilityParams, _Ends],
+                 Motion]
+
+
+def _static(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
     n = t.size
     return Motion(np.broadcast_to(lat, (n,)).copy(), np.broadcast_to(lon, (n,)).copy(),
                   np.zeros(n), np.zeros(n), np.full(n, np.nan))
@@ -305,8 +286,8 @@ def _noisy(m: Motion, key, t, params: MobilityParams) -> Motion:
 def _local_day(t: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Day number and seconds into the local (mean solar) day at each row's longitude."""
     local = t + (np.asarray(lon) / 15.0 * HOUR_S * 1e9).astype(np.int64)
-    day = np.floor_divide(local, DAY_NS)
-    return day, (local - day * DAY_NS) / 1e9
+    day = np.floor_divide(local, NS_PER_DAY)
+    return day, (local - day * NS_PER_DAY) / 1e9
 
 
 def _out_and_back(lat, lon, tod, *, start_h, dur_s, speed, bearing, dist_km, stay_s, alt_m,
@@ -328,8 +309,8 @@ def _out_and_back(lat, lon, tod, *, start_h, dur_s, speed, bearing, dist_km, sta
                     np.where(staying, 1.0,
                              np.where(coming, 1.0 - (tod - back_start) / np.maximum(dur_s, 1.0),
                                       0.0)))
-    dlat, dlon = destination(lat, lon, bearing, dist_km)
-    plat, plon = along(lat, lon, dlat, dlon, frac)
+    dlat, dlon = destination_deg(lat, lon, bearing, dist_km)
+    plat, plon = along_great_circle_deg(lat, lon, dlat, dlon, frac)
     moving = going | coming
     spd = np.where(moving, speed, 0.0)
     head = np.where(going, bearing, np.where(coming, (bearing + 180.0) % 360.0, np.nan))
@@ -342,7 +323,7 @@ def _out_and_back(lat, lon, tod, *, start_h, dur_s, speed, bearing, dist_km, sta
     return going | staying | coming, plat, plon, alt, spd, head
 
 
-def _vehicle(key, lat, lon, t, p: MobilityParams) -> Motion:
+def _vehicle(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
     day, tod = _local_day(t, lon)
     trip = uniform(key, day, 1) < p.vehicle_trip_share
     speed = _between(uniform(key, day, 3), p.vehicle_speed_kmh)
@@ -373,8 +354,6 @@ def _vehicle(key, lat, lon, t, p: MobilityParams) -> Motion:
 
 def _stay_in_country(lat, lon, bearing, dist, trip) -> np.ndarray:
     """Drive distances shortened until the destination is in the home's country (0: none)."""
-    from leonet.control.policy.diff import country_labels
-
     dist = np.array(np.broadcast_to(dist, trip.shape), dtype=np.float64)
     rows = np.flatnonzero(trip)
     if not rows.size:
@@ -391,7 +370,7 @@ def _stay_in_country(lat, lon, bearing, dist, trip) -> np.ndarray:
         # The destination and points along the way (a border may bend round the road).
         abroad = np.zeros(rows.size, dtype=bool)
         for f in (1.0, 0.75, 0.5, 0.25):
-            p_lat, p_lon = destination(la, lo, b, dist[rows] * f)
+            p_lat, p_lon = destination_deg(la, lo, b, dist[rows] * f)
             abroad |= country_labels(p_lat, p_lon) != home
         if not abroad.any():
             break
@@ -399,7 +378,7 @@ def _stay_in_country(lat, lon, bearing, dist, trip) -> np.ndarray:
     return dist
 
 
-def _drone(key, lat, lon, t, p: MobilityParams) -> Motion:
+def _drone(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
     day, tod = _local_day(t, lon)
     lat_o = np.broadcast_to(lat, t.shape).astype(np.float64)
     lon_o = np.broadcast_to(lon, t.shape).astype(np.float64)
@@ -435,7 +414,11 @@ def _rotation(key, t, leg_s, ground_s):
     return leg, into, into < leg_s
 
 
-def _aviation(key, lat, lon, dlat, dlon, t, p: MobilityParams) -> Motion:
+def _aviation(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
+    if ends.dest_lat_deg is None or ends.dest_lon_deg is None:
+        raise InputError("aviation needs the other airport of each rotation", "mobility")
+    dlat = np.asarray(ends.dest_lat_deg, np.float64)
+    dlon = np.asarray(ends.dest_lon_deg, np.float64)
     dist = great_circle_km(lat, lon, dlat, dlon) * np.ones(t.size)
     speed = _between(uniform(key, 0, 91), p.aircraft_speed_kmh)
     leg_s = dist / speed * HOUR_S
@@ -444,18 +427,21 @@ def _aviation(key, lat, lon, dlat, dlon, t, p: MobilityParams) -> Motion:
     frac = np.where(flying, into / np.maximum(leg_s, 1.0), 1.0)
     a_lat, a_lon = np.where(leg == 0, lat, dlat), np.where(leg == 0, lon, dlon)
     b_lat, b_lon = np.where(leg == 0, dlat, lat), np.where(leg == 0, dlon, lon)
-    plat, plon = along(a_lat, a_lon, b_lat, b_lon, frac)
+    plat, plon = along_great_circle_deg(a_lat, a_lon, b_lat, b_lon, frac)
     cruise = _between(uniform(key, 0, 93), p.aircraft_alt_m)
     # Climb and descent of ~20 minutes each (or a third of a short hop).
     ramp_s = np.minimum(1200.0, leg_s / 3.0)
     alt = np.where(flying, cruise * np.clip(np.minimum(into, leg_s - into) / ramp_s, 0, 1), 0.0)
-    head = np.where(flying, bearing_deg(plat, plon, b_lat, b_lon), np.nan)
+    head = np.where(flying, initial_bearing_deg(plat, plon, b_lat, b_lon), np.nan)
     return Motion(plat, plon, alt, np.where(flying, speed, 0.0), head)
 
 
-def _maritime(key, lane, t, p: MobilityParams, lanes: Mapping[str, tuple]) -> Motion:
+def _maritime(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
+    if ends.lane is None:
+        raise InputError("maritime needs a sea lane per terminal", "mobility")
+    lanes = ends.lanes
     n = t.size
-    lane = np.broadcast_to(lane, (n,))
+    lane = np.broadcast_to(np.asarray(ends.lane, dtype=object), (n,))
     out = [np.zeros(n) for _ in range(4)] + [np.full(n, np.nan)]
     for name in dict.fromkeys(lane.tolist()):
         if name not in lanes:
@@ -474,10 +460,18 @@ def _maritime(key, lane, t, p: MobilityParams, lanes: Mapping[str, tuple]) -> Mo
         dist = np.where(leg == 0, frac, 1.0 - frac) * cum[-1]
         seg = np.clip(np.searchsorted(cum, dist, side="right") - 1, 0, len(seg_km) - 1)
         f = (dist - cum[seg]) / np.maximum(seg_km[seg], 1e-9)
-        plat, plon = along(pts[seg, 0], pts[seg, 1], pts[seg + 1, 0], pts[seg + 1, 1], f)
-        fwd = bearing_deg(pts[seg, 0], pts[seg, 1], pts[seg + 1, 0], pts[seg + 1, 1])
+        plat, plon = along_great_circle_deg(pts[seg, 0], pts[seg, 1], pts[seg + 1, 0],
+                                            pts[seg + 1, 1], f)
+        fwd = initial_bearing_deg(pts[seg, 0], pts[seg, 1], pts[seg + 1, 0], pts[seg + 1, 1])
         out[0][rows], out[1][rows] = plat, plon
         out[3][rows] = np.where(underway, speed, 0.0)
         out[4][rows] = np.where(underway, np.where(leg == 0, fwd, (fwd + 180.0) % 360.0),
                                 np.nan)
     return Motion(out[0], out[1], out[2], out[3], out[4])
+
+
+_MODELS: dict[MobilityKind, Model] = {
+    MobilityKind.STATIC: _static, MobilityKind.VEHICLE: _vehicle,
+    MobilityKind.MARITIME: _maritime, MobilityKind.AVIATION: _aviation,
+    MobilityKind.DRONE: _drone,
+}

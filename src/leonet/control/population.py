@@ -17,7 +17,7 @@ import numpy as np
 
 from leonet.errors import InputError
 from leonet.physics.ground import world_cities
-from leonet.physics.timegrid import parse_utc
+from leonet.physics.timegrid import iso_utc, parse_utc
 
 REQUIRED = ("terminal_id", "time", "lat_deg", "lon_deg", "alt_m", "speed_kmh")
 OPTIONAL = ("plan", "whitelisted", "home_country", "roaming_days", "funded")
@@ -244,8 +244,7 @@ def write_points(path: str | Path, columns: dict[str, np.ndarray]) -> None:
         values = np.asarray(values)
         if np.issubdtype(values.dtype, np.datetime64):
             if path.suffix.lower() == ".csv":
-                text = np.datetime_as_string(values.astype("datetime64[ns]"), unit="s")
-                arrays[name] = pa.array([t + "Z" for t in text.tolist()])
+                arrays[name] = pa.array(iso_utc(values, "s").tolist())
             else:
                 arrays[name] = pa.array(values.astype("datetime64[ns]"),
                                         type=pa.timestamp("ns", tz="UTC"))

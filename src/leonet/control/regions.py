@@ -22,7 +22,6 @@ own cell lookup, exact). Names a policy can use:
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,7 +38,7 @@ from leonet.control.geojson import (
     read_geojson_file,
     split_antimeridian,
 )
-from leonet.errors import InputError
+from leonet.errors import InputError, did_you_mean
 from leonet.physics.earth import EARTH_MEAN_RADIUS_KM
 
 # Edges are densified to this step (degrees) before projecting for a buffer, so a straight
@@ -141,17 +140,17 @@ def catalogue() -> list[tuple[str, str, str]]:
 
 
 def suggest(name: str) -> str:
-    """A "did you mean" tail for an unknown region name (empty when nothing is close)."""
+    """A "did you mean" tail for an unknown region name (the accepted forms when nothing is
+    close)."""
     keys = list(_name_index()) + list(disputed_ids()) + list(ALIASES)
-    close = difflib.get_close_matches(name.lower(), keys, n=4, cutoff=0.6)
-    if not close:
-        return ("; use an ISO 3166 alpha-2/alpha-3 code, a disputed-area name "
-                "(leonet policy regions lists them), file:, h3: or area:")
-    shown = []
-    for key in close:
+
+    def shown(key: str) -> str:  # a name with its code, unless it is the code
         code = _name_index().get(key) or disputed_ids().get(key) or ALIASES.get(key)
-        shown.append(f"{key!r}" if key == (code or "").lower() else f"{key!r} ({code})")
-    return "; did you mean " + " or ".join(dict.fromkeys(shown)) + "?"
+        return f"{key!r}" if key == (code or "").lower() else f"{key!r} ({code})"
+
+    return did_you_mean(name.lower(), keys, n=4, show=shown, otherwise=(
+        "; use an ISO 3166 alpha-2/alpha-3 code, a disputed-area name "
+        "(leonet policy regions lists them), file:, h3: or area:"))
 
 
 # -- resolving names -------------------------------------------------------------------------
@@ -171,9 +170,7 @@ def resolve_region(ref: str, *, base_dir: Path | None = None, areas=None,
     if rest and prefix == "area":
         if areas is None or rest not in areas:
             known = ", ".join(sorted(areas or {})) or "none defined"
-            close = difflib.get_close_matches(rest, list(areas or {}), n=3)
-            hint = (f"; did you mean {' or '.join(repr('area:' + c) for c in close)}?"
-                    if close else "")
+            hint = did_you_mean(rest, areas or {}, n=3, show=lambda c: repr("area:" + c))
             raise InputError(f"unknown area {rest!r} (areas in this document: {known}){hint}",
                              where)
         return areas[rest]

@@ -1,4 +1,5 @@
-"""WGS84 geometry: geodetic <-> ECEF, local frames, look angles, great circles, TEME -> ECEF.
+"""WGS84 geometry: geodetic <-> ECEF, local frames, look angles, great circles on the mean
+sphere (distance, bearing, destination, interpolation), sidereal angle and polar motion.
 
 Every function broadcasts over arrays; vectors sit on the last axis, in km.
 
@@ -7,6 +8,13 @@ Every function broadcasts over arrays; vectors sit on the last axis, in km.
 [50.45, 30.52, 0.0]
 >>> round(float(great_circle_km(50.45, 30.52, 51.507, -0.128)), 0)  # Kyiv - London
 2133.0
+>>> lat, lon = destination_deg(0.0, 0.0, 90.0, EARTH_MEAN_RADIUS_KM * np.pi / 2)
+>>> round(float(lat), 9), round(float(lon), 9)  # a quarter of the equator eastwards
+(0.0, 90.0)
+>>> [float(initial_bearing_deg(0.0, 0.0, lat, lon)) for lat, lon in ((10, 0), (0, -10))]
+[0.0, 270.0]
+>>> [round(float(x), 9) for x in along_great_circle_deg(0.0, 0.0, 0.0, 90.0, 1 / 3)]
+[0.0, 30.0]
 """
 
 from __future__ import annotations
@@ -128,6 +136,52 @@ def great_circle_km(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
     return EARTH_MEAN_RADIUS_KM * central_angle_rad(lat1_deg, lon1_deg, lat2_deg, lon2_deg)
 
 
+def destination_deg(lat_deg, lon_deg, bearing_deg, distance_km) -> tuple[np.ndarray, np.ndarray]:
+    """``(lat_deg, lon_deg)`` of the point ``distance_km`` from a start along an initial
+    bearing (degrees clockwise from north), on the IUGG mean sphere; longitudes in
+    [-180, 180)."""
+    lat1, lon1 = np.deg2rad(lat_deg), np.deg2rad(lon_deg)
+    b, d = np.deg2rad(bearing_deg), np.asarray(distance_km) / EARTH_MEAN_RADIUS_KM
+    lat2 = np.arcsin(np.clip(np.sin(lat1) * np.cos(d) + np.cos(lat1) * np.sin(d) * np.cos(b),
+                             -1.0, 1.0))
+    lon2 = lon1 + np.arctan2(np.sin(b) * np.sin(d) * np.cos(lat1),
+                             np.cos(d) - np.sin(lat1) * np.sin(lat2))
+    return np.rad2deg(lat2), (np.rad2deg(lon2) + 180.0) % 360.0 - 180.0
+
+
+def initial_bearing_deg(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
+    """Initial great-circle bearing from point 1 to point 2, degrees clockwise from north in
+    [0, 360)."""
+    p1, p2 = np.deg2rad(lat1_deg), np.deg2rad(lat2_deg)
+    dl = np.deg2rad(np.asarray(lon2_deg) - np.asarray(lon1_deg))
+    y = np.sin(dl) * np.cos(p2)
+    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+    return np.rad2deg(np.arctan2(y, x)) % 360.0
+
+
+def along_great_circle_deg(lat1_deg, lon1_deg, lat2_deg, lon2_deg, fraction
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """``(lat_deg, lon_deg)`` of the points a ``fraction`` of the way along the great circles
+    from 1 to 2 (spherical linear interpolation; 0 gives point 1, 1 gives point 2). All
+    arguments broadcast."""
+    def xyz(lat, lon):
+        la, lo = np.deg2rad(lat), np.deg2rad(lon)
+        return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+    lat1, lon1, lat2, lon2, f = np.broadcast_arrays(
+        lat1_deg, lon1_deg, lat2_deg, lon2_deg, np.asarray(fraction, dtype=np.float64))
+    a, b = xyz(lat1, lon1), xyz(lat2, lon2)
+    omega = np.arccos(np.clip((a * b).sum(axis=0), -1.0, 1.0))
+    small = omega < 1e-12
+    s = np.where(small, 1.0, np.sin(omega))
+    wa = np.where(small, 1.0 - f, np.sin((1.0 - f) * omega) / s)
+    wb = np.where(small, f, np.sin(f * omega) / s)
+    p = wa * a + wb * b
+    lat = np.rad2deg(np.arctan2(p[2], np.hypot(p[0], p[1])))
+    lon = np.rad2deg(np.arctan2(p[1], p[0]))
+    return lat, lon
+
+
 def gmst82_rad(jd_ut1, fr_ut1=0.0) -> tuple[np.ndarray, np.ndarray]:
     """Greenwich mean sidereal angle (IAU 1982) and its rate in rad/s.
 
@@ -169,29 +223,3 @@ def _rot_y(a: np.ndarray) -> np.ndarray:
 def _rot_z(a: np.ndarray) -> np.ndarray:
     c, s, o, z = np.cos(a), np.sin(a), np.ones_like(a), np.zeros_like(a)
     return np.stack([c, -s, z, s, c, z, z, z, o], axis=-1).reshape((*a.shape, 3, 3))
-
-
-def teme_to_ecef(
-    r_teme_km, v_teme_km_s, theta_rad, theta_dot_rad_s, polar_motion=None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate TEME positions and velocities to Earth-fixed.
-
-    ``theta`` (GMST 1982 of UT1) and its rate broadcast against the leading axes of the
-    vectors; the Earth-fixed velocity removes the frame rotation (ω × r). ``polar_motion``
-    is an optional ``(..., 3, 3)`` matrix from `polar_motion_matrix`.
-    """
-    r = np.asarray(r_teme_km, dtype=np.float64)
-    v = np.asarray(v_teme_km_s, dtype=np.float64)
-    c = np.cos(theta_rad)[..., None]
-    s = np.sin(theta_rad)[..., None]
-    w = np.asarray(theta_dot_rad_s)[..., None]
-    x = c * r[..., :1] + s * r[..., 1:2]
-    y = -s * r[..., :1] + c * r[..., 1:2]
-    vx = c * v[..., :1] + s * v[..., 1:2] + w * y
-    vy = -s * v[..., :1] + c * v[..., 1:2] - w * x
-    r_out = np.concatenate([x, y, r[..., 2:3]], axis=-1)
-    v_out = np.concatenate([vx, vy, v[..., 2:3]], axis=-1)
-    if polar_motion is not None:
-        r_out = np.einsum("...ij,...j->...i", polar_motion, r_out)
-        v_out = np.einsum("...ij,...j->...i", polar_motion, v_out)
-    return r_out, v_out

@@ -20,7 +20,7 @@ from importlib import resources
 
 import numpy as np
 
-from leonet.errors import InputError
+from leonet.errors import InputError, did_you_mean
 from leonet.physics import earth
 
 # Operator user-terminal minimum elevation: SpaceX's Gen1 modification (FCC 21-48, 2021)
@@ -254,16 +254,11 @@ class CityTable:
         return self.city(hits[0])
 
     def _suggest(self, text: str) -> str:
-        import difflib
-
-        names = difflib.get_close_matches(_fold(text), list(self._index), n=5, cutoff=0.75)
-        if not names:
-            return ""
-        shown = []
-        for key in names:
+        def city(key: str) -> str:  # the most populous town of that name
             i = max(self._index[key], key=lambda j: int(self.population[j]))
-            shown.append(f"{self.name[i]}, {self.country[i]}")
-        return "; did you mean " + " or ".join(dict.fromkeys(shown)) + "?"
+            return f"{self.name[i]}, {self.country[i]}"
+
+        return did_you_mean(_fold(text), self._index, n=5, cutoff=0.75, show=city)
 
 
 def _fold(text: str) -> str:

@@ -140,14 +140,6 @@ class IslTopology:
     def n_links(self) -> int:
         return self.a.shape[0]
 
-    def with_options(self, *, max_range_km: float | str | None = "keep",
-                     cutoff_lat_deg: float | str | None = "keep") -> IslTopology:
-        """The same links with another laser range or cross-plane cut-off latitude."""
-        rng = self.max_range_km if max_range_km == "keep" else max_range_km
-        cut = self.cutoff_lat_deg if cutoff_lat_deg == "keep" else cutoff_lat_deg
-        return IslTopology(self.a, self.b, self.n_sats, self.cross_plane, rng, cut,
-                           self.source)
-
     def lengths_km(self, r_ecef_km: np.ndarray) -> np.ndarray:
         """Length of every link at one instant (positions ``(n_sats, 3)``); NaN if a
         satellite has no position."""
@@ -303,11 +295,6 @@ class GroundLinks:
     sat: np.ndarray
     length_km: np.ndarray
     n_sats: int
-
-    @classmethod
-    def from_visibility(cls, vis) -> GroundLinks:
-        """From a `leonet.physics.visibility.Visibility` at one instant."""
-        return cls(vis.indptr, vis.sat, vis.range_km, vis.r_sat_ecef_km.shape[0])
 
     @property
     def n_points(self) -> int:

@@ -40,6 +40,7 @@ from leonet.physics.links import (
     plus_grid,
 )
 from leonet.physics.orbits.constellation import Constellation
+from leonet.physics.planes import detect_planes
 from leonet.physics.route_series import (
     DST,
     NO_DESTINATION_SATELLITE,
@@ -48,6 +49,7 @@ from leonet.physics.route_series import (
     OK,
     SERVING_NO_GATEWAY,
     SRC,
+    RouteMode,
     RouteSeries,
 )
 from leonet.physics.routing import SatelliteGraph, Tree
@@ -62,7 +64,7 @@ from leonet.physics.scheduling import (
 )
 from leonet.physics.timegrid import TimeGrid
 
-MODES = ("operator", "space", "bentpipe", "fibre")
+MODES = tuple(m.value for m in RouteMode)
 # Group index of standard single-mode fibre near 1550 nm: 1.4682 for Corning SMF-28
 # (product information sheet PI1036); the issue's c / 1.47.
 FIBRE_INDEX = 1.47
@@ -109,8 +111,6 @@ class Network:
             if np.any(constellation.shell_index >= 0):
                 planes = PlaneAssignment.from_walker(constellation)
             else:
-                from leonet.physics.planes import detect_planes
-
                 planes = detect_planes(constellation)
         isls = plus_grid(planes, isl_shift=isl_shift, max_range_km=max_range_km,
                          cutoff_lat_deg=cutoff_lat_deg)
@@ -127,7 +127,8 @@ class Network:
         return assign_pops(points, self.pops, country=country, by_country=self.pop_by_country)
 
     def routes(self, src: GroundPoints, dst: GroundPoints, grid: TimeGrid, *,
-               mode: str = "operator", strategy: str | Strategy = "highest_elevation",
+               mode: str | RouteMode = "operator",
+               strategy: str | Strategy = "highest_elevation",
                pop: np.ndarray | None = None, slot_s: float = SLOT_S,
                slot_offset_s: float = SLOT_OFFSET_S,
                progress: Callable[[int], None] | None = None) -> RouteSeries:
@@ -135,8 +136,7 @@ class Network:
 
         ``pop`` gives each pair's PoP index (default: `pop_of` the source). ``progress``
         is called with the number of instants done."""
-        if mode not in MODES:
-            raise InputError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+        mode = RouteMode.parse(mode)
         n_pairs = len(src)
         if len(dst) != n_pairs:
             raise InputError(f"{n_pairs} sources but {len(dst)} destinations")
@@ -148,12 +148,12 @@ class Network:
         gc_dst_km = great_circle_km(src.lat_deg, src.lon_deg, dst.lat_deg, dst.lon_deg)
         run = _Run(self, src, dst, grid, mode, pop_idx)
         sched = None
-        if mode == "fibre":
+        if mode is RouteMode.FIBRE:
             run.fibre_only(gc_dst_km)
             if progress is not None:
                 progress(len(grid))
         else:
-            if mode in ("operator", "bentpipe"):
+            if mode.scheduled:
                 sched = self.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
                                       strategy=strategy, slot_s=slot_s,
                                       slot_offset_s=slot_offset_s, pop=pop_idx)
@@ -168,7 +168,8 @@ class Network:
         return run.result(sched)
 
     def schedule(self, terminals: GroundPoints, start: np.datetime64, end: np.datetime64, *,
-                 mode: str = "operator", strategy: str | Strategy = "highest_elevation",
+                 mode: str | RouteMode = "operator",
+                 strategy: str | Strategy = "highest_elevation",
                  slot_s: float = SLOT_S, slot_offset_s: float = SLOT_OFFSET_S,
                  pop: np.ndarray | None = None) -> Schedule:
         """Serving satellites of ``terminals`` per slot over ``[start, end]``.
@@ -178,10 +179,12 @@ class Network:
         sees a gateway at the slot start. Strategies that need route costs get each
         candidate's route to the terminal's PoP (``pop``, default `pop_of`) at the slot
         start."""
+        mode = RouteMode.parse(mode)
         routed = needs_routes(strategy)
         pop_idx = (self.pop_of(terminals) if pop is None else np.asarray(pop, np.int64))
         slots, n_slots = slot_grid(start, end, slot_s=slot_s, slot_offset_s=slot_offset_s)
-        lasers = (self.isls.degree() > 0 if self.isls is not None and mode != "bentpipe"
+        with_lasers = self.isls is not None and mode is not RouteMode.BENTPIPE
+        lasers = (self.isls.degree() > 0 if with_lasers
                   else np.zeros(len(self.constellation), bool))
         parts = []
         previous = None
@@ -228,7 +231,7 @@ class _Run:
     """Per-instant route computation for one `Network.routes` call (mutable scratch)."""
 
     def __init__(self, net: Network, src: GroundPoints, dst: GroundPoints, grid: TimeGrid,
-                 mode: str, pop_idx: np.ndarray) -> None:
+                 mode: RouteMode, pop_idx: np.ndarray) -> None:
         self.net, self.src, self.dst, self.grid, self.mode = net, src, dst, grid, mode
         self.pop_idx = pop_idx
         n_t, n_p = len(grid), len(src)
@@ -258,13 +261,13 @@ class _Run:
         self.paths = path * len(self.paths)
 
     def graph(self, r: np.ndarray) -> SatelliteGraph:
-        if self.net.isls is None or self.mode == "bentpipe":
+        if self.net.isls is None or self.mode is RouteMode.BENTPIPE:
             return self.empty
         return SatelliteGraph.from_topology(self.net.isls, r)
 
     def instant(self, k: int, r: np.ndarray) -> None:
         graph = self.graph(r)
-        if self.mode == "space":
+        if self.mode is RouteMode.SPACE:
             self._space(k, r, graph)
         else:
             self._operator(k, r, graph)
@@ -315,13 +318,13 @@ class _Run:
                 s = int(serving[i])
                 if s < 0:
                     self.reason[k, i] = (NO_SATELLITE if not self.in_view[k, i] else
-                                         SERVING_NO_GATEWAY if self.mode == "bentpipe"
+                                         SERVING_NO_GATEWAY if self.mode is RouteMode.BENTPIPE
                                          else NO_GATEWAY_ROUTE)
                     continue
                 d = r[s] - self.src.r_ecef_km[i]
                 up_km = float(np.sqrt(d @ d))
                 if not np.isfinite(tree.dist_km[s]):
-                    self.reason[k, i] = (SERVING_NO_GATEWAY if self.mode == "bentpipe"
+                    self.reason[k, i] = (SERVING_NO_GATEWAY if self.mode is RouteMode.BENTPIPE
                                          else NO_GATEWAY_ROUTE)
                     continue
                 sats, g = tree.route(s)

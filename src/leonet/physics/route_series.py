@@ -8,11 +8,13 @@ and the pair's own ends ``SRC`` (-1) and ``DST`` (-2).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from leonet.errors import InputError
 from leonet.physics.ground import GroundPoints
 from leonet.physics.timegrid import TimeGrid
 
@@ -27,6 +29,30 @@ REASONS = (
 )
 
 
+
+class RouteMode(StrEnum):
+    """How routes are built (see `leonet.physics.network`); compares equal to its name."""
+
+    OPERATOR = "operator"
+    SPACE = "space"
+    BENTPIPE = "bentpipe"
+    FIBRE = "fibre"
+
+    @classmethod
+    def parse(cls, value: str | RouteMode) -> RouteMode:
+        """The mode named ``value``; an unknown name is an `InputError`."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise InputError(f"unknown mode {value!r}; expected one of "
+                             f"{', '.join(m.value for m in cls)}") from None
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether a terminal is served by one scheduled satellite per slot."""
+        return self in (RouteMode.OPERATOR, RouteMode.BENTPIPE)
+
+
 @dataclass(frozen=True, eq=False)
 class RouteSeries:
     """Routes of ``n_pairs`` pairs at ``n_times`` instants.
@@ -38,7 +64,7 @@ class RouteSeries:
     """
 
     grid: TimeGrid
-    mode: str
+    mode: RouteMode
     src: GroundPoints
     dst: GroundPoints
     one_way_ms: np.ndarray
@@ -131,7 +157,7 @@ class RouteSeries:
         changes = int(np.sum(self.path_changes()[1] == pair))
         out: dict[str, Any] = {
             "source": str(self.src.names[pair]), "destination": str(self.dst.names[pair]),
-            "mode": self.mode, "instants": self.n_times,
+            "mode": self.mode.value, "instants": self.n_times,
             "availability": float(ok.mean()),
             "path_changes": changes,
             "path_changes_per_hour": changes / hours if hours else None,
@@ -144,7 +170,7 @@ class RouteSeries:
                 "rtt_ms_p95": float(np.percentile(r, 95)), "rtt_ms_max": float(r.max()),
                 "hops_median": float(np.median(self.hops[ok, pair])),
             })
-        if self.mode in ("operator", "bentpipe"):
+        if self.mode.scheduled:
             out["pop"] = str(self.pop_names[self.pop_index[pair]])
         if self.schedule is not None:
             out["handovers_per_hour"] = float(self.schedule.handovers_per_hour()[pair])

@@ -54,6 +54,61 @@ def _pop(hk, hv, size):  # pragma: no cover - compiled
     return size
 
 
+@numba.njit(cache=True, inline="always")
+def _start(best_cost, best_tag, dist, nxt, hops):  # pragma: no cover - compiled
+    """Every node at its own exit's cost (``nxt = -2 - tag``), or unreached (inf, -1)."""
+    for v in range(dist.shape[0]):
+        dist[v] = best_cost[v]
+        hops[v] = 1
+        nxt[v] = -2 - best_tag[v] if best_tag[v] >= 0 else -1
+
+
+@numba.njit(cache=True, inline="always")
+def _improves(u, v, nd, dist, nxt, hops, count_hops):  # pragma: no cover - compiled
+    """Whether reaching ``u`` through ``v`` at cost ``nd`` beats ``u``'s route; if so, that
+    becomes ``u``'s route (and its hop count, with ``count_hops``)."""
+    if nd < dist[u]:
+        dist[u] = nd
+        nxt[u] = v
+        if count_hops:
+            hops[u] = hops[v] + 1
+        return True
+    return False
+
+
+@numba.njit(cache=True, inline="always")
+def _settle(indptr, nbr, wt, dist, nxt, hops, order, hk, hv, size, count_hops
+            ):  # pragma: no cover - compiled
+    """Dijkstra from the labels and the heap (``size`` entries) as they are, until the heap
+    is empty. With ``count_hops`` the hop counts follow the routes and ``order[:count]``
+    lists the settled nodes, parents before children; returns ``count`` (0 without)."""
+    count = 0
+    while size > 0:
+        d = hk[0]
+        v = hv[0]
+        size = _pop(hk, hv, size)
+        if d > dist[v]:
+            continue
+        if count_hops:
+            order[count] = v
+            count += 1
+        for e in range(indptr[v], indptr[v + 1]):
+            u = nbr[e]
+            nd = d + wt[e]
+            if _improves(u, v, nd, dist, nxt, hops, count_hops):
+                size = _push(hk, hv, size, nd, u)
+    return count
+
+
+@numba.njit(cache=True, inline="always")
+def _into_bucket(head, ent_node, ent_next, ne, t, v):  # pragma: no cover - compiled
+    """File node ``v`` in bucket slot ``t`` as entry ``ne``; returns the next free entry."""
+    ent_node[ne] = v
+    ent_next[ne] = head[t]
+    head[t] = ne
+    return ne + 1
+
+
 @numba.njit(cache=True)
 def exit_table(n, seed_node, seed_cost, seed_tag, best_cost, best_tag
                 ):  # pragma: no cover - compiled
@@ -78,32 +133,12 @@ def dijkstra_heap(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, order, 
     where ``v`` exits; -1 when no exit is reachable), ``hops[v]`` the links up to and
     including the exit, and ``order[:count]`` the reached nodes, parents before children.
     Returns ``count``."""
-    n = dist.shape[0]
+    _start(best_cost, best_tag, dist, nxt, hops)
     size = 0
-    for v in range(n):
-        dist[v] = best_cost[v]
-        hops[v] = 1
-        nxt[v] = -2 - best_tag[v] if best_tag[v] >= 0 else -1
+    for v in range(dist.shape[0]):
         if best_tag[v] >= 0:
             size = _push(hk, hv, size, best_cost[v], v)
-    count = 0
-    while size > 0:
-        d = hk[0]
-        v = hv[0]
-        size = _pop(hk, hv, size)
-        if d > dist[v]:
-            continue
-        order[count] = v
-        count += 1
-        for e in range(indptr[v], indptr[v + 1]):
-            u = nbr[e]
-            nd = d + wt[e]
-            if nd < dist[u]:
-                dist[u] = nd
-                nxt[u] = v
-                hops[u] = hops[v] + 1
-                size = _push(hk, hv, size, nd, u)
-    return count
+    return _settle(indptr, nbr, wt, dist, nxt, hops, order, hk, hv, size, True)
 
 
 @numba.njit(cache=True)
@@ -121,25 +156,20 @@ def dijkstra_buckets(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, orde
         head[b] = -1
     ne = 0
     pending = 0
-    lowest = np.int64(1) << 62
+    _start(best_cost, best_tag, dist, nxt, hops)
     for v in range(n):
-        dist[v] = best_cost[v]
-        hops[v] = 1
         settled[v] = False
-        nxt[v] = -2 - best_tag[v] if best_tag[v] >= 0 else -1
     # Exits may cost more than a ring's span: they enter the ring as it reaches them.
-    for v in range(n):
-        if best_tag[v] >= 0:
-            bi = np.int64(dist[v] * inv)
-            if bi < lowest:
-                lowest = bi
+    lowest = np.int64(1) << 62
     late_node = np.empty(n, np.int32)
     late_bucket = np.empty(n, np.int64)
     n_late = 0
     for v in range(n):
         if best_tag[v] >= 0:
+            bi = np.int64(dist[v] * inv)
+            lowest = min(lowest, bi)
             late_node[n_late] = v
-            late_bucket[n_late] = np.int64(dist[v] * inv)
+            late_bucket[n_late] = bi
             n_late += 1
     idx = np.argsort(late_bucket[:n_late])
     next_late = 0
@@ -147,12 +177,8 @@ def dijkstra_buckets(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, orde
     count = 0
     while pending > 0 or next_late < n_late:
         while next_late < n_late and late_bucket[idx[next_late]] < cur + nb - 1:
-            v = late_node[idx[next_late]]
             t = late_bucket[idx[next_late]] % nb
-            ent_node[ne] = v
-            ent_next[ne] = head[t]
-            head[t] = ne
-            ne += 1
+            ne = _into_bucket(head, ent_node, ent_next, ne, t, late_node[idx[next_late]])
             pending += 1
             next_late += 1
         slot = cur % nb
@@ -170,18 +196,10 @@ def dijkstra_buckets(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, orde
             for x in range(indptr[v], indptr[v + 1]):
                 u = nbr[x]
                 nd = d + wt[x]
-                if nd < dist[u]:
-                    dist[u] = nd
-                    nxt[u] = v
-                    hops[u] = hops[v] + 1
-                    bi = np.int64(nd * inv)
-                    if bi < cur:  # rounding at a bucket edge: keep it in this bucket
-                        bi = cur
-                    t = bi % nb
-                    ent_node[ne] = u
-                    ent_next[ne] = head[t]
-                    head[t] = ne
-                    ne += 1
+                if _improves(u, v, nd, dist, nxt, hops, True):
+                    # Rounding at a bucket edge: keep it in this bucket.
+                    bi = max(np.int64(nd * inv), cur)
+                    ne = _into_bucket(head, ent_node, ent_next, ne, bi % nb, u)
                     pending += 1
         cur += 1
     return count
@@ -236,19 +254,7 @@ def repair_tree(indptr, nbr, wt, best_cost, best_tag, dist, nxt, hops, order, co
             size = _push(hk, hv, size, best, v)
         elif dist[v] == _INF:
             nxt[v] = -1
-    while size > 0:
-        d = hk[0]
-        v = hv[0]
-        size = _pop(hk, hv, size)
-        if d > dist[v]:
-            continue
-        for e in range(indptr[v], indptr[v + 1]):
-            u = nbr[e]
-            nd = d + wt[e]
-            if nd < dist[u]:
-                dist[u] = nd
-                nxt[u] = v
-                size = _push(hk, hv, size, nd, u)
+    _settle(indptr, nbr, wt, dist, nxt, hops, order, hk, hv, size, False)
     # Children lists of the new tree, then breadth-first from the exits.
     for v in range(n + 1):
         kids_ptr[v] = 0

@@ -8,6 +8,8 @@ A `TimeGrid` is the time axis of every array leonet computes: ephemerides are
 (241, '2026-08-23T00:00:15Z')
 >>> parse_duration_s("1.9s"), parse_duration_s("PT6H"), parse_duration_s("100ms")
 (1.9, 21600.0, 0.1)
+>>> iso_utc(1_787_443_215_000_000_000), iso_utc(1_787_443_215_250_000_000, unit="s")
+('2026-08-23T00:00:15Z', '2026-08-23T00:00:15Z')
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 from leonet.errors import InputError
 
 NS_PER_S = 1_000_000_000
+NS_PER_MS = 1_000_000
 NS_PER_DAY = 86_400 * NS_PER_S
 # Julian date of the Unix epoch 1970-01-01T00:00:00 UTC.
 JD_UNIX_EPOCH = 2440587.5
@@ -101,6 +104,28 @@ def parse_utc(value: str | dt.datetime | np.datetime64, *, what: str = "time") -
             f"{what} {value!r} has no timezone; add 'Z' for UTC (e.g. {text}Z) or an offset"
         )
     return parse_utc(parsed, what=what)
+
+
+def iso_utc(t_ns: int | np.integer | np.datetime64 | np.ndarray, unit: str | None = None
+            ) -> str | np.ndarray:
+    """ISO 8601 UTC text with a trailing ``Z`` of instants given as nanoseconds since the Unix
+    epoch (int64) or as `datetime64`: one string for one instant, an array for an array.
+
+    ``unit`` (``"s"``, ``"ms"``, ``"us"``, ``"ns"``) cuts the text at that unit; by default it
+    is the coarsest of seconds, milliseconds and nanoseconds that shows every instant exactly.
+
+    >>> iso_utc(np.array([0, 1_500_000_000])).tolist()
+    ['1970-01-01T00:00:00.000Z', '1970-01-01T00:00:01.500Z']
+    """
+    t = np.asarray(t_ns)
+    utc = (t.astype(np.int64).view("datetime64[ns]") if t.dtype.kind in "iu"
+           else t.astype("datetime64[ns]"))
+    if unit is None:
+        ns = utc.view(np.int64)
+        unit = ("s" if (np.mod(ns, NS_PER_S) == 0).all() else
+                "ms" if (np.mod(ns, NS_PER_MS) == 0).all() else "ns")
+    text = np.char.add(np.datetime_as_string(utc, unit=unit), "Z")
+    return str(text) if text.ndim == 0 else text
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,9 +228,7 @@ class TimeGrid:
     @cached_property
     def iso(self) -> np.ndarray:
         """ISO 8601 UTC strings with a trailing ``Z`` (seconds, or finer when needed)."""
-        whole = np.mod(self._ns, NS_PER_S) == 0
-        unit = "s" if whole.all() else ("ms" if (np.mod(self._ns, 1_000_000) == 0).all() else "ns")
-        return np.char.add(np.datetime_as_string(self.utc, unit=unit), "Z")
+        return iso_utc(self.utc)
 
     @cached_property
     def ut1_minus_utc_s(self) -> np.ndarray:
@@ -229,6 +252,7 @@ class TimeGrid:
 
 @cache
 def _timescale():
+    # skyfield (and its IERS table) loads only when UT1 is asked for.
     from skyfield.api import load
 
     return load.timescale(builtin=True)

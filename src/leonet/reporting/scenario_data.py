@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from leonet.control.detect.config import KINDS
 from leonet.control.telemetry import Telemetry
 from leonet.physics.route_series import REASONS
+from leonet.physics.timegrid import iso_utc
 from leonet.reporting.exports import write_table
 from leonet.scenario.results import LatencyRoute, ScenarioResult
 
@@ -29,7 +30,7 @@ ALWAYS = np.iinfo(np.int64).min
 
 def iso(t_ns: int | np.integer) -> str:
     """ISO 8601 UTC with a Z, to the second."""
-    return np.datetime_as_string(np.datetime64(int(t_ns), "ns"), unit="s") + "Z"
+    return iso_utc(t_ns, unit="s")
 
 
 def day(t_ns: int | np.integer) -> str:

@@ -23,7 +23,7 @@ from leonet.control.telemetry import telemetry_from_arrays
 from leonet.physics.ground import concat_points, place
 from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
-from leonet.physics.timegrid import TimeGrid
+from leonet.physics.timegrid import TimeGrid, iso_utc
 from leonet.regional.cells import region_cells
 from leonet.regional.coverage import region_coverage, summarise
 from leonet.scenario.results import (
@@ -236,8 +236,7 @@ def _constellation(scn: Scenario) -> Constellation:
 
 
 def _grid(start_ns: int, duration_s: float, step_s: float) -> TimeGrid:
-    start = np.datetime_as_string(np.datetime64(int(start_ns), "ns"), unit="s") + "Z"
-    return TimeGrid.range(start, f"{duration_s}s", f"{step_s}s")
+    return TimeGrid.range(iso_utc(start_ns, "s"), f"{duration_s}s", f"{step_s}s")
 
 
 def _coverage(scn: Scenario, sats: Constellation) -> tuple[CoverageRun, ...]:

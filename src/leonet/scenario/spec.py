@@ -10,7 +10,6 @@ suggestion, and every error names the file and the key path (``groups[2].mobilit
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import itertools
 import re
@@ -26,7 +25,7 @@ from leonet.control.fleet import ALWAYS, NEVER, GroupSpec, Placement, Sponsorshi
 from leonet.control.mobility import KINDS as MOBILITY_KINDS
 from leonet.control.mobility import MobilityParams
 from leonet.control.policy import Policy
-from leonet.errors import InputError
+from leonet.errors import InputError, close_names, did_you_mean, unknown_name
 from leonet.physics.network import MODES
 from leonet.physics.timegrid import parse_duration_s, parse_utc
 
@@ -151,7 +150,7 @@ class _Table:
         self.seen.add(key)
         if key not in self.doc:
             if required or default is ...:
-                typo = difflib.get_close_matches(key, [str(k) for k in self.doc], n=1)
+                typo = close_names(key, [str(k) for k in self.doc])
                 raise InputError("is required" + (
                     f" (found {typo[0]!r}: did you mean {key!r}?)" if typo else ""),
                     self.at(key))
@@ -207,9 +206,8 @@ class _Table:
     def done(self, known_extra: tuple[str, ...] = ()) -> None:
         for key in self.doc:
             if key not in self.seen and key not in known_extra:
-                close = difflib.get_close_matches(key, sorted(self.seen), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else \
-                    f"; expected one of {', '.join(sorted(self.seen))}"
+                hint = did_you_mean(key, sorted(self.seen),
+                                    otherwise=f"; expected one of {', '.join(sorted(self.seen))}")
                 raise InputError(f"unknown key {key!r}{hint}", self.at(key))
 
 
@@ -383,21 +381,12 @@ def _texts(t: _Table, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _unknown(what: str, value: str, known, where: str, tail: str = "") -> InputError:
-    """The error for a name not among ``known``, with the closest as a suggestion."""
-    known = list(known)
-    close = difflib.get_close_matches(value, known, n=1)
-    return InputError(f"unknown {what} {value!r}" + (
-        f"; did you mean {close[0]!r}?" if close else f"; expected {', '.join(known)}{tail}"),
-        where)
-
-
 def _choices(t: _Table, key: str, known, what: str) -> tuple[str, ...]:
     """A list of names, each one of ``known``."""
     names = _texts(t, key)
     for name in names:
         if name not in known:
-            raise _unknown(what, name, known, t.at(key))
+            raise unknown_name(what, name, known, t.at(key))
     return names
 
 
@@ -435,7 +424,7 @@ def _group(t: _Table, lanes) -> GroupSpec:
         known = {**LANES, **lanes}
         bad = [x for x in place.lanes if x not in known]
         if bad:
-            raise _unknown("sea lane", bad[0], sorted(known), place_t.at("lanes"),
+            raise unknown_name("sea lane", bad[0], sorted(known), place_t.at("lanes"),
                            " (or define it under [lanes])")
     mob = _mobility(t, place)
     wl_t = t.doc.get("whitelisted")
@@ -491,7 +480,7 @@ def _mobility(t: _Table, place: Placement) -> tuple[tuple[str, float], ...]:
     pairs = ((value, 1.0),) if isinstance(value, str) else tuple(value.items())
     for kind, share in pairs:
         if kind not in MOBILITY_KINDS:
-            raise _unknown("mobility", kind, MOBILITY_KINDS, t.at("mobility"))
+            raise unknown_name("mobility", kind, MOBILITY_KINDS, t.at("mobility"))
         if not isinstance(share, int | float) or isinstance(share, bool) or share < 0:
             raise InputError(f"share of {kind} must be a number >= 0", t.at("mobility"))
     total = sum(s for _, s in pairs)

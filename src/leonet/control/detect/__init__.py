@@ -55,7 +55,7 @@ from leonet.control.detect.context import Context
 from leonet.control.detect.facts import TerminalFacts, read_terminal_facts
 from leonet.control.detect.incidents import IncidentLog, Incidents
 from leonet.control.telemetry import Telemetry
-from leonet.errors import InputError
+from leonet.errors import InputError, did_you_mean
 
 __all__ = ["KINDS", "DetectConfig", "Incidents", "TerminalFacts", "detect",
            "read_terminal_facts"]
@@ -108,11 +108,8 @@ def _kinds(kinds, policy) -> tuple[str, ...]:
     out = []
     for k in kinds:
         if k not in KINDS:
-            import difflib
-
-            close = ([c for c in KINDS if c.startswith(k)]
-                     or difflib.get_close_matches(k, KINDS, n=1))
-            hint = f"; did you mean {close[0]!r}?" if close else f"; kinds: {', '.join(KINDS)}"
+            hint = did_you_mean(k, KINDS, prefix_first=True,
+                                otherwise=f"; kinds: {', '.join(KINDS)}")
             raise InputError(f"unknown detector {k!r}{hint}", "kinds")
         if k in POLICY_KINDS and policy is None:
             raise InputError(f"{k} needs a policy (--policy FILE)", "kinds")

@@ -6,13 +6,12 @@ unknown keys and values of the wrong kind are refused with the key named.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from leonet.errors import InputError
+from leonet.errors import InputError, did_you_mean
 
 KINDS = ("denied_region", "speed_limit", "altitude_limit", "impossible_travel", "roaming_limit",
          "not_whitelisted", "cloned_identity", "cluster")
@@ -121,9 +120,7 @@ class DetectConfig:
         values = {}
         for key, value in doc.items():
             if key not in known:
-                close = difflib.get_close_matches(key, list(known), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(f"unknown setting {key!r}{hint}", where)
+                raise InputError(f"unknown setting {key!r}{did_you_mean(key, known)}", where)
             values[key] = _coerce(key, value, getattr(cls(), key), f"{where}: {key}")
         return replace(cls(), **values)
 

@@ -14,8 +14,7 @@ from leonet.control.detect.facts import TerminalFacts
 from leonet.control.detect.geo import Regions
 from leonet.control.detect.incidents import IncidentLog
 from leonet.control.telemetry import Telemetry
-
-NS_PER_DAY = 86_400 * 1_000_000_000
+from leonet.physics.timegrid import NS_PER_DAY
 
 
 @dataclass(eq=False)
@@ -153,7 +152,7 @@ def _stays_abroad_kernel(away, t_ns, starts, days, began):  # pragma: no cover -
             if away[i]:
                 if first < 0:
                     first = i
-                days[i] = (t_ns[i] - t_ns[first]) / 86_400e9
+                days[i] = (t_ns[i] - t_ns[first]) / NS_PER_DAY
                 began[i] = first
             else:
                 first = -1

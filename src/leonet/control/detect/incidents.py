@@ -9,6 +9,7 @@ import numpy as np
 
 from leonet.control.detect.config import KINDS
 from leonet.errors import InputError
+from leonet.physics.timegrid import NS_PER_S, iso_utc
 
 CSV_COLUMNS = ("terminal_id", "kind", "start", "end", "evidence")
 
@@ -130,8 +131,7 @@ _ARRAYS = ("terminal_id", "kind", "start", "end", "evidence", "rule", "n_reports
 
 def _iso(t: np.datetime64) -> str:
     ns = int(np.datetime64(t, "ns").view(np.int64))
-    unit = "s" if ns % 1_000_000_000 == 0 else "ns"
-    return np.datetime_as_string(np.datetime64(ns, "ns"), unit=unit) + "Z"
+    return iso_utc(ns, "s" if ns % NS_PER_S == 0 else "ns")
 
 
 class IncidentLog:

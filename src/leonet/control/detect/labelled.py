@@ -21,6 +21,7 @@ import numpy as np
 
 from leonet.control.detect.config import DetectConfig
 from leonet.control.detect.facts import TerminalFacts
+from leonet.physics.earth import along_great_circle_deg, great_circle_km
 
 START = np.datetime64("2026-03-10T00:00:00", "ns")
 S = np.timedelta64(1_000_000_000, "ns")
@@ -174,8 +175,6 @@ class _Builder:
 
 
 def _gc(a, b) -> float:
-    from leonet.physics.earth import great_circle_km
-
     return float(great_circle_km(a[0], a[1], b[0], b[1]))
 
 
@@ -187,24 +186,10 @@ def _along(points, legs, along_km):
     for k, length in enumerate(legs):
         sel = (along_km >= start) & ((along_km < start + length) | (k == len(legs) - 1))
         f = np.clip((along_km[sel] - start) / max(length, 1e-9), 0.0, 1.0)
-        lat[sel], lon[sel] = _slerp(points[k], points[k + 1], f)
+        (a_lat, a_lon), (b_lat, b_lon) = points[k], points[k + 1]
+        lat[sel], lon[sel] = along_great_circle_deg(a_lat, a_lon, b_lat, b_lon, f)
         start += length
     return lat, lon
-
-
-def _slerp(a, b, f):
-    def xyz(p):
-        la, lo = np.deg2rad(p[0]), np.deg2rad(p[1])
-        return np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-    pa, pb = xyz(a), xyz(b)
-    omega = np.arccos(np.clip(pa @ pb, -1.0, 1.0))
-    if omega < 1e-12:
-        v = np.repeat(pa[None, :], f.size, axis=0)
-    else:
-        v = (np.sin((1 - f) * omega)[:, None] * pa + np.sin(f * omega)[:, None] * pb) / np.sin(
-            omega)
-    return np.rad2deg(np.arcsin(v[:, 2])), np.rad2deg(np.arctan2(v[:, 1], v[:, 0]))
 
 
 def _background(b: _Builder, n: int) -> None:

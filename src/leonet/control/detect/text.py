@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-NS = 1_000_000_000
+from leonet.physics.timegrid import NS_PER_S, iso_utc
 
 
 def iso(ns) -> str:
-    ns = int(ns)
-    unit = "s" if ns % NS == 0 else "ms"
-    return np.datetime_as_string(np.datetime64(ns, "ns"), unit=unit) + "Z"
+    """To the second, or to the millisecond when the instant has a fraction."""
+    return iso_utc(ns, "s" if int(ns) % NS_PER_S == 0 else "ms")
 
 
 def place(lat_deg: float, lon_deg: float) -> str:

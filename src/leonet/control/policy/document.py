@@ -26,7 +26,6 @@ Rule conditions: ``regions``, ``except_regions``, ``from``, ``until``, ``speed_k
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 import tomllib
@@ -35,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from leonet.errors import InputError
-from leonet.physics.timegrid import parse_utc
+from leonet.errors import InputError, did_you_mean
+from leonet.physics.timegrid import iso_utc, parse_utc
 
 # Starlink's public service plans (starlink.com/specifications and plan pages, 2025), in
 # lower case, plus "donated" for terminals given by governments and sponsors (Ukraine 2022).
@@ -134,9 +133,8 @@ class Rule:
 
 def iso_z(t: np.datetime64) -> str:
     """``2026-02-01T00:00:00Z`` (fractions of a second only when present)."""
-    text = np.datetime_as_string(np.datetime64(t, "ns"), unit="ns")
-    text = re.sub(r"\.?0+$", "", text) if "." in text else text
-    return text + "Z"
+    text = iso_utc(t, "ns")
+    return re.sub(r"\.?0+Z$", "Z", text) if "." in text else text
 
 
 def read_document(text: str, fmt: str, source: str) -> dict:
@@ -196,8 +194,7 @@ class Locator:
 
 
 def unknown_key(key: str, allowed: tuple[str, ...], where: str, what: str) -> InputError:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(allowed)}"
+    hint = did_you_mean(key, allowed, otherwise=f"; expected one of {', '.join(allowed)}")
     return InputError(f"unknown {what} key {key!r}{hint}", where)
 
 
@@ -262,9 +259,8 @@ def parse_plans(doc: dict, loc: Locator) -> tuple[str, ...]:
 def check_plan(name: str, plans: tuple[str, ...], where: str) -> str:
     if name in plans:
         return name
-    close = difflib.get_close_matches(name, plans, n=2, cutoff=0.5)
-    hint = (f"; did you mean {' or '.join(map(repr, close))}?" if close
-            else f"; known plans: {', '.join(plans)}")
+    hint = did_you_mean(name, plans, n=2, cutoff=0.5,
+                        otherwise=f"; known plans: {', '.join(plans)}")
     raise InputError(f"unknown plan {name!r}{hint} (declare plans = [...] at the top of the "
                      "policy to use other names)", where)
 

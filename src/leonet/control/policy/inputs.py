@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leonet.control.regions import resolve_region, wrap_lon
-from leonet.errors import InputError
+from leonet.errors import InputError, did_you_mean
 from leonet.physics.timegrid import parse_utc
 
 
@@ -94,11 +94,8 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
 
     def check_plan(value, where):
         if value not in plans:
-            import difflib
-
-            close = difflib.get_close_matches(value, plans, n=2, cutoff=0.5)
-            hint = (f"; did you mean {' or '.join(map(repr, close))}?" if close
-                    else f"; the policy's plans are {', '.join(plans)}")
+            hint = did_you_mean(value, plans, n=2, cutoff=0.5,
+                                otherwise=f"; the policy's plans are {', '.join(plans)}")
             raise InputError(f"unknown plan {value!r}{hint}", where)
         return value
 

@@ -25,6 +25,7 @@ from leonet.control.registry.models import TelemetryBatch, Terminal
 from leonet.control.telemetry import RowIssues, Telemetry
 from leonet.control.telemetry.core import IssueLog
 from leonet.control.telemetry.store import TelemetryStore, table_to_telemetry
+from leonet.physics.timegrid import iso_utc
 
 _CHUNK = 2000
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -171,7 +172,7 @@ def _against_stored(session: Session, store: TelemetryStore, tel: Telemetry,
     if late.size:
         log.add(input_row[late], "time", [
             "arrived out of order: earlier than a report already stored for this terminal "
-            f"({np.datetime_as_string(np.datetime64(int(latest[tel.codes[i]]), 'ns'), 's')}Z)"
+            f"({iso_utc(latest[tel.codes[i]], 's')})"
             for i in late], False, terminal_ids=tel.terminal_id[late])
     return tel.take(~dup) if dup.any() else tel
 

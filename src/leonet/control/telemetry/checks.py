@@ -22,6 +22,7 @@ import numpy as np
 
 from leonet.control.telemetry.core import Telemetry, empty_telemetry
 from leonet.errors import InputError
+from leonet.physics.timegrid import iso_utc
 
 # A terminal's clock is GNSS-disciplined; five minutes absorbs ingestion delays and clock skew
 # of the receiving system without letting a report from tomorrow in.
@@ -257,8 +258,8 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
     drop(t_ns == nat, "time", lambda r: "time is missing")
     limit = now_ns + int(future_tolerance_s * 1e9)
     drop(t_ns > limit, "time", lambda r: [
-        f"{_iso(t_ns[i])} is {_ahead(t_ns[i] - now_ns)} in the future (now "
-        f"{_iso(now_ns)})" for i in r])
+        f"{iso_utc(t_ns[i], 's')} is {_ahead(t_ns[i] - now_ns)} in the future (now "
+        f"{iso_utc(now_ns, 's')})" for i in r])
     drop(~(np.abs(lat) <= 90.0), "lat_deg", lambda r: [
         f"latitude {_num(lat[i])} is off the globe (outside -90..90)" for i in r])
     drop(~(np.abs(lon) <= 180.0), "lon_deg", lambda r: [
@@ -296,7 +297,7 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
     late = np.flatnonzero(late_after >= 0)
     issues.add(rows_of(keep[late]), "time", [
         f"arrived out of order: earlier than {label(rows_of(keep[late_after[i]]))} of the "
-        f"same terminal ({_iso(t_ns[keep[late_after[i]]])})" for i in late], False,
+        f"same terminal ({iso_utc(t_ns[keep[late_after[i]]], 's')})" for i in late], False,
         terminal_ids=ids_of[keep[late]])
     rows = keep[order]
     # Duplicates: neighbours after the sort with the same terminal and time.
@@ -361,10 +362,6 @@ def _now_ns(now) -> int:
     from leonet.physics.timegrid import parse_utc
 
     return int(parse_utc(now, what="now").astype("datetime64[ns]").view(np.int64))
-
-
-def _iso(ns: int) -> str:
-    return np.datetime_as_string(np.datetime64(int(ns), "ns"), unit="s") + "Z"
 
 
 def _ahead(ns: int) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from leonet.errors import InputError
+from leonet.physics.timegrid import iso_utc
 
 REQUIRED = ("terminal_id", "time", "lat_deg", "lon_deg", "alt_m", "speed_kmh")
 OPTIONAL = ("heading_deg", "serving_sat")
@@ -56,8 +57,7 @@ class Telemetry:
         if not len(self):
             return "Telemetry(0 rows)"
         return (f"Telemetry({len(self):,} rows, {self.n_terminals:,} terminals, "
-                f"{np.datetime_as_string(self.time.min(), 's')}Z .. "
-                f"{np.datetime_as_string(self.time.max(), 's')}Z)")
+                f"{iso_utc(self.time.min(), 's')} .. {iso_utc(self.time.max(), 's')})")
 
     # -- segments: one per terminal ---------------------------------------------------------
 

@@ -26,12 +26,11 @@ from sgp4.api import Satrec
 from leonet.errors import InputError
 from leonet.physics.earth import WGS84_A_KM
 from leonet.physics.orbits.shells import PRESETS, Preset, Shell, shell_satrecs
-from leonet.physics.timegrid import TimeGrid, parse_utc
+from leonet.physics.timegrid import NS_PER_DAY, TimeGrid, parse_utc
 
 # Presets need an epoch; a fixed default keeps runs reproducible (drag-free, so any epoch
 # near the study period is as good as another).
 DEFAULT_PRESET_EPOCH = "2026-01-01T00:00:00Z"
-_NS_PER_DAY = 86_400_000_000_000
 
 
 @dataclass(frozen=True)
@@ -178,8 +177,8 @@ class Constellation:
         """Element epochs as UTC ``datetime64[ns]``."""
         whole = self._attr("jdsatepoch") - 2440587.5
         frac = self._attr("jdsatepochF")
-        ns = np.round(whole * _NS_PER_DAY).astype(np.int64) + np.round(
-            frac * _NS_PER_DAY).astype(np.int64)
+        ns = np.round(whole * NS_PER_DAY).astype(np.int64) + np.round(
+            frac * NS_PER_DAY).astype(np.int64)
         return ns.astype("datetime64[ns]")
 
     @cached_property

@@ -44,6 +44,7 @@ from leonet.physics.orbits.tle import (
     read_text,
     sgp4_error_text,
 )
+from leonet.physics.timegrid import NS_PER_DAY
 
 # Column order of CelesTrak's FORMAT=CSV GP data.
 CELESTRAK_CSV_COLUMNS = (
@@ -102,7 +103,6 @@ _EPOCH_END = np.datetime64("2057-01-01T00:00", "ns")
 # sgp4init counts the epoch in days from 1949 December 31 00:00 UT (Vallado et al. 2006,
 # "Revisiting Spacetrack Report #3", AIAA 2006-6753, SGP4 code).
 _SGP4_EPOCH0 = np.datetime64("1949-12-31T00:00", "ns")
-_NS_PER_DAY = 86_400 * 10**9
 # rev/day^k -> rad/min^k: times 2π / 1440^k.
 _REV_PER_DAY_TO_RAD_PER_MIN = 2.0 * math.pi / 1440.0
 _DEG = math.pi / 180.0
@@ -338,7 +338,7 @@ def _build(rows: list[dict | _RowFault], wheres: list[str], source: str,
                                 f"found {_shown(c)}")
     # Whole days and the rest apart: ns counts near 2026 exceed float64's exact integers.
     ns = (epochs - _SGP4_EPOCH0).astype(np.int64)
-    epoch_days = ns // _NS_PER_DAY + (ns % _NS_PER_DAY) / _NS_PER_DAY
+    epoch_days = ns // NS_PER_DAY + (ns % NS_PER_DAY) / NS_PER_DAY
     # sgp4init's argument order after the catalog number and epoch.
     sgp4init_args = zip(*(a.tolist() for a in (
         epoch_days, v["BSTAR"],

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leonet.control.registry import incidents, telemetry
 from leonet.control.telemetry.store import TelemetryStore, default_store_dir
+from leonet.physics.timegrid import iso_utc
 from leonet.server import telemetry_codec as codec
 from leonet.server.deps import IfMatch, etag, require
 from leonet.server.permissions import Permission as P
@@ -145,7 +146,7 @@ def read_telemetry(caller: CanReadTelemetry,
                          terminal_ids=terminal_id, max_rows=MAX_DETECTION_ROWS)
     n = min(len(tel), limit)
     cols = {"terminal_id": tel.terminal_id[:n].tolist(),
-            "time": [s + "Z" for s in np.datetime_as_string(tel.time[:n], unit="ns").tolist()]}
+            "time": iso_utc(tel.time[:n], "ns").tolist()}
     for name in ("lat_deg", "lon_deg", "alt_m", "speed_kmh"):
         cols[name] = getattr(tel, name)[:n].tolist()
     cols["heading_deg"] = [None if np.isnan(v) else v for v in tel.heading_deg[:n].tolist()]
