@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,14 @@ from rich.table import Table
 
 from leonet.commands.common import console, load_source, out_console, progress_bar
 from leonet.errors import InputError
+from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, check_min_elevation_deg
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.capacity import region_capacity
+from leonet.regional.cells import check_resolution, region_cells
+from leonet.regional.coverage import region_coverage
+from leonet.reporting import maps
+from leonet.reporting.exports import table_format, write_cells_geojson, write_table
 
 app = typer.Typer()
 
@@ -47,9 +54,6 @@ def _setup(region: str, source: str, start: str, duration: str, step: str, res: 
            out: Path, min_elevation: float, skip_invalid: bool, epoch: str | None,
            alt_min: float | None, alt_max: float | None, max_memory_gib: float):
     """Check every input before any long computation; return cells, satellites, grid."""
-    from leonet.regional.cells import check_resolution, region_cells
-    from leonet.reporting.exports import table_format
-
     table_format(out)
     check_resolution(res, "--res")
     check_min_elevation_deg(min_elevation, where="--min-elevation")
@@ -102,10 +106,6 @@ def coverage(
 ) -> None:
     """Coverage figures of merit per H3 cell of a region: satellites in view (min/mean/max),
     percent of time covered, gaps, revisit and response times."""
-    from leonet.regional.coverage import region_coverage
-    from leonet.reporting import maps
-    from leonet.reporting.exports import write_cells_geojson, write_table
-
     _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
         raise InputError(f"--map-value must be one of {', '.join(MAP_VALUES)}, got {map_value!r}")
@@ -210,13 +210,6 @@ def capacity(
 ) -> None:
     """Busy-hour capacity per H3 cell: offered capacity, demand, oversubscription and an
     availability class (available / limited (sold out) / not activated / not covered)."""
-    from dataclasses import replace
-
-    from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
-    from leonet.regional.capacity import region_capacity
-    from leonet.reporting import maps
-    from leonet.reporting.exports import write_cells_geojson, write_table
-
     _check_outputs(geojson, min_sats, map=map_file)
     given = {"sat_capacity_gbps": sat_capacity_gbps, "beams_per_sat": beams,
              "busy_hour_mbps": busy_hour_mbps, "sold_out_above": sold_out_above,

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import time
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from leonet.data import scenario_dir
 from leonet.errors import InputError
+from leonet.reporting.scenario import write_results
+from leonet.scenario import load_scenario, run
 
 app = typer.Typer(help="Scenarios: timelines of policies, sponsors, terminals and detection, "
                        "replayed into a report.", no_args_is_help=True)
@@ -29,7 +41,6 @@ def resolve_scenario(source: str) -> Path:
         return shipped
     names = sorted(p.name.removesuffix(".scenario.toml")
                    for p in scenario_dir().glob("*.scenario.toml"))
-    import difflib
 
     close = difflib.get_close_matches(source, names, n=2)
     hint = f"; did you mean {' or '.join(close)}?" if close else \
@@ -49,11 +60,6 @@ def run_command(
     """Replay a scenario and write its report (index.html, report.md) and results
     (results.json, served.csv, rules.csv, events.csv, terminals.csv, incidents.csv,
     telemetry-*.parquet, coverage-*.csv, latency.csv) into a folder."""
-    from dataclasses import replace
-
-    from leonet.reporting.scenario import write_results
-    from leonet.scenario import load_scenario, run
-
     started = time.perf_counter()
     scn = load_scenario(resolve_scenario(source))
     if seed is not None:
@@ -62,13 +68,6 @@ def run_command(
         scn = replace(scn, seed=seed)
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", f"--out {out}")
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
 
     # One step per stage: the fleet, each detection window, the timeline, coverage, latency,
     # and the report.
@@ -100,8 +99,6 @@ def check_command(
     source: Annotated[str, typer.Argument(help="Scenario file (TOML) or a shipped name.")],
 ) -> None:
     """Check a scenario file (and its policies) without running it."""
-    from leonet.scenario import load_scenario
-
     scn = load_scenario(resolve_scenario(source))
     print(f"{scn.path}: ok — {scn.name}: {len(scn.policies)} policies, {len(scn.groups)} "
           f"groups ({sum(g.n for g in scn.groups):,} terminals), {len(scn.sponsorships)} "
@@ -114,8 +111,6 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
     """The scenarios shipped with leonet."""
-    import tomllib
-
     rows = []
     for path in sorted(scenario_dir().glob("*.scenario.toml")):
         head = tomllib.loads(path.read_text(encoding="utf-8")).get("scenario", {})

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import unicodedata
@@ -254,8 +255,6 @@ class CityTable:
         return self.city(hits[0])
 
     def _suggest(self, text: str) -> str:
-        import difflib
-
         names = difflib.get_close_matches(_fold(text), list(self._index), n=5, cutoff=0.75)
         if not names:
             return ""

@@ -11,11 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
+from leonet.data import scenario_dir
+from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
+from leonet.physics.coverage import coverage_from_ephemerides
+from leonet.physics.ephemeris import Ephemeris
 from leonet.physics.ground import concat_points, find_city
+from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
+from leonet.physics.route_series import REASONS
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.capacity import region_capacity
+from leonet.regional.cells import latitude_band, region_cells
+from leonet.regional.coverage import summarise
+from leonet.reporting import maps, plots
+from leonet.reporting.exports import write_cells_geojson, write_table
 from leonet.reporting.html import Section, write_report
 from leonet.reporting.policy_section import policy_section
+from leonet.reporting.scenario import sections
+from leonet.scenario import load_scenario, run
 
 DEMO_CITIES = ("Kyiv", "Taipei", "London", "New York City", "São Paulo", "Nairobi", "Tokyo",
                "Sydney", "Singapore", "Reykjavík")
@@ -23,8 +38,6 @@ DEMO_CITIES = ("Kyiv", "Taipei", "London", "New York City", "São Paulo", "Nairo
 
 def sky_section(out_dir: Path) -> Section:
     """Satellites in view over ten cities, one hour at 15 s, starlink-gen1 preset."""
-    from leonet.reporting import plots
-
     sats = Constellation.load("starlink-gen1")
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "1h", "15s")
     eph = sats.propagate(grid)
@@ -63,7 +76,7 @@ def sky_section(out_dir: Path) -> Section:
     sec.figures.append(("Ground tracks (every 11th satellite) and cities",
                         plots.save(fig, out_dir / "sky_map.png")))
 
-    fig, ax = plots.plt.subplots(figsize=(10, 4.5))
+    fig, ax = plots.subplots(figsize=(10, 4.5))
     minutes = grid.offsets_s / 60.0
     for i, c in enumerate(cities):
         ax.plot(minutes, counts[:, i], label=c.name, linewidth=1)
@@ -78,12 +91,6 @@ def sky_section(out_dir: Path) -> Section:
 
 def latency_section(out_dir: Path) -> Section:
     """RTT from Kyiv and Taipei to their PoPs over an hour: operator, bent pipe, fibre."""
-    import numpy as np
-
-    from leonet.physics.network import Network
-    from leonet.physics.route_series import REASONS
-    from leonet.reporting import plots
-
     sats = Constellation.load("starlink-gen1")
     net = Network.build(sats)
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "1h", "15s")
@@ -125,7 +132,7 @@ def latency_section(out_dir: Path) -> Section:
     sec.table("RTT to the PoP over the hour (ms)",
               ["city", "PoP", "mode", "availability", "median", "p95", "path changes",
                "no service"], rows)
-    fig, axes = plots.plt.subplots(1, 2, figsize=(13, 4.5), sharey=True)
+    fig, axes = plots.subplots(1, 2, figsize=(13, 4.5), sharey=True)
     minutes = grid.offsets_s / 60.0
     for i, (ax, c) in enumerate(zip(axes, cities, strict=True)):
         for m in modes:
@@ -156,15 +163,6 @@ def latency_section(out_dir: Path) -> Section:
 
 def coverage_section(out_dir: Path) -> Section:
     """Coverage of Ukraine and Taiwan per H3 cell (res 5), six hours at 60 s, gen1 preset."""
-    from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
-    from leonet.physics.coverage import coverage_from_ephemerides
-    from leonet.physics.ephemeris import Ephemeris
-    from leonet.regional.capacity import region_capacity
-    from leonet.regional.cells import latitude_band, region_cells
-    from leonet.regional.coverage import summarise
-    from leonet.reporting import maps
-    from leonet.reporting.exports import write_cells_geojson, write_table
-
     sats = Constellation.load("starlink-gen1")
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "6h", "60s")
     eph = sats.propagate(grid)
@@ -256,10 +254,6 @@ DEMO_SCENARIO = "ukraine-2022-2026"
 
 def scenario_sections(out_dir: Path, progress: Callable[[str], None] = print) -> list[Section]:
     """The end-to-end scenario, replayed and written into ``out_dir``."""
-    from leonet.data import scenario_dir
-    from leonet.reporting.scenario import sections
-    from leonet.scenario import load_scenario, run
-
     scn = load_scenario(scenario_dir() / f"{DEMO_SCENARIO}.scenario.toml")
     return sections(run(scn, progress=progress), out_dir)
 

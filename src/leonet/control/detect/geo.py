@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from leonet.control.boundaries import countries
+from leonet.control.policy import Policy
+from leonet.errors import InputError
+
 _EPOCH = np.datetime64(0, "ns")
 
 
@@ -24,8 +28,6 @@ class Regions:
     def _test(self, name: str):
         test = self._tests.get(name)
         if test is None:
-            from leonet.control.policy import Policy
-
             doc: dict = {"version": f"inside {name}", "default": "deny",
                          "rules": [{"id": "inside", "effect": "allow", "regions": [name]}]}
             base = None
@@ -39,8 +41,6 @@ class Regions:
 
     def check(self, name: str, where: str = "region") -> None:
         """Raise `InputError` (with suggestions) unless ``name`` resolves."""
-        from leonet.errors import InputError
-
         try:
             self._test(name)
         except InputError as exc:
@@ -56,8 +56,6 @@ class Regions:
                     label: str) -> np.ndarray:
         """Membership of an area given as a policy area table (e.g. a contact line with
         ``buffer_km``), by the engine."""
-        from leonet.control.policy import Policy
-
         key = f"area-spec:{label}"
         test = self._tests.get(key)
         if test is None:
@@ -79,9 +77,6 @@ class Regions:
 
     def _country_policy(self):
         if self._countries is None:
-            from leonet.control.boundaries import countries
-            from leonet.control.policy import Policy
-
             table = countries()
             codes = np.asarray(table.code, dtype=object)
             policy = Policy.from_dict({
