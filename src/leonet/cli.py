@@ -19,6 +19,7 @@ from leonet.commands import detect as detect_commands
 from leonet.commands import policy as policy_commands
 from leonet.commands import scenario as scenario_commands
 from leonet.errors import InputError
+from leonet.reporting.demo import run_demo
 
 app = typer.Typer(
     name="leonet",
@@ -54,8 +55,6 @@ def demo(
     out: Annotated[Path, typer.Option(help="Report folder to write.")] = Path("reports/demo"),
 ) -> None:
     """Run the demo on embedded defaults and write a report folder."""
-    from leonet.reporting.demo import run_demo
-
     html_path = run_demo(out, progress=lambda msg: err_console.print(msg, highlight=False))
     print(f"report written to {html_path.parent}/ (open {html_path})")
 

@@ -5,6 +5,7 @@ These commands act on the database directly, as the operator who runs the servic
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from typing import Annotated
 
@@ -62,8 +63,6 @@ def create_token(
     db: DbOption = None,
 ) -> None:
     """Issue a token and print it alone on the last line (for scripts)."""
-    import datetime as dt
-
     expires_at = None
     if expires_in is not None:
         expires_at = utc_now() + dt.timedelta(

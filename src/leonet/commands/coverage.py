@@ -19,6 +19,7 @@ from leonet.physics.timegrid import TimeGrid
 from leonet.regional.capacity import region_capacity
 from leonet.regional.cells import CellSet, check_resolution, region_cells
 from leonet.regional.coverage import region_coverage
+from leonet.reporting import maps
 from leonet.reporting.exports import table_format, write_cells_geojson, write_table
 
 app = typer.Typer()
@@ -121,7 +122,6 @@ def coverage(
 ) -> None:
     """Coverage figures of merit per H3 cell of a region: satellites in view (min/mean/max),
     percent of time covered, gaps, revisit and response times."""
-    from leonet.reporting import maps  # matplotlib: ~0.5 s, only for commands that draw
 
     _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
@@ -222,7 +222,6 @@ def capacity(
 ) -> None:
     """Busy-hour capacity per H3 cell: offered capacity, demand, oversubscription and an
     availability class (available / limited (sold out) / not activated / not covered)."""
-    from leonet.reporting import maps  # matplotlib: ~0.5 s, only for commands that draw
 
     _check_outputs(geojson, min_sats, map=map_file)
     given = {"sat_capacity_gbps": sat_capacity_gbps, "beams_per_sat": beams,

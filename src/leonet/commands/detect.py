@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+
+from leonet.control.detect import DetectConfig, read_terminal_facts
+from leonet.control.detect import detect as find_incidents
+from leonet.control.policy import Policy
+from leonet.control.registry import Database
+from leonet.control.registry.telemetry import verify_store
+from leonet.control.telemetry import read_telemetry, write_telemetry
+from leonet.control.telemetry.store import TelemetryStore, default_store_dir
+from leonet.errors import InputError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 telemetry_app = typer.Typer(help="Terminal telemetry: check files row by row, verify the store.",
@@ -45,12 +55,6 @@ def detect(
     """Find unauthorized use: denied regions, speed and altitude limits (drone-like
     motion), impossible travel, roaming, missing whitelist verification, cloned identities,
     clusters of terminals appearing together."""
-    from leonet.control.detect import DetectConfig, read_terminal_facts
-    from leonet.control.detect import detect as run
-    from leonet.control.policy import Policy
-    from leonet.control.telemetry import read_telemetry
-    from leonet.errors import InputError
-
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise InputError("incidents are written as .csv or .parquet", f"--out {out}")
     started = time.perf_counter()
@@ -65,7 +69,7 @@ def detect(
     if issues is not None:
         row_issues.write_csv(issues)
     err.print(f"{len(tel):,} reports of {tel.n_terminals:,} terminals; detecting ...")
-    found = run(tel, pol, terminals=facts, config=cfg, kinds=kinds)
+    found = find_incidents(tel, pol, terminals=facts, config=cfg, kinds=kinds)
     if out.suffix.lower() == ".csv":
         found.write_csv(out, all_columns=all_columns)
     else:
@@ -98,12 +102,6 @@ def verify(
 ) -> None:
     """Check the telemetry store against the registry: every recorded batch file present and
     unchanged (SHA-256), no unknown files; exit 1 naming each problem."""
-    import os
-
-    from leonet.control.registry import Database
-    from leonet.control.registry.telemetry import verify_store
-    from leonet.control.telemetry.store import TelemetryStore, default_store_dir
-
     database = Database(db)
     folder = store or os.environ.get("LEONET_TELEMETRY_DIR") or default_store_dir(database.url)
     problems = verify_store(database, TelemetryStore(folder))
@@ -126,14 +124,12 @@ def check(
     ] = None,
 ) -> None:
     """Check a telemetry file row by row; exit 1 when any row was dropped."""
-    from leonet.control.telemetry import read_telemetry
-
     tel, row_issues = read_telemetry(file, now=now)
     print(row_issues.summary(limit=20))
     print(repr(tel))
     if issues is not None:
         row_issues.write_csv(issues)
     if clean is not None:
-        tel.write(clean)
+        write_telemetry(tel, clean)
     if row_issues.n_dropped:
         raise typer.Exit(code=1)

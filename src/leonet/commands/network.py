@@ -20,11 +20,14 @@ from leonet.physics.ground_segment import (
     starlink_gateways,
     starlink_pops,
 )
-from leonet.physics.links import MAX_LASER_RANGE_KM, parse_isls
+from leonet.physics.hypatia import read_hypatia_dir
+from leonet.physics.links import MAX_LASER_RANGE_KM, PlaneAssignment, parse_isls
 from leonet.physics.network import FIBRE_ROUTE_FACTOR, MODES, Network
+from leonet.physics.planes import detect_planes
 from leonet.physics.route_series import REASONS, RouteSeries
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S, STRATEGIES
 from leonet.physics.timegrid import TimeGrid, iso_utc, parse_duration_s
+from leonet.reporting import plots
 
 app = typer.Typer()
 
@@ -259,10 +262,8 @@ def _write_series_csv(s: RouteSeries, path: Path) -> None:
 
 
 def _plot(s: RouteSeries, path: Path) -> None:
-    from leonet.reporting import plots
-
-    fig, (ax, ax2) = plots.plt.subplots(1, 2, figsize=(12, 4.2),
-                                        gridspec_kw={"width_ratios": [3, 1]})
+    fig, (ax, ax2) = plots.subplots(1, 2, figsize=(12, 4.2),
+                                    gridspec_kw={"width_ratios": [3, 1]})
     minutes = s.grid.offsets_s / 60.0
     shown = min(s.n_pairs, 12)
     for i in range(shown):
@@ -305,8 +306,6 @@ def paths(
     step: Annotated[str, typer.Option(help="e.g. 100ms.")] = "100ms",
 ) -> None:
     """All ordered ground-station pair paths of a Hypatia folder, per instant, as CSV."""
-    from leonet.physics.hypatia import read_hypatia_dir
-
     if out.suffix.lower() != ".csv":
         raise InputError(f"--out must name a .csv file, got {out.name!r}")
     inputs = read_hypatia_dir(hypatia_dir)
@@ -420,9 +419,6 @@ def planes_command(
     as_json: AsJson = False,
 ) -> None:
     """Orbital planes found from the elements, and the satellites that fit no plane."""
-    from leonet.physics.links import PlaneAssignment
-    from leonet.physics.planes import detect_planes
-
     sats = load_source(source, alt_min_km=alt_min)
     planes = (PlaneAssignment.from_walker(sats) if np.any(sats.shell_index >= 0)
               else detect_planes(sats, at=at))

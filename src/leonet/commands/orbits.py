@@ -9,6 +9,8 @@ from typing import Annotated
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import typer
 from rich.table import Table
 
@@ -157,12 +159,8 @@ def _ephemeris_table(eph, norad_id: np.ndarray, names: pa.Array, fmt: str) -> pa
 
 def _open_writer(path: Path, fmt: str, schema: pa.Schema):
     if fmt == "csv":
-        from pyarrow import csv
-
-        return csv.CSVWriter(str(path), schema)
-    from pyarrow import parquet
-
-    return parquet.ParquetWriter(str(path), schema, compression="zstd")
+        return pacsv.CSVWriter(str(path), schema)
+    return pq.ParquetWriter(str(path), schema, compression="zstd")
 
 
 def overhead(

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
+import shapely
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from leonet.control.boundaries import EDITION
+from leonet.control.policy import Policy
+from leonet.control.policy.diff import diff_policies, region_labels
+from leonet.control.population import read_points, synthesize_population, write_points
+from leonet.control.regions import catalogue, resolve_region
+from leonet.control.spillover import spillover as measure_spillover
+from leonet.errors import InputError
 
 app = typer.Typer(help="Service policies: who may connect, where, when, how fast.",
                   no_args_is_help=True)
@@ -21,8 +31,6 @@ def check(
     canonical: Annotated[bool, typer.Option(help="Print the canonical JSON document.")] = False,
 ) -> None:
     """Load and check a policy: schema, regions, contradictions; print warnings."""
-    from leonet.control.policy import Policy
-
     policy = Policy.load(file)
     if canonical:
         print(json.dumps(policy.to_dict(), indent=2))
@@ -42,9 +50,6 @@ def _whereabouts(reg) -> str:
     ones, which no check on the numbers alone can catch) shows at a glance."""
     if reg.kind in ("country", "disputed"):
         return ""
-    import shapely
-
-    from leonet.control.policy.diff import region_labels
 
     geom = reg.as_geometry()
     point = shapely.point_on_surface(geom)
@@ -61,9 +66,6 @@ def decide(
     output: Annotated[Path, typer.Option("--output", help="Output (.csv or .parquet).")],
 ) -> None:
     """Decide every terminal in POINTS; write it back with `allowed` and `rule` columns."""
-    from leonet.control.policy import Policy
-    from leonet.control.population import read_points, write_points
-
     policy = Policy.load(policy_file)
     pop = read_points(input_file)
     d = _decide_rows(pop, policy, input_file)
@@ -79,10 +81,6 @@ def decide(
 
 def _decide_rows(pop, policy, path: Path):
     """Decide a points file, naming the file, row and column of a value the policy refuses."""
-    import re
-
-    from leonet.errors import InputError
-
     try:
         return pop.decide(policy)
     except InputError as exc:
@@ -108,8 +106,6 @@ def explain(
     unfunded: Annotated[bool, typer.Option(help="Terminal is no longer funded.")] = False,
 ) -> None:
     """Explain, in plain words, the decision for one terminal."""
-    from leonet.control.policy import Policy
-
     policy = Policy.load(policy_file)
     d = policy.decide(lat_deg=lat, lon_deg=lon, alt_m=alt_m, speed_kmh=speed_kmh, time=time,
                       whitelisted=whitelisted, plan=plan, home_country=home_country,
@@ -131,10 +127,6 @@ def diff(
         help="Write the terminals whose decision changed (.csv or .parquet).")] = None,
 ) -> None:
     """Which terminals gain or lose service from A to B, by region and reason."""
-    from leonet.control.policy import Policy
-    from leonet.control.policy.diff import diff_policies
-    from leonet.control.population import read_points, synthesize_population, write_points
-
     pa, pb = Policy.load(a), Policy.load(b)
     pop = (read_points(population) if population is not None
            else synthesize_population(synthetic, seed=seed, time=time))
@@ -170,17 +162,12 @@ def spillover(
         "--policy", help="Policy whose areas/files the region name refers to.")] = None,
 ) -> None:
     """How far cell-granularity control (H3 resolution N) spills over REGION's border."""
-    from leonet.control.regions import resolve_region
-    from leonet.control.spillover import spillover as run
-
     if policy_file is not None:
-        from leonet.control.policy import Policy
-
         pol = Policy.load(policy_file)
         reg = resolve_region(region, base_dir=pol.base_dir, areas=pol.areas, where="REGION")
     else:
         reg = resolve_region(region, base_dir=Path.cwd(), where="REGION")
-    out.print(run(reg, resolution).summary())
+    out.print(measure_spillover(reg, resolution).summary())
 
 
 @app.command()
@@ -188,9 +175,6 @@ def regions(
     search: Annotated[str | None, typer.Argument(help="Filter by text.")] = None,
 ) -> None:
     """List the built-in region names (countries, disputed areas, aliases)."""
-    from leonet.control.boundaries import EDITION
-    from leonet.control.regions import catalogue
-
     out.print(f"Boundaries: {EDITION}")
     rows = catalogue()
     if search:

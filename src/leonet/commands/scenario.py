@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import json
 import time
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from leonet.data import scenario_dir
 from leonet.errors import InputError, did_you_mean
+from leonet.reporting.scenario import write_results
+from leonet.scenario import load_scenario, run
 
 app = typer.Typer(help="Scenarios: timelines of policies, sponsors, terminals and detection, "
                        "replayed into a report.", no_args_is_help=True)
@@ -46,11 +57,6 @@ def run_command(
     """Replay a scenario and write its report (index.html, report.md) and results
     (results.json, served.csv, rules.csv, events.csv, terminals.csv, incidents.csv,
     telemetry-*.parquet, coverage-*.csv, latency.csv) into a folder."""
-    from dataclasses import replace
-
-    from leonet.reporting.scenario import write_results
-    from leonet.scenario import load_scenario, run
-
     started = time.perf_counter()
     scn = load_scenario(resolve_scenario(source))
     if seed is not None:
@@ -59,13 +65,6 @@ def run_command(
         scn = replace(scn, seed=seed)
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", f"--out {out}")
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
 
     # One step per stage: the fleet, each detection window, the timeline, coverage, latency,
     # and the report.
@@ -97,8 +96,6 @@ def check_command(
     source: Annotated[str, typer.Argument(help="Scenario file (TOML) or a shipped name.")],
 ) -> None:
     """Check a scenario file (and its policies) without running it."""
-    from leonet.scenario import load_scenario
-
     scn = load_scenario(resolve_scenario(source))
     print(f"{scn.path}: ok — {scn.name}: {len(scn.policies)} policies, {len(scn.groups)} "
           f"groups ({sum(g.n for g in scn.groups):,} terminals), {len(scn.sponsorships)} "
@@ -111,8 +108,6 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
     """The scenarios shipped with leonet."""
-    import tomllib
-
     rows = []
     for path in sorted(scenario_dir().glob("*.scenario.toml")):
         head = tomllib.loads(path.read_text(encoding="utf-8")).get("scenario", {})

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from leonet.control.registry.db import ENV_DATABASE_URL, resolve_database_url
+from leonet.control.registry import migrate
+from leonet.control.registry.db import ENV_DATABASE_URL, Database, resolve_database_url
 
 app = typer.Typer(help="Run the control-plane REST API.", add_completion=False)
 
@@ -23,10 +24,7 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
 ) -> None:
     """Serve the API until interrupted; migrates the database to the newest schema first."""
-    import uvicorn
-
-    from leonet.control.registry import migrate
-    from leonet.control.registry.db import Database
+    import uvicorn  # ~25 ms to import, for this command only: not at CLI start-up
 
     url = resolve_database_url(db)
     os.environ[ENV_DATABASE_URL] = url  # worker processes read their settings from here

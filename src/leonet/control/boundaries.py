@@ -80,7 +80,9 @@ def countries() -> CountryTable:
 
 
 def _read_archive(path: Path) -> dict[str, np.ndarray]:
-    import shapefile  # pyshp: pure Python, reads the zip as shipped
+    # pyshp (pure Python, reads the zip as shipped) takes ~15 ms to import; only a first
+    # reading of the boundaries pays it, not every CLI start-up.
+    import shapefile
 
     with zipfile.ZipFile(path) as zf:
         version = zf.read(ARCHIVE.replace(".zip", ".VERSION.txt")).decode().strip()

@@ -14,7 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
+from leonet.control.boundaries import countries
 from leonet.errors import InputError
 from leonet.physics.ground import world_cities
 from leonet.physics.timegrid import iso_utc, parse_utc
@@ -128,8 +132,6 @@ def place_at_cities(n: int, rng: np.random.Generator, countries: list[str] | Non
 def _home_countries(city_codes: np.ndarray) -> np.ndarray:
     """Home country of each terminal: its city's code where the boundary edition has it,
     else the sovereign's (`_SOVEREIGN`), else none (``None``: no home-country rule applies)."""
-    from leonet.control.boundaries import countries
-
     known = {str(c) for c in countries().code}
     codes = city_codes.astype(str)
     table = {c: c if c in known else _SOVEREIGN.get(c) for c in np.unique(codes).tolist()}
@@ -138,10 +140,6 @@ def _home_countries(city_codes: np.ndarray) -> np.ndarray:
 
 def read_points(path: str | Path) -> Population:
     """Read terminals from CSV or Parquet (errors name the file, column and row)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"points file {path} does not exist", str(path))
@@ -183,8 +181,6 @@ def read_points(path: str | Path) -> Population:
 
 
 def _times(col, path: Path) -> np.ndarray:
-    import pyarrow as pa
-
     if pa.types.is_timestamp(col.type):
         if col.type.tz is None:
             raise InputError("time column has no timezone; store UTC timestamps with tz='UTC'",
@@ -234,10 +230,6 @@ def _bools(values: list, where: str, *, default: bool) -> np.ndarray:
 
 def write_points(path: str | Path, columns: dict[str, np.ndarray]) -> None:
     """Write columns to CSV or Parquet (by extension); times as ISO 8601 with Z in CSV."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     path = Path(path)
     arrays = {}
     for name, values in columns.items():

@@ -1,5 +1,7 @@
-"""Small tables shipped with leonet (gateways, PoPs, disputed areas), and where the shipped
-scenario and policy files are."""
+"""Small tables shipped with leonet (gateways, PoPs, disputed areas), with their sources in
+README.md, and where the shipped scenario and policy files are (`scenario_dir`,
+`policy_files`). Imports nothing of leonet: every package may read it.
+"""
 
 from __future__ import annotations
 

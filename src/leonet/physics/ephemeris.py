@@ -11,6 +11,7 @@ import numpy as np
 from leonet.physics.earth import ecef_to_geodetic
 from leonet.physics.ground import GroundPoints
 from leonet.physics.timegrid import TimeGrid
+from leonet.physics.visibility import VisibilitySeries, count_visible, visible
 
 # SGP4 error codes (Vallado et al. 2006, sgp4unit): what a nonzero ``error`` means.
 SGP4_ERRORS = {
@@ -76,8 +77,6 @@ class Ephemeris:
     def visible_from(self, points: GroundPoints, *, min_elevation_deg=None,
                      max_range_km: float | None = None):
         """Satellites above each point's mask at every instant: a `VisibilitySeries`."""
-        from leonet.physics.visibility import VisibilitySeries, visible
-
         return VisibilitySeries(self.grid, points, tuple(
             visible(points, self.r_ecef_km[k], min_elevation_deg=min_elevation_deg,
                     max_range_km=max_range_km)
@@ -87,8 +86,6 @@ class Ephemeris:
     def count_visible(self, points: GroundPoints, *, min_elevation_deg=None,
                       max_range_km: float | None = None) -> np.ndarray:
         """Number of satellites in view, ``(n_times, n_points)``."""
-        from leonet.physics.visibility import count_visible
-
         return np.stack([
             count_visible(points, self.r_ecef_km[k], min_elevation_deg=min_elevation_deg,
                           max_range_km=max_range_km)

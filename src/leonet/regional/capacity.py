@@ -13,9 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import h3
+import h3.api.numpy_int as h3n
 import numpy as np
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import shapely
 
+from leonet.control.policy import Policy
+from leonet.control.regions import buffer_km_geometry, resolve_region
 from leonet.errors import InputError
 from leonet.physics.capacity import (
     DEFAULT_ASSUMPTIONS,
@@ -25,7 +31,7 @@ from leonet.physics.capacity import (
 )
 from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures
 from leonet.physics.earth import EARTH_MEAN_RADIUS_KM
-from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG
+from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, world_cities
 from leonet.physics.timegrid import TimeGrid
 from leonet.regional.cells import (
     CellSet,
@@ -65,8 +71,6 @@ class RegionCapacity:
 def context_cells(cells: CellSet, context_km: float) -> tuple[CellSet | None, str | None]:
     """Land cells within ``context_km`` of the region (centres on land in the shipped
     boundary edition), outside it; or None and the reason when there are none or too many."""
-    from leonet.control.regions import buffer_km_geometry
-
     if context_km <= 0 or cells.name in ("land", "globe"):
         return None, None  # nothing, or no land, lies outside
     geom = cells.geometry
@@ -100,10 +104,6 @@ def context_cells(cells: CellSet, context_km: float) -> tuple[CellSet | None, st
 def read_terminals(path: Path, cells: CellSet) -> np.ndarray:
     """Terminals per cell from a CSV/Parquet file with ``h3_cell`` and ``terminals`` columns
     (rows of the same cell add up); cells not listed get NaN."""
-    import h3
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"terminals file {path} does not exist", str(path))
@@ -144,14 +144,10 @@ def activation(cells: CellSet, *, policy_file: Path | None = None,
     every ``not_activated`` region."""
     act = np.ones(len(cells), dtype=bool)
     if policy_file is not None:
-        from leonet.control.policy import Policy
-
         policy = Policy.load(policy_file)
         act &= np.asarray(policy.decide(lat_deg=cells.lat_deg, lon_deg=cells.lon_deg,
                                         time=at, whitelisted=whitelisted).allowed, dtype=bool)
     for name in not_activated:
-        from leonet.control.regions import resolve_region
-
         region = resolve_region(name, where="--not-activated")
         act &= ~np.asarray(region.contains(cells.lat_deg, cells.lon_deg), dtype=bool)
     return act
@@ -160,10 +156,6 @@ def activation(cells: CellSet, *, policy_file: Path | None = None,
 def city_terminals(cells: CellSet, take_up: float) -> np.ndarray:
     """Terminals per cell from towns: ``take_up`` times the population of every GeoNames
     place of at least 15,000 people (`world_cities`) whose position falls in the cell."""
-    import h3.api.numpy_int as h3n
-
-    from leonet.physics.ground import world_cities
-
     if not (np.isfinite(take_up) and 0 <= take_up <= 1):
         raise InputError(f"city take-up must be a share in [0, 1], got {take_up}", "take_up")
     out = np.zeros(len(cells))

@@ -30,8 +30,13 @@ from pathlib import Path
 import h3
 import h3.api.numpy_int as h3n
 import numpy as np
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import shapely
 
+from leonet.control.boundaries import EDITION, countries
+from leonet.control.geojson import keep_polygonal, read_geojson_file
+from leonet.control.regions import geodesic_area_km2, resolve_region
 from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, GroundPoints, wgs84
 
@@ -219,8 +224,6 @@ def cell_polygon(cell: int) -> shapely.Geometry:
 # -- cells from geometry --------------------------------------------------------------------
 
 def estimate_cells(geom: shapely.Geometry, res: int) -> float:
-    from leonet.control.regions import geodesic_area_km2
-
     return geodesic_area_km2(geom) / h3.average_hexagon_area(res, unit="km^2")
 
 
@@ -278,8 +281,6 @@ def cells_by_tiles(geom: shapely.Geometry, res: int) -> np.ndarray:
 
 
 def _no_cells_message(geom: shapely.Geometry, res: int, label: str) -> str:
-    from leonet.control.regions import geodesic_area_km2
-
     area = geodesic_area_km2(geom)
     finer = next((r for r in range(res + 1, 16) if cells_by_tiles(geom, r).size), None)
     cell = h3.average_hexagon_area(res, unit="km^2")
@@ -304,8 +305,6 @@ def latitude_band(lat_min_deg: float, lat_max_deg: float, res: int, *,
 def land_cells(res: int, *, max_cells: int = MAX_CELLS) -> CellSet:
     """Cells whose centre lies in any country of the shipped boundary edition, labelled with
     the country code (Antarctica is ``AQ``)."""
-    from leonet.control.boundaries import EDITION, countries
-
     res = check_resolution(res)
     table = countries()
     cells, labels = [], []
@@ -327,8 +326,6 @@ def land_cells(res: int, *, max_cells: int = MAX_CELLS) -> CellSet:
 
 def country_at(lat_deg, lon_deg) -> np.ndarray:
     """The country code of the shipped boundary edition at each point ("" at sea)."""
-    from leonet.control.boundaries import countries
-
     lat = np.asarray(lat_deg, dtype=np.float64).reshape(-1)
     lon = np.asarray(lon_deg, dtype=np.float64).reshape(-1)
     out = np.full(lat.shape, "", dtype=object)
@@ -392,9 +389,6 @@ def read_cell_file(path: Path) -> list[str]:
         raise InputError(f"cell file {path} does not exist", str(path))
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet"):
-        import pyarrow.csv as pacsv
-        import pyarrow.parquet as pq
-
         try:
             table = pq.read_table(path) if suffix == ".parquet" else pacsv.read_csv(path)
         except Exception as exc:  # pyarrow raises several types for unreadable files
@@ -432,7 +426,6 @@ def region_cells(spec: str, res: int, *, base_dir: Path | None = None,
         return cells_from_ids(read_cell_file(path), res, name=path.name, where=str(path))
     if (key == "file" and rest) or text.lower().endswith((".geojson", ".json")):
         return _geojson_cells(rest if key == "file" else text, res, base, max_cells)
-    from leonet.control.regions import resolve_region
 
     try:
         region = resolve_region(text, where="region")
@@ -453,8 +446,6 @@ def _band(rest: str, res: int, max_cells: int) -> CellSet:
 
 
 def _geojson_cells(rel: str, res: int, base: Path, max_cells: int) -> CellSet:
-    from leonet.control.geojson import keep_polygonal, read_geojson_file
-
     path = (base / rel).resolve()
     parsed = read_geojson_file(path)
     geom = keep_polygonal(parsed.geometry)

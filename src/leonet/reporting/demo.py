@@ -11,10 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from leonet.data import scenario_dir
+from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
+from leonet.physics.coverage import coverage_from_ephemerides
+from leonet.physics.ephemeris import Ephemeris
 from leonet.physics.ground import concat_points, find_city
+from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
+from leonet.physics.route_series import REASONS
 from leonet.physics.timegrid import TimeGrid
+from leonet.regional.capacity import region_capacity
+from leonet.regional.cells import latitude_band, region_cells
+from leonet.regional.coverage import summarise
+from leonet.reporting import maps, plots
+from leonet.reporting.exports import write_cells_geojson, write_table
 from leonet.reporting.html import Section, write_report
 from leonet.reporting.policy_section import policy_section
 from leonet.reporting.scenario import write_files
@@ -27,8 +39,6 @@ DEMO_CITIES = ("Kyiv", "Taipei", "London", "New York City", "São Paulo", "Nairo
 
 def sky_section(out_dir: Path) -> Section:
     """Satellites in view over ten cities, one hour at 15 s, starlink-gen1 preset."""
-    from leonet.reporting import plots
-
     sats = Constellation.load("starlink-gen1")
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "1h", "15s")
     eph = sats.propagate(grid)
@@ -67,7 +77,7 @@ def sky_section(out_dir: Path) -> Section:
     sec.figures.append(("Ground tracks (every 11th satellite) and cities",
                         plots.save(fig, out_dir / "sky_map.png")))
 
-    fig, ax = plots.plt.subplots(figsize=(10, 4.5))
+    fig, ax = plots.subplots(figsize=(10, 4.5))
     minutes = grid.offsets_s / 60.0
     for i, c in enumerate(cities):
         ax.plot(minutes, counts[:, i], label=c.name, linewidth=1)
@@ -86,12 +96,6 @@ def _or_nan(value: float | None) -> float:
 
 def latency_section(out_dir: Path) -> Section:
     """RTT from Kyiv and Taipei to their PoPs over an hour: operator, bent pipe, fibre."""
-    import numpy as np
-
-    from leonet.physics.network import Network
-    from leonet.physics.route_series import REASONS
-    from leonet.reporting import plots
-
     sats = Constellation.load("starlink-gen1")
     net = Network.build(sats)
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "1h", "15s")
@@ -130,7 +134,7 @@ def latency_section(out_dir: Path) -> Section:
     sec.table("RTT to the PoP over the hour (ms)",
               ["city", "PoP", "mode", "availability", "median", "p95", "path changes",
                "no service"], rows)
-    fig, axes = plots.plt.subplots(1, 2, figsize=(13, 4.5), sharey=True)
+    fig, axes = plots.subplots(1, 2, figsize=(13, 4.5), sharey=True)
     minutes = grid.offsets_s / 60.0
     for i, (ax, c) in enumerate(zip(axes, cities, strict=True)):
         for m in modes:
@@ -161,15 +165,6 @@ def latency_section(out_dir: Path) -> Section:
 
 def coverage_section(out_dir: Path) -> Section:
     """Coverage of Ukraine and Taiwan per H3 cell (res 5), six hours at 60 s, gen1 preset."""
-    from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
-    from leonet.physics.coverage import coverage_from_ephemerides
-    from leonet.physics.ephemeris import Ephemeris
-    from leonet.regional.capacity import region_capacity
-    from leonet.regional.cells import latitude_band, region_cells
-    from leonet.regional.coverage import summarise
-    from leonet.reporting import maps
-    from leonet.reporting.exports import write_cells_geojson, write_table
-
     sats = Constellation.load("starlink-gen1")
     grid = TimeGrid.range("2026-08-23T00:00:00Z", "6h", "60s")
     eph = sats.propagate(grid)

@@ -12,12 +12,10 @@ import functools
 from pathlib import Path
 
 import h3.api.numpy_int as h3n
-import matplotlib
 import numpy as np
 import shapely
-from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.patches import Patch
 
+from leonet.control.boundaries import countries
 from leonet.regional.cells import CellSet, cell_polygon
 from leonet.reporting import plots
 
@@ -77,6 +75,9 @@ def draw_countries(ax, extent: tuple[float, float, float, float], *, color: str 
                    linewidth: float = 0.6) -> None:
     """Country outlines inside ``extent`` (lon0, lon1, lat0, lat1; longitudes may run past
     ±180°), simplified to the map's scale."""
+    # matplotlib loads with the first figure, not at CLI start-up (see `plots.pyplot`).
+    from matplotlib.collections import LineCollection
+
     segments = _country_segments(tuple(float(v) for v in extent))
     ax.add_collection(LineCollection(segments, colors=color, linewidths=linewidth, zorder=3))
 
@@ -85,8 +86,6 @@ def draw_countries(ax, extent: tuple[float, float, float, float], *, color: str 
 def _country_segments(extent: tuple[float, float, float, float]) -> tuple[np.ndarray, ...]:
     # Cached: a report draws several panels of the same extent, and simplifying the 1:10m
     # outlines is most of the cost of a map.
-    from leonet.control.boundaries import countries
-
     x0, x1, y0, y1 = extent
     tol = max(x1 - x0, y1 - y0) / 1500.0
     segments = []
@@ -117,7 +116,7 @@ def _frame(cells: CellSet, title: str, world: bool):
     aspect = 1.0 / max(0.2, np.cos(np.deg2rad((y0 + y1) / 2.0)))
     width = 9.0
     height = float(np.clip(width * (y1 - y0) * aspect / (x1 - x0), 3.0, 11.0))
-    fig, ax = plots.plt.subplots(figsize=(width, height))
+    fig, ax = plots.subplots(figsize=(width, height))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)
@@ -136,6 +135,10 @@ def cell_map(cells: CellSet, values, path: Path, *, title: str, label: str,
              cmap: str = "viridis", vmin: float | None = None, vmax: float | None = None,
              world: bool | None = None) -> Path:
     """A heatmap of one value per cell (NaN cells grey), with country outlines."""
+    # matplotlib loads with the first figure, not at CLI start-up (see `plots.pyplot`).
+    import matplotlib
+    from matplotlib.collections import PolyCollection
+
     world = _is_world(cells) if world is None else world
     fig, ax, lon0, extent = _frame(cells, title, world)
     vals = np.asarray(values, dtype=np.float64)
@@ -156,6 +159,10 @@ def availability_map(cells: CellSet, classes, path: Path, *, title: str,
                      world: bool | None = None) -> Path:
     """Cells coloured by availability class (available / limited / not activated / not
     covered), as on the operator's public map."""
+    # matplotlib loads with the first figure, not at CLI start-up (see `plots.pyplot`).
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
     world = _is_world(cells) if world is None else world
     fig, ax, lon0, extent = _frame(cells, title, world)
     rings, owner = cell_rings(cells, lon0)
@@ -179,7 +186,7 @@ def latitude_profile(lat_deg, series: dict[str, np.ndarray], path: Path, *, titl
     lat = np.asarray(lat_deg, dtype=np.float64)
     w = np.ones_like(lat) if weights is None else np.asarray(weights, dtype=np.float64)
     centres, binned = bin_by_latitude(lat, {**series, **(percent or {})}, w, bin_deg)
-    fig, ax = plots.plt.subplots(figsize=(10, 4.5))
+    fig, ax = plots.subplots(figsize=(10, 4.5))
     for name in series:
         ax.plot(centres, binned[name], label=name, linewidth=1.4)
     ax.set_xlabel("latitude (°)")

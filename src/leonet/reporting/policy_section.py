@@ -78,11 +78,7 @@ def _decision_time(version: str) -> np.datetime64:
 
 
 def _map(out_dir: Path, pop, d, labels) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = plots.pyplot()
     sel = (pop.lon_deg > 21) & (pop.lon_deg < 41) & (pop.lat_deg > 43.5) & (pop.lat_deg < 53)
     fig, ax = plt.subplots(figsize=(9, 6), dpi=110)
     ok = sel & d.allowed

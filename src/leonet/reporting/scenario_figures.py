@@ -63,7 +63,7 @@ def served_figure(result: ScenarioResult, served: ServedByRegion, path: Path) ->
     d, scn = result.timeline, result.scenario
     t = result.timeline_ns.view("datetime64[ns]")
     n_t = len(t)
-    fig, axes = plots.plt.subplots(2, 1, figsize=(12, 8), sharex=True)
+    fig, axes = plots.subplots(2, 1, figsize=(12, 8), sharex=True)
     for j in served.top:
         axes[0].plot(t, served.allowed[:, j], label=f"{served.regions[j]} allowed",
                      linewidth=1.4)
@@ -103,7 +103,7 @@ def decisions_figure(result: ScenarioResult, path: Path) -> Path:
     extent = _extent(all_lat, all_lon)
     cols = min(3, len(panels))
     rows_n = (len(panels) + cols - 1) // cols
-    fig, axes = plots.plt.subplots(rows_n, cols, figsize=(5.2 * cols, 4.4 * rows_n),
+    fig, axes = plots.subplots(rows_n, cols, figsize=(5.2 * cols, 4.4 * rows_n),
                                    squeeze=False)
     for ax, c in zip(axes.ravel(), panels, strict=False):
         _decision_panel(ax, c.decided, extent, f"{day(c.step.from_ns)}: {c.step.event}")
@@ -119,7 +119,7 @@ def incidents_figure(result: ScenarioResult, path: Path) -> Path:
 
     inc = result.incidents
     extent = _extent(inc.lat_deg, inc.lon_deg)
-    fig, ax = plots.plt.subplots(figsize=(10, 7))
+    fig, ax = plots.subplots(figsize=(10, 7))
     for kind in kinds_found(result):
         m = inc.kind == kind
         ax.scatter(inc.lon_deg[m], inc.lat_deg[m], s=8, c=_KIND_COLOURS[kind], linewidths=0,
@@ -146,7 +146,7 @@ def latency_figure(result: ScenarioResult, path: Path) -> Path:
     lat = result.latency
     grid = lat.grid
     n = len(lat.places)
-    fig, axes = plots.plt.subplots(1, n, figsize=(4.2 * n, 3.8), sharey=True, squeeze=False)
+    fig, axes = plots.subplots(1, n, figsize=(4.2 * n, 3.8), sharey=True, squeeze=False)
     minutes = grid.offsets_s / 60.0
     for i, ax in enumerate(axes[0]):
         for mode, s in lat.series.items():

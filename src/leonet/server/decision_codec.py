@@ -24,7 +24,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from leonet.server.problems import Problem
+from leonet.server.problems import Problem, check_columns, invalid
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 REQUIRED = ("terminal_id", "time", "lat_deg", "lon_deg")
@@ -60,10 +60,6 @@ class Batch:
         return len(self.codes)
 
 
-def _bad(path: str, message: str) -> Problem:
-    return Problem(422, f"{path}: {message}", errors=[{"path": path, "message": message}])
-
-
 def _first_bad(values: list, ok) -> int:
     return next(i for i, v in enumerate(values) if not ok(v))
 
@@ -73,21 +69,21 @@ def _numbers(name: str, value: Any, n: int | None, path: str) -> np.ndarray:
         # One pass over the element types (numpy would quietly turn true into 1.0).
         if not set(map(type, value)) <= _NUMBER_TYPES:
             i = _first_bad(value, lambda v: type(v) in _NUMBER_TYPES)
-            raise _bad(f"{path}/{i}", f"expected a number, got {value[i]!r}")
+            raise invalid(f"{path}/{i}", f"expected a number, got {value[i]!r}")
         try:
             array = np.array(value, dtype=np.float64)
         except OverflowError:
-            raise _bad(path, "a number is too large") from None
+            raise invalid(path, "a number is too large") from None
     elif type(value) in _NUMBER_TYPES:
         array = np.full(1 if n is None else n, float(value))
     else:
-        raise _bad(path, f"expected a number or a list of numbers, got {value!r}"[:200])
+        raise invalid(path, f"expected a number or a list of numbers, got {value!r}"[:200])
     _, low, high = NUMERIC[name]
     bad = ~((array >= low) & (array <= high))  # also catches NaN
     if bad.any():
         i = int(np.argmax(bad))
-        raise _bad(f"{path}/{i}" if isinstance(value, list) else path,
-                   f"{float(array[i])!r} is outside [{low:g}, {high:g}]")
+        raise invalid(f"{path}/{i}" if isinstance(value, list) else path,
+                      f"{float(array[i])!r} is outside [{low:g}, {high:g}]")
     return array
 
 
@@ -98,11 +94,11 @@ def _one_time(text: str, path: str) -> int:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise _bad(path, f"cannot read {text!r} as a time: expected ISO 8601 with a zone, "
-                         "e.g. 2026-02-03T10:00:00Z")
+        raise invalid(path, f"cannot read {text!r} as a time: expected ISO 8601 with a zone, "
+                            "e.g. 2026-02-03T10:00:00Z")
     micros = (parsed - _EPOCH) // _MICROSECOND
     if not _MIN_US <= micros <= _MAX_US:
-        raise _bad(path, "a time is outside the years 1678-2262")
+        raise invalid(path, "a time is outside the years 1678-2262")
     return micros * 1000
 
 
@@ -112,9 +108,9 @@ def _times(value: Any, n: int, path: str) -> np.ndarray:
     many = isinstance(value, list)
     if many and not all(isinstance(v, str) for v in value):
         i = _first_bad(value, lambda v: isinstance(v, str))
-        raise _bad(f"{path}/{i}", f"expected an ISO 8601 time with a zone, got {value[i]!r}")
+        raise invalid(f"{path}/{i}", f"expected an ISO 8601 time with a zone, got {value[i]!r}")
     if not many and not isinstance(value, str):
-        raise _bad(path, f"expected an ISO 8601 time with a zone, got {value!r}"[:200])
+        raise invalid(path, f"expected an ISO 8601 time with a zone, got {value!r}"[:200])
     strings = pa.array(value if many else [value], type=pa.string())
     try:
         parsed = strings.cast(pa.timestamp("ns", tz="UTC"))
@@ -124,11 +120,11 @@ def _times(value: Any, n: int, path: str) -> np.ndarray:
                 pa.array([text]).cast(pa.timestamp("ns", tz="UTC"))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 where = f"{path}/{i}" if many else path
-                raise _bad(where, f"cannot read {text!r} as a time: expected ISO 8601 with a "
-                                  "zone, e.g. 2026-02-03T10:00:00Z") from None
+                raise invalid(where, f"cannot read {text!r} as a time: expected ISO 8601 with a "
+                                     "zone, e.g. 2026-02-03T10:00:00Z") from None
         raise
     except OverflowError:
-        raise _bad(path, "a time is outside the years 1678-2262") from None
+        raise invalid(path, "a time is outside the years 1678-2262") from None
     ns = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)
     return ns if many else np.full(n, ns[0])
 
@@ -137,14 +133,14 @@ def _ids(value: Any, n: int, path: str) -> tuple[list[str], np.ndarray]:
     if isinstance(value, str):
         return [value], np.zeros(n, dtype=np.int64)
     if not isinstance(value, list):
-        raise _bad(path, "expected a terminal id or a list of them")
+        raise invalid(path, "expected a terminal id or a list of them")
     try:
         ids = pa.array(value, type=pa.string())  # refuses anything but strings (and null)
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         ids = None
     if ids is None or ids.null_count:
         i = _first_bad(value, lambda v: type(v) is str)
-        raise _bad(f"{path}/{i}", f"expected a terminal id (string), got {value[i]!r}"[:200])
+        raise invalid(f"{path}/{i}", f"expected a terminal id (string), got {value[i]!r}"[:200])
     return _encode(ids)
 
 
@@ -163,9 +159,9 @@ def _length(columns: dict[str, Any], path: str, max_rows: int) -> int:
     n = max(lengths.values())
     for name, length in lengths.items():
         if length != n:
-            raise _bad(f"{path}/{name}", f"has {length} rows but other columns have {n}")
+            raise invalid(f"{path}/{name}", f"has {length} rows but other columns have {n}")
     if n == 0:
-        raise _bad(path, "the batch has no rows")
+        raise invalid(path, "the batch has no rows")
     if n > max_rows:
         raise Problem(413, f"the batch has {n} rows; the limit is {max_rows} per request")
     return n
@@ -173,17 +169,12 @@ def _length(columns: dict[str, Any], path: str, max_rows: int) -> int:
 
 def _from_columns(columns: Any, path: str, single: bool, max_rows: int) -> Batch:
     if not isinstance(columns, dict):
-        raise _bad(path or "/", "expected an object of columns")
-    unknown = sorted(set(columns) - set(COLUMNS))
-    if unknown:
-        raise _bad(f"{path}/{unknown[0]}", f"unknown column; expected {', '.join(COLUMNS)}")
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise _bad(f"{path}/{missing[0]}", "is required")
+        raise invalid(path or "/", "expected an object of columns")
+    check_columns(columns, COLUMNS, REQUIRED, path)
     if single and any(isinstance(v, list) for v in columns.values()):
         name = next(k for k, v in columns.items() if isinstance(v, list))
-        raise _bad(f"{path}/{name}", "one row takes single values; send a batch as "
-                                     '{"columns": {...}}')
+        raise invalid(f"{path}/{name}", "one row takes single values; send a batch as "
+                                        '{"columns": {...}}')
     n = _length(columns, path, max_rows)
     ids, codes = _ids(columns["terminal_id"], n, f"{path}/terminal_id")
     arrays = {}
@@ -201,11 +192,11 @@ def parse_json(body: bytes, max_rows: int) -> Batch:
     except orjson.JSONDecodeError as exc:
         raise Problem(400, f"the body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
-        raise _bad("/", "expected a JSON object: one row, or {\"columns\": {...}}")
+        raise invalid("/", "expected a JSON object: one row, or {\"columns\": {...}}")
     if "columns" in document:
         extra = sorted(set(document) - {"columns"})
         if extra:
-            raise _bad(f"/{extra[0]}", "a batch object has only \"columns\"")
+            raise invalid(f"/{extra[0]}", "a batch object has only \"columns\"")
         return _from_columns(document["columns"], "/columns", False, max_rows)
     return _from_columns(document, "", True, max_rows)
 
@@ -217,39 +208,34 @@ def parse_arrow(body: bytes, max_rows: int) -> Batch:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as exc:
         raise Problem(400, f"the body is not an Arrow IPC stream: {exc}") from None
     names = set(table.column_names)
-    unknown = sorted(names - set(COLUMNS))
-    if unknown:
-        raise _bad(f"/{unknown[0]}", f"unknown column; expected {', '.join(COLUMNS)}")
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise _bad(f"/{missing[0]}", "is required")
+    check_columns(names, COLUMNS, REQUIRED)
     n = table.num_rows
     if n == 0:
-        raise _bad("/", "the batch has no rows")
+        raise invalid("/", "the batch has no rows")
     if n > max_rows:
         raise Problem(413, f"the batch has {n} rows; the limit is {max_rows} per request")
     ids = table.column("terminal_id")
     if pa.types.is_dictionary(ids.type):
         ids = ids.cast(ids.type.value_type)
     if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
-        raise _bad("/terminal_id", f"expected strings, got {ids.type}")
+        raise invalid("/terminal_id", f"expected strings, got {ids.type}")
     if ids.null_count:
-        raise _bad("/terminal_id", "has nulls")
+        raise invalid("/terminal_id", "has nulls")
     terminal_ids, codes = _encode(ids.cast(pa.string()))
     time = table.column("time")
     if not pa.types.is_timestamp(time.type) or time.type.tz is None:
-        raise _bad("/time", f"expected a timestamp with a time zone, got {time.type}")
+        raise invalid("/time", f"expected a timestamp with a time zone, got {time.type}")
     if time.null_count:
-        raise _bad("/time", "has nulls")
+        raise invalid("/time", "has nulls")
     time_ns = time.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()).to_numpy()
     arrays = {}
     for name, (default, _, _) in NUMERIC.items():
         if name in names:
             column = table.column(name)
             if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
-                raise _bad(f"/{name}", f"expected numbers, got {column.type}")
+                raise invalid(f"/{name}", f"expected numbers, got {column.type}")
             if column.null_count:
-                raise _bad(f"/{name}", "has nulls")
+                raise invalid(f"/{name}", "has nulls")
             arrays[name] = column.cast(pa.float64()).to_numpy()
         else:
             arrays[name] = np.full(n, default)
@@ -257,8 +243,8 @@ def parse_arrow(body: bytes, max_rows: int) -> Batch:
         bad = ~((arrays[name] >= low) & (arrays[name] <= high))
         if bad.any():
             i = int(np.argmax(bad))
-            raise _bad(f"/{name}/{i}",
-                       f"{float(arrays[name][i])!r} is outside [{low:g}, {high:g}]")
+            raise invalid(f"/{name}/{i}",
+                          f"{float(arrays[name][i])!r} is outside [{low:g}, {high:g}]")
     return Batch(False, True, terminal_ids, codes, time_ns, arrays)
 
 

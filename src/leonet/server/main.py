@@ -6,13 +6,18 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
 from leonet import __version__
+from leonet.control.policy import Policy
 from leonet.control.registry import migrate
 from leonet.control.registry.db import Database
+from leonet.control.registry.facts import RegionLookup
 from leonet.server import problems
+from leonet.server.batcher import Batcher
+from leonet.server.deciding import compute
 from leonet.server.fastpath import FastDecisions
 from leonet.server.limits import BodyLimitMiddleware
 from leonet.server.routes import (
@@ -48,7 +53,9 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     db = Database(settings.database_url, settings.sqlite_synchronous)
     if migrate_schema:
         migrate.upgrade(db)
-    state = ServiceState(settings=settings, db=db)
+    regions = RegionLookup()
+    state = ServiceState(settings=settings, db=db, regions=regions,
+                         batcher=Batcher(partial(compute, regions=regions)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -78,8 +85,6 @@ def warm_up(state: ServiceState) -> None:
     """Before taking traffic: load the policy engine's compiled kernels, the registry's
     terminal facts and the active policy, so the first decisions wait for none of them, and
     start the writer thread with its connection."""
-    from leonet.control.policy import Policy
-
     Policy.from_text('version = "warm-up"\ndefault = "deny"').decide(lat_deg=0.0, lon_deg=0.0)
     state.cache.preload()
     state.start_writer()

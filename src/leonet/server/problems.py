@@ -8,6 +8,7 @@ a JSON Pointer into the request.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -46,6 +47,24 @@ class Problem(Exception):
         self.detail = detail
         self.headers = headers or {}
         self.extra = extra
+
+
+def invalid(path: str, message: str) -> Problem:
+    """A 422 naming what is wrong where: ``path`` is a JSON Pointer into the request."""
+    return Problem(422, f"{path}: {message}", errors=[{"path": path, "message": message}])
+
+
+def check_columns(names: Iterable[str], columns: Sequence[str], required: Sequence[str],
+                  path: str = "") -> None:
+    """Refuse (422) a batch of columns ``names`` holding one that is not in ``columns`` or
+    lacking one of ``required``; ``path`` points at the object holding them."""
+    present = set(names)
+    unknown = sorted(present - set(columns))
+    if unknown:
+        raise invalid(f"{path}/{unknown[0]}", f"unknown column; expected {', '.join(columns)}")
+    missing = [c for c in required if c not in present]
+    if missing:
+        raise invalid(f"{path}/{missing[0]}", "is required")
 
 
 def problem_response(status: int, detail: str, *, headers: dict[str, str] | None = None,

@@ -1,5 +1,9 @@
 """What one server process holds: settings, the database, the registry cache, the decision
-batcher and the writer thread."""
+batcher and the writer thread.
+
+The batcher comes in from `leonet.server.main.create_app`, which wires it to
+`leonet.server.deciding.compute`: the state knows nothing of how decisions are made.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TypeVar
 
 from leonet.control.registry.cache import RegistryCache
@@ -23,19 +26,16 @@ T = TypeVar("T")
 class ServiceState:
     settings: Settings
     db: Database
+    regions: RegionLookup
+    # Small decision requests queue here and are decided together (`Batcher`).
+    batcher: Batcher
     cache: RegistryCache = field(init=False)
-    regions: RegionLookup = field(default_factory=RegionLookup)
-
-    batcher: Batcher = field(init=False)
     # Hot writes run here, one at a time, off the event loop: writers queue in order on one
     # thread instead of many pool threads taking turns at the writer lock and the GIL.
     _writer: ThreadPoolExecutor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from leonet.server.deciding import compute
-
         self.cache = RegistryCache(self.db)
-        self.batcher = Batcher(partial(compute, regions=self.regions))
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leonet-write")
 
     async def write_sql(self, change: Callable[[SqlWrite], T]) -> T:

@@ -20,10 +20,12 @@ from typing import Any
 
 import numpy as np
 import orjson
+import pyarrow as pa
 
 from leonet.control.telemetry.core import COLUMNS, OPTIONAL, REQUIRED, IssueLog
+from leonet.control.telemetry.files import read_parquet
 from leonet.errors import InputError
-from leonet.server.problems import Problem
+from leonet.server.problems import Problem, check_columns, invalid
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 PARQUET = "application/vnd.apache.parquet"
@@ -43,10 +45,6 @@ class Body:
     json: bool
 
 
-def _bad(path: str, message: str) -> Problem:
-    return Problem(422, f"{path}: {message}", errors=[{"path": path, "message": message}])
-
-
 def parse(body: bytes, content_type: str, max_rows: int) -> Body:
     kind = content_type.split(";")[0].strip().lower()
     if kind in ("application/json", ""):
@@ -64,25 +62,20 @@ def _json(body: bytes, max_rows: int) -> Body:
     except orjson.JSONDecodeError as exc:
         raise Problem(400, f"the body is not valid JSON: {exc}") from None
     if not isinstance(doc, dict) or set(doc) != {"columns"}:
-        raise _bad("/", 'expected {"columns": {"terminal_id": [...], "time": [...], ...}}')
+        raise invalid("/", 'expected {"columns": {"terminal_id": [...], "time": [...], ...}}')
     cols = doc["columns"]
     if not isinstance(cols, dict):
-        raise _bad("/columns", "expected an object of columns")
-    unknown = sorted(set(cols) - set(COLUMNS))
-    if unknown:
-        raise _bad(f"/columns/{unknown[0]}", f"unknown column; expected {', '.join(COLUMNS)}")
-    missing = [c for c in REQUIRED if c not in cols]
-    if missing:
-        raise _bad(f"/columns/{missing[0]}", "is required")
+        raise invalid("/columns", "expected an object of columns")
+    check_columns(cols, COLUMNS, REQUIRED, "/columns")
     lengths = {k: len(v) for k, v in cols.items() if isinstance(v, list)}
     if not lengths:
-        raise _bad("/columns", "no column is a list: send one list per column")
+        raise invalid("/columns", "no column is a list: send one list per column")
     n = max(lengths.values())
     for name, length in lengths.items():
         if length != n:
-            raise _bad(f"/columns/{name}", f"has {length} rows but other columns have {n}")
+            raise invalid(f"/columns/{name}", f"has {length} rows but other columns have {n}")
     if n == 0:
-        raise _bad("/columns", "the batch has no rows")
+        raise invalid("/columns", "the batch has no rows")
     if n > max_rows:
         raise Problem(413, f"the batch has {n:,} rows; the limit is {max_rows:,} per request")
     log = IssueLog("body")
@@ -144,8 +137,6 @@ def _refuse(log: IssueLog, refused: np.ndarray, bad: list[int], name: str, reaso
 
 
 def _arrow(body: bytes, max_rows: int) -> Body:
-    import pyarrow as pa
-
     try:
         table = pa.ipc.open_stream(body).read_all()
     except (pa.ArrowException, OSError, ValueError) as exc:
@@ -154,28 +145,19 @@ def _arrow(body: bytes, max_rows: int) -> Body:
 
 
 def _parquet(body: bytes, max_rows: int) -> Body:
-    from leonet.control.telemetry.files import read_parquet
-
     log = IssueLog("body")
     try:
         table, rows, n_input = read_parquet(io.BytesIO(body), log, "body")
     except InputError as exc:
-        raise _bad("/", exc.what) from None
+        raise invalid("/", exc.what) from None
     return _table(table, max_rows, log, rows, n_input)
 
 
 def _table(table, max_rows: int, log: IssueLog, rows, n_input: int) -> Body:
-    import pyarrow as pa
-
     names = set(table.column_names)
-    unknown = sorted(names - set(COLUMNS))
-    if unknown:
-        raise _bad(f"/{unknown[0]}", f"unknown column; expected {', '.join(COLUMNS)}")
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise _bad(f"/{missing[0]}", "is required")
+    check_columns(names, COLUMNS, REQUIRED)
     if n_input == 0:
-        raise _bad("/", "the batch has no rows")
+        raise invalid("/", "the batch has no rows")
     if n_input > max_rows:
         raise Problem(413, f"the batch has {n_input:,} rows; the limit is {max_rows:,}")
     out = {}
@@ -189,8 +171,8 @@ def _table(table, max_rows: int, log: IssueLog, rows, n_input: int) -> Body:
             name, pa.types.is_floating(kind) or pa.types.is_integer(kind)
             or pa.types.is_null(kind))
         if not ok:
-            raise _bad(f"/{name}", f"wrong type {col.type}")
+            raise invalid(f"/{name}", f"wrong type {col.type}")
         if name == "time" and pa.types.is_timestamp(kind) and kind.tz is None:
-            raise _bad("/time", "timestamps need a time zone (UTC)")
+            raise invalid("/time", "timestamps need a time zone (UTC)")
         out[name] = col
     return Body(out, np.arange(n_input) if rows is None else rows, log, n_input, False)

@@ -12,6 +12,7 @@ import pytest
 
 from leonet.control.detect import KINDS, detect
 from leonet.control.detect.labelled import LVIV, POLTAVA, labelled_traces, score
+from leonet.control.telemetry import write_telemetry
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +97,7 @@ def test_same_seed_same_bytes_other_seed_other_rows(tmp_path):
                        config=traces.config)
         path = tmp_path / f"incidents-{k}.csv"
         found.write_csv(path, all_columns=True)
-        traces.telemetry.write(tmp_path / f"telemetry-{k}.csv")
+        write_telemetry(traces.telemetry, tmp_path / f"telemetry-{k}.csv")
         paths.append(path)
     assert paths[0].read_bytes() == paths[1].read_bytes()
     assert ((tmp_path / "telemetry-0.csv").read_bytes()

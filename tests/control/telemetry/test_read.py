@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from leonet.control.telemetry import read_telemetry, telemetry_from_arrays
+from leonet.control.telemetry import read_telemetry, telemetry_from_arrays, write_telemetry
 from leonet.errors import InputError
 
 NOW = "2026-02-04T00:00:00Z"
@@ -142,7 +142,7 @@ def test_corrupt_parquet_block_is_reported_and_the_rest_read(tmp_path):
 def test_round_trip_csv_and_parquet(tmp_path):
     tel = _telemetry(500, 7)
     for name in ("r.csv", "r.parquet"):
-        tel.write(tmp_path / name)
+        write_telemetry(tel, tmp_path / name)
         back, issues = read_telemetry(tmp_path / name, now=NOW)
         assert len(issues) == 0
         for col in ("terminal_id", "time", "lat_deg", "lon_deg", "alt_m", "speed_kmh",

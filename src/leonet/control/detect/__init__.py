@@ -1,7 +1,10 @@
-"""Unauthorized-use detection over terminal telemetry.
+"""Unauthorized-use detection over terminal telemetry: `detect` runs the detectors over a
+`Telemetry` (sorted by terminal and time) and returns `Incidents`: kind, terminal, start, end
+and the evidence in plain words. May import the rest of `leonet.control` (policies, regions,
+the registry's terminal facts, telemetry), `leonet.physics` and `leonet.errors`; never
+`regional`, `scenario`, `reporting`, `server`, `commands` or the CLI.
 
-`detect` runs the detectors over a `Telemetry` (sorted by terminal and time) and returns
-`Incidents`: kind, terminal, start, end and the evidence in plain words. Kinds:
+Kinds:
 
 * ``denied_region``: used where the policy grants no service (a region denied or never
   activated);
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from leonet.control.detect import clusters, motion, policy_kinds, roaming
 from leonet.control.detect.config import KINDS, POLICY_KINDS, DetectConfig
 from leonet.control.detect.context import Context
 from leonet.control.detect.facts import TerminalFacts, read_terminal_facts
@@ -68,8 +72,6 @@ def detect(telemetry: Telemetry, policy=None, *, terminals: TerminalFacts | None
     ``telemetry``; ``policy`` (a `Policy`) is needed for ``denied_region`` and
     ``not_whitelisted`` and adds its limits to the others; ``terminals`` gives plans, home
     countries, whitelist verifications and roaming allowances."""
-    from leonet.control.detect import clusters, motion, policy_kinds, roaming
-
     config = config or DetectConfig()
     chosen = _kinds(kinds, policy)
     log = IncidentLog()

@@ -59,6 +59,8 @@ def _zone(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, str]:
 
 
 def cluster(ctx: Context) -> None:
+    # scipy.sparse and scipy.spatial take ~0.3 s to import: only a cluster search pays it,
+    # not every CLI start-up (the CLI imports the detectors).
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
     from scipy.spatial import cKDTree

@@ -10,11 +10,17 @@ column: facts are registry data, and a detector run on wrong facts would mislead
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
+from leonet.control.regions import resolve_region
+from leonet.control.registry import facts as registry_facts
 from leonet.errors import InputError
 
 NO_START = np.iinfo(np.int64).min
@@ -122,10 +128,6 @@ class TerminalFacts:
         """Facts of the registry's terminals among ``terminal_ids`` (others are left out):
         the account's plan and home country, whitelist verifications with their validity
         windows, and funding at ``at_ns`` (default: now)."""
-        import time
-
-        from leonet.control.registry import facts as registry_facts
-
         loaded = registry_facts.load(db, [str(t) for t in terminal_ids])
         ids = sorted(loaded)
         now = time.time_ns() if at_ns is None else int(at_ns)
@@ -158,10 +160,6 @@ class TerminalFacts:
 
 def read_terminal_facts(path: str | Path) -> TerminalFacts:
     """Read facts from CSV or Parquet (errors name the file, line and column)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"terminal facts file {path} does not exist", str(path))
@@ -258,15 +256,11 @@ def _whitelist_value(v, where: str):
 
 
 def _check_region(name: str, where: str) -> str:
-    from leonet.control.regions import resolve_region
-
     resolve_region(name, where=where)  # raises with suggestions
     return name
 
 
 def _canonical_homes(values: np.ndarray, where: str) -> np.ndarray:
-    from leonet.control.regions import resolve_region
-
     out = []
     cache: dict[str, str] = {}
     for v in values.tolist():

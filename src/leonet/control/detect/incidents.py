@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from leonet.control.detect.config import KINDS
 from leonet.errors import InputError
@@ -60,8 +63,6 @@ class Incidents:
 
     def to_table(self, all_columns: bool = True):
         """A `pyarrow.Table`: the five CSV columns, then (``all_columns``) the others."""
-        import pyarrow as pa
-
         cols = {
             "terminal_id": pa.array(self.terminal_id.tolist(), type=pa.string()),
             "kind": pa.array(self.kind.tolist(), type=pa.string()),
@@ -81,8 +82,6 @@ class Incidents:
     def write_csv(self, path: str | Path, all_columns: bool = False) -> None:
         """CSV with ``terminal_id,kind,start,end,evidence`` (times ISO 8601 with Z);
         ``all_columns`` adds ``rule,n_reports,lat_deg,lon_deg``. Same incidents, same bytes."""
-        import csv
-
         path = Path(path)
         header = list(CSV_COLUMNS) + (["rule", "n_reports", "lat_deg", "lon_deg"]
                                       if all_columns else [])
@@ -104,8 +103,6 @@ class Incidents:
         """CSV (the five columns) or Parquet (every column), by extension."""
         path = Path(path)
         if path.suffix.lower() in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
             try:
                 pq.write_table(self.to_table(), path, compression="zstd")
             except OSError as exc:

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leonet.control.detect.config import DetectConfig
+from leonet.control.detect.config import KINDS, DetectConfig
 from leonet.control.detect.facts import TerminalFacts
+from leonet.control.policy import Policy
+from leonet.control.telemetry import telemetry_from_arrays
 from leonet.physics.earth import along_great_circle_deg, great_circle_km
 
 START = np.datetime64("2026-03-10T00:00:00", "ns")
@@ -231,9 +233,6 @@ def labelled_traces(seed: int = 0, n_background: int = 200, limits: bool = False
     """The planted cases (see the module docstring) plus ``n_background`` ordinary terminals;
     ``limits`` adds cases at and past the detectors' documented limits (see `_limits`),
     labelled with the truth, so precision and recall there say what is missed."""
-    from leonet.control.policy import Policy
-    from leonet.control.telemetry import telemetry_from_arrays
-
     b = _Builder(np.random.default_rng(seed))
     _background(b, n_background)
     d0, d1, d2 = START, START + DAY, START + 2 * DAY
@@ -426,8 +425,6 @@ def _near(b: _Builder, where, km_: float):
 def score(incidents, labels: frozenset[tuple[str, str]]) -> dict[str, dict[str, float]]:
     """Per kind: true and false positives, misses, precision and recall over
     ``(terminal_id, kind)`` pairs."""
-    from leonet.control.detect.config import KINDS
-
     found = set(zip(incidents.terminal_id.tolist(), incidents.kind.tolist(), strict=True))
     out = {}
     for kind in KINDS:

@@ -18,6 +18,7 @@ import numpy as np
 from leonet.control.detect.context import Context, decide_rows
 from leonet.control.detect.runs import runs
 from leonet.control.detect.text import count, iso, place
+from leonet.control.policy import Policy
 
 PLAN_CAUSE = 1_000_000  # causes >= this are plan limits (index into the plan list)
 DRONE_CAUSE = 2_000_000
@@ -40,8 +41,6 @@ def rule_kind(rule) -> str | None:
 def sub_policy(policy, kind: str):
     """The policy's rules of one kind (with its allow rules and default for
     ``denied_region``; default allow otherwise), or None when it has none."""
-    from leonet.control.policy import Policy
-
     mine = [r for r in policy.rules if rule_kind(r) == kind]
     if not mine and (kind != "denied_region" or policy.default == "allow"):
         return None

@@ -24,11 +24,13 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from leonet.control.registry.db import SqlWrite
+from leonet.control.registry.db import AUDIT_HEAD_KEY, SqlWrite
 from leonet.control.registry.models import AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
-_HEAD_KEY = "leonet_audit_head"
+# An entry's fields that its hash covers, in chain order.
+_CHAINED = ("seq", "at_utc", "actor", "role", "action", "entity", "entity_id", "detail",
+            "reason")
 
 
 @dataclass(frozen=True)
@@ -65,58 +67,11 @@ def _chain(prev_hash: str, fields: list) -> str:
 
 def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     """The SHA-256 chaining ``entry`` to the entry before it."""
-    return _chain(prev_hash, [
-        entry.seq, entry.at_utc, entry.actor, entry.role, entry.action, entry.entity,
-        entry.entity_id, entry.detail, entry.reason,
-    ])
-
-
-def lock_head(session: Session) -> AuditHead:
-    """Take the chain's head lock for this transaction (writers queue here)."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one()
-    session.info[_HEAD_KEY] = (head.seq, head.hash)
-    return head
+    return _chain(prev_hash, [getattr(entry, name) for name in _CHAINED])
 
 
 def append(
-    session: Session,
-    actor: Actor,
-    action: str,
-    entity: str,
-    entity_id: str | int,
-    detail: Mapping[str, Any],
-    reason: str = "",
-    at: dt.datetime | None = None,
-) -> AuditEntry:
-    """Append one entry in the current write transaction (see `Database.write`)."""
-    if _HEAD_KEY not in session.info:
-        raise RuntimeError("audit.append outside Database.write(): the head lock is not held")
-    seq, prev_hash = session.info[_HEAD_KEY]
-    entry = AuditEntry(
-        seq=seq + 1,
-        at_utc=format_utc(at or utc_now()),
-        actor=actor.subject,
-        role=actor.role,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        detail=canonical_json(detail),
-        reason=reason,
-        prev_hash=prev_hash,
-    )
-    entry.hash = entry_hash(prev_hash, entry)
-    session.add(entry)
-    session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=entry.seq, hash=entry.hash)
-    )
-    session.info[_HEAD_KEY] = (entry.seq, entry.hash)
-    return entry
-
-
-def append_sql(
-    tx: SqlWrite,
+    tx: Session | SqlWrite,
     actor: Actor,
     action: str,
     entity: str,
@@ -125,17 +80,29 @@ def append_sql(
     reason: str = "",
     at: dt.datetime | None = None,
 ) -> int:
-    """As `append`, in a `Database.write_sql` transaction: the same entry, the same hash.
+    """Append one entry in the current write transaction: a `Database.write` session, or a
+    `Database.write_sql` transaction (the hot path: the same entry, the same hash, no ORM).
     Returns the entry's sequence number."""
-    seq, prev_hash = tx.head
+    if isinstance(tx, SqlWrite):
+        seq, prev_hash = tx.head
+    elif AUDIT_HEAD_KEY in tx.info:
+        seq, prev_hash = tx.info[AUDIT_HEAD_KEY]
+    else:
+        raise RuntimeError("audit.append outside Database.write(): the head lock is not held")
     fields = [seq + 1, format_utc(at or utc_now()), actor.subject, actor.role, action, entity,
               str(entity_id), canonical_json(detail), reason]
     digest = _chain(prev_hash, fields)
-    tx.execute("INSERT INTO audit_log (seq, at_utc, actor, role, action, entity, entity_id, "
-               "detail, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (*fields, prev_hash, digest))
-    tx.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq + 1, digest))
-    tx.head = (seq + 1, digest)
+    if isinstance(tx, SqlWrite):
+        tx.execute("INSERT INTO audit_log (seq, at_utc, actor, role, action, entity, "
+                   "entity_id, detail, reason, prev_hash, hash) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*fields, prev_hash, digest))
+        tx.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq + 1, digest))
+        tx.head = (seq + 1, digest)
+    else:
+        tx.add(AuditEntry(**dict(zip(_CHAINED, fields, strict=True)), prev_hash=prev_hash,
+                          hash=digest))
+        tx.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq + 1, hash=digest))
+        tx.info[AUDIT_HEAD_KEY] = (seq + 1, digest)
     return seq + 1
 
 

@@ -123,7 +123,7 @@ class RegistryCache:
             with self._lock:
                 if self._keep(synced_seq):
                     self._tokens[parsed[0]] = record
-        if not hmac.compare_digest(record.secret_sha256, tokens._sha256(parsed[1])):
+        if not hmac.compare_digest(record.secret_sha256, tokens.secret_digest(parsed[1])):
             return None
         now = now or audit.utc_now()
         if record.revoked or (record.expires_at is not None and record.expires_at <= now):

@@ -28,11 +28,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from leonet.control.registry.models import AuditHead
 from leonet.errors import InputError
 
 ENV_DATABASE_URL = "LEONET_DATABASE_URL"
@@ -40,6 +41,9 @@ ENV_SQLITE_SYNCHRONOUS = "LEONET_SQLITE_SYNCHRONOUS"
 SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
 DEFAULT_DATABASE_URL = "sqlite:///leonet.db"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Where a `Database.write` transaction keeps the ``(seq, hash)`` of the audit head it locked;
+# `leonet.control.registry.audit.append` chains each entry to it and moves it on.
+AUDIT_HEAD_KEY = "leonet_audit_head"
 
 
 def resolve_database_url(explicit: str | None = None) -> str:
@@ -123,6 +127,14 @@ class SqlWrite:
         if self.dialect != "sqlite":
             return naive
         return naive.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _lock_audit_head(session: Session) -> None:
+    """Take the audit chain's head lock for this transaction (writers queue here)."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one()
+    session.info[AUDIT_HEAD_KEY] = (head.seq, head.hash)
 
 
 def _sqlite_engine(url: str, begin: str, synchronous: str) -> Engine:
@@ -220,13 +232,11 @@ class Database:
 
         Anything raised inside rolls the whole transaction back: nothing is stored half-way.
         """
-        from leonet.control.registry.audit import lock_head
-
         # SQLite: writers queue on a lock first (threads of this process, then processes
         # sharing the file); SQLite's own busy handler polls with growing sleeps and gives
         # writers waits of up to a second under load.
         with self._writer_lock, self._write() as session, session.begin():
-            lock_head(session)
+            _lock_audit_head(session)
             yield session
 
     @contextmanager

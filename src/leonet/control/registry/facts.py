@@ -20,7 +20,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 
+from leonet.control.policy import Policy
+from leonet.control.regions import resolve_region
 from leonet.control.registry.db import Database
 from leonet.control.registry.db import parse_db_time as _utc
 
@@ -182,10 +185,6 @@ class RegionLookup:
     def _region(self, name: str, where: str = "region"):
         region = self._regions.get(name)
         if region is None:
-            import shapely
-
-            from leonet.control.regions import resolve_region
-
             region = resolve_region(name, where=where)
             if region.geometry is not None:
                 shapely.prepare(region.geometry)
@@ -195,8 +194,6 @@ class RegionLookup:
     def _policy(self, name: str):
         policy = self._policies.get(name)
         if policy is None:
-            from leonet.control.policy import Policy
-
             self._region(name)
             policy = Policy.from_dict({
                 "version": f"inside {name}", "default": "deny",

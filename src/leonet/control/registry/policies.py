@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leonet.control.policy import Policy
 from leonet.control.registry import audit
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.errors import AlreadyExistsError, NotFoundError, RuleViolationError
@@ -38,7 +39,6 @@ def compile_document(text: str, fmt: str, source: str):
                          "format")
     if len(text) > MAX_DOCUMENT_CHARS:
         raise InputError(f"is longer than {MAX_DOCUMENT_CHARS} characters", "document")
-    from leonet.control.policy import Policy
 
     return Policy.from_text(text, fmt=fmt, source=source, base_dir=None)
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from leonet.control.boundaries import countries
 from leonet.control.registry.errors import NotFoundError, VersionConflictError
 from leonet.errors import InputError
 
@@ -32,7 +33,6 @@ def check_country(value: str, field: str) -> str:
     """ISO 3166-1 alpha-2, upper case (``UA``), one the shipped boundaries know."""
     if not isinstance(value, str) or not COUNTRY_RE.match(value):
         raise InputError(f"{value!r} is not an ISO 3166-1 alpha-2 code such as 'UA'", field)
-    from leonet.control.boundaries import countries
 
     if value not in set(countries().code.tolist()):
         raise InputError(f"{value!r} is not a country code the shipped boundaries know", field)

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,9 +23,10 @@ from leonet.control.registry import audit
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.db import Database
 from leonet.control.registry.models import TelemetryBatch, Terminal
-from leonet.control.telemetry import RowIssues, Telemetry
+from leonet.control.telemetry import RowIssues, Telemetry, telemetry_from_arrays
 from leonet.control.telemetry.core import IssueLog
 from leonet.control.telemetry.store import TelemetryStore, table_to_telemetry
+from leonet.errors import InputError
 from leonet.physics.timegrid import iso_utc
 
 _CHUNK = 2000
@@ -63,8 +65,6 @@ def ingest(db: Database, store: TelemetryStore, actor: Actor, columns: dict, *,
            now=None, source: str = "batch", issues: IssueLog | None = None,
            rows=None, n_input: int | None = None) -> Ingested:
     """Check and store one batch given as columns (see `telemetry_from_arrays`)."""
-    from leonet.control.telemetry import telemetry_from_arrays
-
     log = issues or IssueLog(source)
     n = n_input if n_input is not None else len(columns["lat_deg"])
     ids = _distinct_ids(columns["terminal_id"])
@@ -117,8 +117,6 @@ def ingest(db: Database, store: TelemetryStore, actor: Actor, columns: dict, *,
 
 
 def _distinct_ids(values) -> list[str]:
-    import pyarrow as pa
-
     if isinstance(values, pa.ChunkedArray | pa.Array):
         arr = values.cast(pa.string()) if not pa.types.is_dictionary(values.type) else \
             values.cast(values.type.value_type)
@@ -191,8 +189,6 @@ def load(db: Database, store: TelemetryStore, *, start: dt.datetime | None = Non
          end: dt.datetime | None = None, terminal_ids=None, max_rows: int | None = None
          ) -> Telemetry:
     """Stored reports with ``start <= time < end`` (of some terminals), sorted."""
-    from leonet.errors import InputError
-
     with db.read() as session:
         batches = batches_between(session, start, end)
     held = sum(b.rows for b in batches)

@@ -248,6 +248,6 @@ def update_sql(
         (*bound, row["version"], tx.time(now), terminal_id, version))
     if changed != 1:  # writers hold the head lock, so nothing else can have changed it
         raise RuntimeError(f"terminal {terminal_id!r} changed during its update")
-    audit.append_sql(tx, actor, "terminal.update", "terminal", terminal_id,
-                     {"changes": diff, "version": row["version"]}, reason, at=now)
+    audit.append(tx, actor, "terminal.update", "terminal", terminal_id,
+                 {"changes": diff, "version": row["version"]}, reason, at=now)
     return row

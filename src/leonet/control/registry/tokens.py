@@ -38,7 +38,8 @@ class IssuedToken:
     expires_at: dt.datetime | None
 
 
-def _sha256(secret: str) -> str:
+def secret_digest(secret: str) -> str:
+    """What the registry stores of a token's secret: its SHA-256, in hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -89,7 +90,7 @@ def issue(
         raise NotFoundError(f"sponsor {sponsor_id!r} does not exist")
     secret = secrets.token_urlsafe(32)
     row = ApiToken(
-        secret_sha256=_sha256(secret), subject="", role=parsed.value, sponsor_id=sponsor_id,
+        secret_sha256=secret_digest(secret), subject="", role=parsed.value, sponsor_id=sponsor_id,
         created_at=now, expires_at=expires_at,
     )
     session.add(row)
@@ -136,7 +137,7 @@ def authenticate(session: Session, token: str, now: dt.datetime | None = None) -
     if parsed is None:
         return None
     row = session.get(ApiToken, parsed[0])
-    if row is None or not hmac.compare_digest(row.secret_sha256, _sha256(parsed[1])):
+    if row is None or not hmac.compare_digest(row.secret_sha256, secret_digest(parsed[1])):
         return None
     now = now or audit.utc_now()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):

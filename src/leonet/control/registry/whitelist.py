@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leonet.control.regions import resolve_region
 from leonet.control.registry import audit
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.errors import NotFoundError, RuleViolationError
@@ -28,7 +29,6 @@ def create(
         raise NotFoundError(f"terminal {terminal_id!r} does not exist")
     if not evidence_ref.strip():
         raise InputError("name the evidence (document number, case file)", "evidence_ref")
-    from leonet.control.regions import resolve_region
 
     # Only regions the policy engine knows: a typo would silently whitelist nothing.
     resolve_region(region, where="region")

@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from leonet.errors import InputError
 from leonet.physics.timegrid import iso_utc
@@ -114,8 +116,6 @@ class Telemetry:
 
     def to_table(self):
         """A `pyarrow.Table` (time as ``timestamp[ns, UTC]``; ids dictionary-encoded)."""
-        import pyarrow as pa
-
         ids = pa.DictionaryArray.from_arrays(
             pa.array(self.codes, type=pa.int32()), pa.array(self.terminals, type=pa.string()))
         return pa.table({
@@ -125,12 +125,6 @@ class Telemetry:
             "speed_kmh": self.speed_kmh, "heading_deg": self.heading_deg,
             "serving_sat": self.serving_sat,
         })
-
-    def write(self, path: str | Path) -> None:
-        """Write to Parquet (with page checksums) or CSV, by the file's extension."""
-        from leonet.control.telemetry.files import write_table
-
-        write_table(self.to_table(), Path(path))
 
 
 def empty_telemetry() -> Telemetry:
@@ -198,8 +192,6 @@ class RowIssues:
         return "\n".join(lines)
 
     def to_table(self):
-        import pyarrow as pa
-
         return pa.table({
             "row": pa.array(self.row, type=pa.int64()),
             "line": pa.array(self.line, type=pa.int64()),
@@ -211,8 +203,6 @@ class RowIssues:
         })
 
     def write_csv(self, path: str | Path) -> None:
-        import pyarrow.csv as pacsv
-
         pacsv.write_csv(self.to_table(), Path(path))
 
     def counts_by_reason(self) -> dict[str, int]:

@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy.engine import make_url
 
+from leonet.control.telemetry.checks import telemetry_from_arrays
 from leonet.control.telemetry.core import COLUMNS, Telemetry
 from leonet.errors import InputError
 
@@ -59,8 +64,6 @@ class TelemetryStore:
 
     def prepare(self, tel: Telemetry) -> PreparedBatch:
         """Write ``tel`` to a temporary file (flushed to disk) and hash it."""
-        import pyarrow.parquet as pq
-
         fd, name = _mkstemp(self.dir)
         tmp = Path(name)
         try:
@@ -100,8 +103,7 @@ class TelemetryStore:
         dataset reader; some terminals' tracks by DuckDB, which skips the row groups that
         cannot hold them (about 10x faster than Arrow's filter on a terminal, measured in
         ``benchmarks/bench_telemetry_store.py``)."""
-        import pyarrow as pa
-        import pyarrow.dataset as ds
+        import pyarrow.dataset as ds  # ~50 ms to import: not at CLI start-up
 
         paths = [str(self.dir / n) for n in names]
         missing = [n for n, p in zip(names, paths, strict=True) if not os.path.exists(p)]
@@ -144,7 +146,7 @@ class TelemetryStore:
 
 
 def _read_tracks(paths: list[str], terminal_ids: list[str], start_ns, end_ns):
-    import duckdb
+    import duckdb  # ~60 ms to import: only track queries pay it, not CLI start-up
 
     lo = np.iinfo(np.int64).min if start_ns is None else int(start_ns)
     hi = np.iinfo(np.int64).max if end_ns is None else int(end_ns)
@@ -158,8 +160,6 @@ def _read_tracks(paths: list[str], terminal_ids: list[str], start_ns, end_ns):
 def default_store_dir(database_url: str) -> Path:
     """Where a service keeps its telemetry when not told: beside a SQLite database
     (``leonet.db`` → ``leonet-telemetry/``), else ``./leonet-telemetry``."""
-    from sqlalchemy.engine import make_url
-
     url = make_url(database_url)
     db = url.database if url.get_backend_name() == "sqlite" else None
     if db and db != ":memory:":
@@ -168,8 +168,6 @@ def default_store_dir(database_url: str) -> Path:
 
 
 def _schema():
-    import pyarrow as pa
-
     return pa.schema([
         ("terminal_id", pa.dictionary(pa.int32(), pa.string())),
         ("time", pa.timestamp("ns", tz="UTC")), ("lat_deg", pa.float64()),
@@ -179,8 +177,6 @@ def _schema():
 
 def table_to_telemetry(table) -> Telemetry:
     """Stored rows (already checked when accepted) back to `Telemetry`, sorted."""
-    from leonet.control.telemetry.checks import telemetry_from_arrays
-
     cols = {c: table.column(c) for c in COLUMNS}
     tel, _ = telemetry_from_arrays(*(cols[c] for c in COLUMNS), now=np.datetime64(
         "2262-01-01T00:00:00", "ns"), source="telemetry store")
@@ -188,8 +184,6 @@ def table_to_telemetry(table) -> Telemetry:
 
 
 def _mkstemp(folder: Path):
-    import tempfile
-
     return tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
 
 

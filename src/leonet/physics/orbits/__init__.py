@@ -1,4 +1,8 @@
-"""Orbital elements and orbits: TLE and OMM readers (`tle`, `omm`)."""
+"""Orbital elements and orbits: TLE and OMM readers (`tle`, `omm`), Walker shells and
+presets from public filings (`shells`), satellite sets (`constellation`) and SGP4
+propagation to Earth-fixed states (`propagate`). May import the rest of `leonet.physics` and
+`leonet.errors`; nothing else of leonet.
+"""
 
 from leonet.physics.orbits.omm import (
     parse_elements,

@@ -25,6 +25,9 @@ from sgp4.api import Satrec
 
 from leonet.errors import InputError
 from leonet.physics.earth import WGS84_A_KM
+from leonet.physics.ephemeris import Ephemeris
+from leonet.physics.orbits.omm import read_elements
+from leonet.physics.orbits.propagate import iter_propagate, propagate
 from leonet.physics.orbits.shells import PRESETS, Preset, Shell, shell_satrecs
 from leonet.physics.timegrid import NS_PER_DAY, TimeGrid, parse_utc
 
@@ -110,8 +113,6 @@ class Constellation:
             raise InputError(f"no such file or preset {text!r}; presets are: {hint}")
         if path.is_dir():
             raise InputError(f"{text!r} is a folder; give a TLE or OMM file or a preset")
-        from leonet.physics.orbits import read_elements
-
         return cls.from_element_set(read_elements(path, skip_invalid=skip_invalid))
 
     @classmethod
@@ -339,16 +340,12 @@ class Constellation:
         return f"Constellation(n_sats={self.n_sats}, source={self.source[:60]!r})"
 
     # -- propagation ------------------------------------------------------------------
-    def propagate(self, grid: TimeGrid, **kwargs) -> Ephemeris:  # noqa: F821
+    def propagate(self, grid: TimeGrid, **kwargs) -> Ephemeris:
         """Earth-fixed positions and velocities over ``grid``; see `propagate.propagate`."""
-        from leonet.physics.orbits.propagate import propagate
-
         return propagate(self, grid, **kwargs)
 
-    def iter_propagate(self, grid: TimeGrid, **kwargs) -> Iterator[Ephemeris]:  # noqa: F821
+    def iter_propagate(self, grid: TimeGrid, **kwargs) -> Iterator[Ephemeris]:
         """Time chunks of the ephemeris within a memory budget; see `iter_propagate`."""
-        from leonet.physics.orbits.propagate import iter_propagate
-
         return iter_propagate(self, grid, **kwargs)
 
 

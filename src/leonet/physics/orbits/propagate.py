@@ -17,21 +17,19 @@ from __future__ import annotations
 import mmap
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numba
 import numpy as np
-from sgp4.api import SatrecArray
+from sgp4.api import Satrec, SatrecArray
+from skyfield.data import iers
 
 from leonet.errors import InputError
 from leonet.physics.earth import gmst82_rad, polar_motion_matrix
 from leonet.physics.ephemeris import Ephemeris
 from leonet.physics.timegrid import TimeGrid
-
-if TYPE_CHECKING:
-    from leonet.physics.orbits.constellation import Constellation
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 # Below this many satellite-instants a second process costs more than it saves (fork and
@@ -44,6 +42,15 @@ _BUFFER_BYTES = 4 * 1024**2
 _SATREC_BYTES = 1024
 
 PolarMotion = tuple[np.ndarray, np.ndarray] | str | Path | None
+
+
+class Satellites(Protocol):
+    """What propagation needs of a constellation (`Constellation` is one): an SGP4 record per
+    satellite. The `Ephemeris` it returns keeps the object it was given."""
+
+    satrecs: Sequence[Satrec]
+
+    def __len__(self) -> int: ...
 
 
 @numba.njit(cache=True, nogil=True)
@@ -101,8 +108,6 @@ def _polar_motion_matrices(grid: TimeGrid, polar_motion: PolarMotion) -> np.ndar
     if polar_motion is None:
         return None
     if isinstance(polar_motion, str | Path):
-        from skyfield.data import iers
-
         path = Path(polar_motion)
         try:
             with path.open("rb") as f:
@@ -172,7 +177,7 @@ def default_workers(n_sats: int, n_times: int) -> int:
 
 
 def propagate(
-    constellation: Constellation,
+    constellation: Satellites,
     grid: TimeGrid,
     *,
     dtype=np.float64,
@@ -262,7 +267,7 @@ def chunk_instants(n_sats: int, max_bytes: int, dtype=np.float64) -> int:
 
 
 def iter_propagate(
-    constellation: Constellation,
+    constellation: Satellites,
     grid: TimeGrid,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,

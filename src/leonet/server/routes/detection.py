@@ -19,6 +19,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from leonet.control.detect import DetectConfig, TerminalFacts, detect
+from leonet.control.detect.config import KINDS, POLICY_KINDS
 from leonet.control.registry import incidents, telemetry
 from leonet.control.telemetry.store import TelemetryStore, default_store_dir
 from leonet.physics.timegrid import iso_utc
@@ -177,8 +179,6 @@ def _window(start, end):
 @router.post("/detections", response_model=DetectionOut, status_code=201,
              summary="Run the detectors over stored telemetry; store the incidents")
 def run_detection(body: DetectionRequest, caller: CanDetect) -> DetectionOut:
-    from leonet.control.detect import DetectConfig, TerminalFacts, detect
-
     state = caller.state
     start, end = _window(body.start, body.end)
     config = DetectConfig.from_mapping(body.config or {}, where="/config")
@@ -188,8 +188,6 @@ def run_detection(body: DetectionRequest, caller: CanDetect) -> DetectionOut:
     policy = None if active is None else active.policy
     kinds = body.kinds
     if kinds is None:
-        from leonet.control.detect.config import KINDS, POLICY_KINDS
-
         kinds = [k for k in KINDS if policy is not None or k not in POLICY_KINDS]
     facts = TerminalFacts.from_registry(state.db, tel.terminals.tolist()) if len(tel) else None
     found = detect(tel, policy, terminals=facts, config=config, kinds=kinds)

@@ -8,9 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
+from leonet.control.policy.diff import diff_policies
+from leonet.control.population import synthesize_population
 from leonet.control.registry import policies
 from leonet.control.registry.models import PolicyVersion
 from leonet.server.deps import CanApprovePolicies, CanReadPolicies, CanWritePolicies
+from leonet.server.problems import Problem
 from leonet.server.schemas.common import Country
 from leonet.server.schemas.policies import (
     ActivationOut,
@@ -66,8 +69,6 @@ def active(caller: CanReadPolicies) -> PolicyOut:
     with caller.read() as session:
         row = policies.active(session)
         if row is None:
-            from leonet.server.problems import Problem
-
             raise Problem(404, "no policy version has been activated yet")
         return _out(row, row.id)
 
@@ -109,9 +110,6 @@ def diff(caller: CanReadPolicies, policy_id: PolicyId, other_id: PolicyId,
                                                                       b.get("default")]
         what_if = None
         if population:
-            from leonet.control.policy.diff import diff_policies
-            from leonet.control.population import synthesize_population
-
             terminals = synthesize_population(population, seed=seed, countries=countries)
             what_if = diff_policies(caller.state.cache.compiled(rows[0].id),
                                     caller.state.cache.compiled(rows[1].id), terminals).to_dict()
