@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from leonet.reporting import plots
 from leonet.reporting.html import Section
 
 # Terminals where the scenarios have something to say, plus neighbours for contrast.
