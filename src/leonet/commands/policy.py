@@ -44,7 +44,7 @@ def _whereabouts(reg) -> str:
         return ""
     import shapely
 
-    from leonet.control.policy.diff import region_labels
+    from leonet.control.labels import region_labels
 
     geom = reg.as_geometry()
     point = shapely.point_on_surface(geom)

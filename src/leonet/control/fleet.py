@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from leonet.control import mobility
+from leonet.control.labels import country_labels
 from leonet.control.mobility import MobilityParams, locate, terminal_keys, uniform
 from leonet.errors import InputError
 
@@ -379,7 +380,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
             # Terminals of coastal towns scattered into the sea are drawn again (a few
             # times; the rest are put back on land at a smaller spread).
             for spread in (p.spread_km, p.spread_km, p.spread_km / 4, 0.0):
-                wet = np.flatnonzero(_countries_of(lat, lon) == "")
+                wet = np.flatnonzero(country_labels(lat, lon) == "")
                 if not wet.size:
                     break
                 lat[wet], lon[wet], _ = place_at_cities(wet.size, rng, list(p.countries)
@@ -389,7 +390,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
     elif p.kind == "near":
         lat, lon = _uniform_in_disc(p, n, rng)
         for _ in range(50):  # terminals on land only: draw the ones at sea again
-            wet = np.flatnonzero(_countries_of(lat, lon) == "")
+            wet = np.flatnonzero(country_labels(lat, lon) == "")
             if not wet.size:
                 break
             lat[wet], lon[wet] = _uniform_in_disc(p, wet.size, rng)
@@ -413,7 +414,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
     else:
         raise InputError(f"unknown placement {p.kind!r}; expected cities, region, near, lanes "
                          "or airports", where)
-    return lat, lon, _countries_of(lat, lon), lane
+    return lat, lon, country_labels(lat, lon), lane
 
 
 def _uniform_in_disc(p: Placement, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -479,13 +480,6 @@ def _destinations(p: Placement, lat, lon, keys, where: str):
         d_lat[k], d_lon[k] = c_lat[j], c_lon[j]
     del where, p
     return d_lat, d_lon
-
-
-def _countries_of(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Country code of each point ("" at sea), from the shipped boundaries."""
-    from leonet.control.policy.diff import country_labels
-
-    return country_labels(lat, lon)
 
 
 def _canonical(code: str, where: str) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leonet.control.labels import country_labels
 from leonet.errors import InputError
 from leonet.physics.earth import great_circle_km
 
@@ -373,8 +374,6 @@ def _vehicle(key, lat, lon, t, p: MobilityParams) -> Motion:
 
 def _stay_in_country(lat, lon, bearing, dist, trip) -> np.ndarray:
     """Drive distances shortened until the destination is in the home's country (0: none)."""
-    from leonet.control.policy.diff import country_labels
-
     dist = np.array(np.broadcast_to(dist, trip.shape), dtype=np.float64)
     rows = np.flatnonzero(trip)
     if not rows.size:

@@ -18,8 +18,9 @@ import numpy as np
 
 from leonet.control.detect import Incidents, detect
 from leonet.control.fleet import NEVER, Fleet, FleetState
+from leonet.control.labels import country_labels, region_labels
 from leonet.control.policy import Policy
-from leonet.control.policy.diff import PolicyDiff, region_labels
+from leonet.control.policy.diff import PolicyDiff
 from leonet.scenario.spec import Scenario
 
 NO_POLICY = "no-policy-in-force"
@@ -159,20 +160,8 @@ def decide(scn: Scenario, policies: list[Policy], fleet: Fleet, state: FleetStat
     off = state.time_ns >= suspended_from_ns[state.terminal]
     allowed[off] = False
     rule[off] = SUSPENDED
-    return Decided(state, allowed, rule, rolled_up_labels(state.lat_deg, state.lon_deg))
-
-
-def rolled_up_labels(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
-    """`region_labels`, with parts of a named area reported as the area (the four occupied
-    oblasts as ``ua-occupied``)."""
-    from leonet.control.regions import _disputed_doc
-
-    labels = region_labels(lat_deg, lon_deg)
-    parent = {f["properties"]["id"]: f["properties"]["within"]
-              for f in _disputed_doc()["features"] if f["properties"].get("within")}
-    for child, up in parent.items():
-        labels[labels == child] = up
-    return labels
+    return Decided(state, allowed, rule, region_labels(state.lat_deg, state.lon_deg,
+                                                       roll_up=True))
 
 
 # -- detection ----------------------------------------------------------------------------
@@ -322,7 +311,6 @@ def _coverage(scn: Scenario, sats) -> list[dict]:
 
 
 def _latency(scn: Scenario, sats) -> dict:
-    from leonet.control.policy.diff import country_labels
     from leonet.physics.ground import concat_points, place
     from leonet.physics.network import Network
 

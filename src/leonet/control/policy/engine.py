@@ -1,10 +1,10 @@
 """The compiled form of a policy and the vectorised decision kernel (numba, one pass per point).
 
 Per point: find its grid cell, test the regions listed there (exactly in boundary cells, see
-`index`), and for each region that holds the point look only at the rules naming that region
-(plus the rules that apply everywhere). Among matching rules the lowest-numbered deny wins,
-else the lowest-numbered allow, else the default — IAM's evaluation, with the reason being the
-first matching rule in file order.
+`leonet.control.gridindex`), and for each region that holds the point look only at the rules
+naming that region (plus the rules that apply everywhere). Among matching rules the
+lowest-numbered deny wins, else the lowest-numbered allow, else the default — IAM's
+evaluation, with the reason being the first matching rule in file order.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import h3
 import numba
 import numpy as np
 
+from leonet.control.gridindex import GridIndex, build_index, code_at, regions_from_code
 from leonet.control.policy.document import NO_END, NO_START, Rule
-from leonet.control.policy.index import GridIndex, build_index, code_at, regions_from_code
 from leonet.control.regions import Region
 
 DEFAULT_RULE = -1
