@@ -145,7 +145,42 @@ def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarra
 
 def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
         h3mem) -> np.ndarray:
-    """Rule index per point (-1 = default). Attribute arrays have length n or 1."""
+    """Rule index per point (-1 = default). Attribute arrays have length n or 1.
+
+    Rows are decided in groups sharing plan and home country (few: a policy names few of
+    either), each group with the pair given once, so that `live_rules` settles the rules the
+    pair decides for the whole group; an attribute no rule asks about splits no group.
+    """
+    flags = engine.r_int[:, 1]
+    if not (flags & F_PLANS).any():
+        plan = np.full(1, -1, dtype=np.int16)
+    if not (flags & F_HOME).any():
+        home = np.full(1, -1, dtype=np.int16)
+    if max(plan.shape[0], home.shape[0]) <= 1:
+        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem)
+    key = (plan.astype(np.int32) + 1) * (len(engine.home_codes) + 1) + (home + 1)
+    if (key == key[0]).all():
+        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan[:1], home[:1], roam, funded,
+                    h3mem)
+    # A stable sort of 16-bit keys is a radix sort: linear in the rows.
+    order = np.argsort(key.astype(np.int16) if key.max() < 2**15 else key, kind="stable")
+    out = np.empty(lat.size, dtype=np.int32)
+    for rows in np.split(order, np.flatnonzero(np.diff(key[order])) + 1):
+        first = rows[:1]
+        out[rows] = _run(engine, lat[rows], lon[rows], _take(alt, rows), _take(speed, rows),
+                         _take(t_ns, rows), _take(wl, rows), _take(plan, first),
+                         _take(home, first), _take(roam, rows), _take(funded, rows),
+                         _take(h3mem, rows))
+    return out
+
+
+def _take(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Rows of a per-row array; a value shared by every row (length 1) stays as it is."""
+    return a[rows] if a.shape[0] > 1 else a
+
+
+def _run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
+         h3mem) -> np.ndarray:
     out = np.empty(lat.size, dtype=np.int32)
     ix = engine.index
     n_reg = max(len(engine.regions), 1)
