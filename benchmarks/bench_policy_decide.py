@@ -135,7 +135,7 @@ def main() -> None:
         pi, gi = tree.query(pts, predicate="intersects")
         base = m / (time.perf_counter() - t0)
         # Same answer: the kernel's region membership equals shapely's (off the boundary lines).
-        from leonet.control.policy.index import membership
+        from leonet.control.gridindex import membership
 
         mine = membership(eng.index, lat[:m], lon[:m])
         ref = np.zeros_like(mine)

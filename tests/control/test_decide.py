@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from leonet.control.policy import Policy
+from leonet.control.policy import Coded, Policy
 from leonet.control.policy.reference import reference_decide
 from leonet.errors import InputError
 
@@ -130,6 +130,52 @@ def test_bad_terminal_inputs(policy):
         policy.decide(lat_deg=[0, 91], lon_deg=[0, 0], time="2026-03-01T00:00:00Z")
     with pytest.raises(InputError, match="home country"):
         policy.decide(lat_deg=0, lon_deg=0, home_country="ZZ", time="2026-03-01T00:00:00Z")
+
+
+def test_plan_and_home_as_codes_decide_as_text_and_as_groups(policy):
+    """Per-row codes into a table (with repeats, a missing value and an unlisted spelling)
+    decide as the same values given as text, and as each (plan, home) group decided alone."""
+    rng = np.random.default_rng(2)
+    n = 400
+    lat = rng.uniform(44.0, 53.0, n)
+    lon = rng.uniform(20.0, 38.0, n)
+    kw = {"alt_m": rng.choice([0.0, 2000.0], n), "roaming_days": rng.choice([0.0, 3.0], n),
+          "funded": rng.random(n) < 0.5, "time": "2026-03-01T00:00:00Z"}
+    plans = ("roam", None, "donated", "roam", "residential")
+    homes = ("RU", "UA", None, "RUS", "PL")
+    codes = rng.integers(0, len(plans), n)
+    coded = policy.decide(lat_deg=lat, lon_deg=lon, plan=Coded(codes, plans),
+                          home_country=Coded(codes, homes), **kw)
+    text = policy.decide(lat_deg=lat, lon_deg=lon, plan=np.array(plans, dtype=object)[codes],
+                         home_country=np.array(homes, dtype=object)[codes], **kw)
+    assert coded.rule.tolist() == text.rule.tolist()
+    assert {"roamers", "unfunded", "high"} <= set(coded.rule.tolist())
+    for k in range(len(plans)):
+        rows = np.flatnonzero(codes == k)
+        alone = policy.decide(lat_deg=lat[rows], lon_deg=lon[rows], plan=plans[k],
+                              home_country=homes[k],
+                              **{a: v[rows] if isinstance(v, np.ndarray) else v
+                                 for a, v in kw.items()})
+        assert coded.rule[rows].tolist() == alone.rule.tolist()
+    row = int(np.flatnonzero(codes == 3)[0])
+    assert "plan roam, home RU" in coded.explain(row)
+
+
+def test_bad_coded_inputs(policy):
+    t = "2026-03-01T00:00:00Z"
+    with pytest.raises(InputError, match=r"plan\[2\].*unknown plan 'roaming'.*'roam'"):
+        policy.decide(lat_deg=[0] * 4, lon_deg=[0] * 4, time=t,
+                      plan=Coded(np.array([0, 0, 1, 1]), ("roam", "roaming")))
+    with pytest.raises(InputError, match=r"home_country\[1\]: unknown home country 'ZZ'"):
+        policy.decide(lat_deg=[0] * 3, lon_deg=[0] * 3, time=t,
+                      home_country=Coded(np.array([1, 0, 0]), ("ZZ", "UA")))
+    with pytest.raises(InputError, match="plan codes must be integers indexing its 2 values"):
+        policy.decide(lat_deg=[0, 0], lon_deg=[0, 0], time=t,
+                      plan=Coded(np.array([0, 2]), ("roam", "donated")))
+    # A value no row uses is not looked at.
+    d = policy.decide(lat_deg=[0, 0], lon_deg=[0, 0], time=t,
+                      plan=Coded(np.array([0, 0]), ("roam", "not-a-plan")))
+    assert d.rule.tolist() == ["default", "default"]
 
 
 def test_hand_checked_border_points_through_the_kernel():

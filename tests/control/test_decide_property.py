@@ -13,7 +13,7 @@ import shapely
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from leonet.control.policy import Policy
+from leonet.control.policy import Coded, Policy
 from leonet.control.policy.reference import reference_decide
 from leonet.errors import InputError
 
@@ -123,6 +123,28 @@ def test_decide_with_attributes_given_once_equals_reference(doc, seed, shared):
             kw[name] = np.array(values, dtype=object if name in ("plan", "home_country")
                                 else None)[rng.integers(0, len(values), n)]
     d = policy.decide(lat_deg=lat, lon_deg=lon, **kw)
+    _check_against_reference(policy, d, lat, lon)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=policies(), seed=st.integers(0, 2**32 - 1), m=st.integers(1, 8))
+def test_decide_with_coded_plan_and_home_equals_reference(doc, seed, m):
+    """Plan and home country as per-row codes into a table (repeats and missing values
+    included): the engine groups the rows itself; the decisions must not change."""
+    policy = _load(doc)
+    rng = np.random.default_rng(seed)
+    n = 120
+    lat = rng.uniform(43.0, 55.0, n)
+    lon = rng.uniform(20.0, 41.0, n)
+    plans = tuple(rng.choice(np.array([None, *PLANS], dtype=object), m).tolist())
+    homes = tuple(rng.choice(np.array([None, "UA", "PL", "MD"], dtype=object), m).tolist())
+    codes = rng.integers(0, m, n)
+    d = policy.decide(
+        lat_deg=lat, lon_deg=lon, alt_m=rng.choice([0.0, 50.0], n),
+        speed_kmh=rng.choice([0.0, 60.0, 120.0], n), time=TIMES[rng.integers(0, 3, n)],
+        whitelisted=rng.random(n) < 0.3, plan=Coded(codes, plans),
+        home_country=Coded(codes, homes), roaming_days=rng.choice([0.0, 10.0], n),
+        funded=rng.random(n) < 0.7)
     _check_against_reference(policy, d, lat, lon)
 
 

@@ -4,8 +4,9 @@ import h3
 import numpy as np
 import pytest
 
+from leonet.control.labels import region_labels
 from leonet.control.policy import Policy
-from leonet.control.policy.diff import diff_policies, region_labels
+from leonet.control.policy.diff import diff_policies
 from leonet.control.population import Population, read_points, synthesize_population
 from leonet.control.regions import resolve_region
 from leonet.control.spillover import spillover

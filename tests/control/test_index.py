@@ -4,7 +4,7 @@ import numpy as np
 import shapely
 
 from leonet.control.boundaries import countries
-from leonet.control.policy.index import build_index, first_region, membership
+from leonet.control.gridindex import build_index, first_region, membership
 
 
 def shapely_membership(geoms, lat, lon):

@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from leonet.control.boundaries import EDITION
+from leonet.control.labels import region_labels
 from leonet.control.policy import Policy
-from leonet.control.policy.diff import diff_policies, region_labels
+from leonet.control.policy.diff import diff_policies
 from leonet.control.population import read_points, synthesize_population, write_points
 from leonet.control.regions import catalogue, resolve_region
 from leonet.control.spillover import spillover as measure_spillover

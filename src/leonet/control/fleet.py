@@ -24,6 +24,7 @@ import numpy as np
 from leonet.control import mobility
 from leonet.control.detect.facts import TerminalFacts
 from leonet.control.detect.geo import Regions
+from leonet.control.labels import country_labels
 from leonet.control.mobility import (
     MobilityKind,
     MobilityParams,
@@ -31,7 +32,6 @@ from leonet.control.mobility import (
     terminal_keys,
     uniform,
 )
-from leonet.control.policy.diff import country_labels
 from leonet.control.population import place_at_cities
 from leonet.control.regions import resolve_region
 from leonet.errors import InputError
@@ -387,7 +387,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
             # Terminals of coastal towns scattered into the sea are drawn again (a few
             # times; the rest are put back on land at a smaller spread).
             for spread in (p.spread_km, p.spread_km, p.spread_km / 4, 0.0):
-                wet = np.flatnonzero(_countries_of(lat, lon) == "")
+                wet = np.flatnonzero(country_labels(lat, lon) == "")
                 if not wet.size:
                     break
                 lat[wet], lon[wet], _ = place_at_cities(wet.size, rng, list(p.countries)
@@ -397,7 +397,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
     elif p.kind == "near":
         lat, lon = _uniform_in_disc(p, n, rng)
         for _ in range(50):  # terminals on land only: draw the ones at sea again
-            wet = np.flatnonzero(_countries_of(lat, lon) == "")
+            wet = np.flatnonzero(country_labels(lat, lon) == "")
             if not wet.size:
                 break
             lat[wet], lon[wet] = _uniform_in_disc(p, wet.size, rng)
@@ -421,7 +421,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
     else:
         raise InputError(f"unknown placement {p.kind!r}; expected cities, region, near, lanes "
                          "or airports", where)
-    return lat, lon, _countries_of(lat, lon), lane
+    return lat, lon, country_labels(lat, lon), lane
 
 
 def _uniform_in_disc(p: Placement, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -479,11 +479,6 @@ def _destinations(lat, lon, keys) -> tuple[np.ndarray, np.ndarray]:
         j = ok[int(uniform(keys[k:k + 1], 0, 400)[0] * ok.size)]
         d_lat[k], d_lon[k] = c_lat[j], c_lon[j]
     return d_lat, d_lon
-
-
-def _countries_of(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Country code of each point ("" at sea), from the shipped boundaries."""
-    return country_labels(lat, lon)
 
 
 def _canonical(code: str, where: str) -> str:

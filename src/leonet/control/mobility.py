@@ -34,7 +34,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from leonet.control.policy.diff import country_labels
+from leonet.control.labels import country_labels
 from leonet.errors import InputError, did_you_mean
 from leonet.physics.earth import (
     along_great_circle_deg,

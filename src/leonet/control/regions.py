@@ -116,6 +116,13 @@ def disputed_ids() -> dict[str, str]:
     return out
 
 
+def disputed_parents() -> dict[str, str]:
+    """Shipped disputed areas that are a part of another (an occupied oblast's share of
+    ``ua-occupied``): their id -> the id of the area they lie within."""
+    return {f["properties"]["id"]: f["properties"]["within"]
+            for f in _disputed_doc()["features"] if f["properties"].get("within")}
+
+
 @cache
 def _name_index() -> dict[str, str]:
     table = countries()

@@ -324,24 +324,6 @@ def land_cells(res: int, *, max_cells: int = MAX_CELLS) -> CellSet:
     return CellSet(allc[first], res, "land", EDITION, (), alll[first])
 
 
-def country_at(lat_deg, lon_deg) -> np.ndarray:
-    """The country code of the shipped boundary edition at each point ("" at sea)."""
-    lat = np.asarray(lat_deg, dtype=np.float64).reshape(-1)
-    lon = np.asarray(lon_deg, dtype=np.float64).reshape(-1)
-    out = np.full(lat.shape, "", dtype=object)
-    table = countries()
-    for code, geom in zip(table.code, table.geometry, strict=True):
-        if geom.is_empty:
-            continue
-        x0, y0, x1, y1 = geom.bounds
-        idx = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-                             & (out == ""))
-        if idx.size:
-            shapely.prepare(geom)
-            out[idx[shapely.intersects_xy(geom, lon[idx], lat[idx])]] = code
-    return out
-
-
 # -- cells given by id ------------------------------------------------------------------------
 
 def cells_from_ids(ids, res: int | None = None, *, name: str = "",

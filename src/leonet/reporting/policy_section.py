@@ -15,8 +15,9 @@ COUNTRIES = ["UA", "PL", "MD", "RO", "BY", "RU", "TW", "CN"]
 
 
 def policy_section(out_dir: Path) -> Section:
+    from leonet.control.labels import region_labels
     from leonet.control.policy import Policy
-    from leonet.control.policy.diff import diff_policies, region_labels
+    from leonet.control.policy.diff import diff_policies
     from leonet.control.population import Population, synthesize_population
     from leonet.control.regions import resolve_region
     from leonet.control.spillover import spillover

@@ -16,8 +16,9 @@ import numpy as np
 
 from leonet.control.detect import detect
 from leonet.control.fleet import NEVER, Fleet, FleetState
-from leonet.control.policy import Policy
-from leonet.control.policy.diff import PolicyDiff, region_labels
+from leonet.control.labels import country_labels, region_labels
+from leonet.control.policy import Coded, Policy
+from leonet.control.policy.diff import PolicyDiff
 from leonet.control.regions import resolve_region
 from leonet.control.telemetry import telemetry_from_arrays
 from leonet.physics.ground import concat_points, place
@@ -101,43 +102,29 @@ def decide(scn: Scenario, policies: list[Policy], fleet: Fleet, state: FleetStat
              else np.full(n, policy_index, dtype=np.int64))
     allowed = np.zeros(n, dtype=bool)
     rule = np.full(n, NO_POLICY, dtype=object)
-    # Plan and home country are per terminal and take few values: rows are decided in
-    # groups sharing them, passed once per call (the engine then settles the rules they
-    # decide for the whole group, and no text is converted row by row).
-    profiles, profile_of = fleet.profiles
-    key = which * profiles.shape[1] + profile_of[state.terminal]
-    order = np.argsort(key, kind="stable")
-    for rows in np.split(order, np.flatnonzero(np.diff(key[order])) + 1):
-        if not rows.size or which[rows[0]] < 0:
+    # Plan and home country are per terminal and take few values: they go to the engine as
+    # codes into the fleet's distinct (plan, home country) pairs, no text row by row.
+    (plans, homes), profile_of = fleet.profiles
+    for k in np.unique(which).tolist():
+        if k < 0:
             continue
-        policy = policies[int(which[rows[0]])]
-        plan, home = profiles[:, int(key[rows[0]] % profiles.shape[1])].tolist()
+        rows = np.flatnonzero(which == k) if (which != k).any() else slice(None)
+        policy = policies[k]
+        codes = profile_of[state.terminal[rows]]
         d = policy.decide(
             lat_deg=state.lat_deg[rows], lon_deg=state.lon_deg[rows], alt_m=state.alt_m[rows],
             speed_kmh=state.speed_kmh[rows], time=state.time_ns[rows].view("datetime64[ns]"),
             whitelisted=state.whitelisted[rows], roaming_days=state.roaming_days[rows],
-            funded=state.funded[rows], home_country=home or None,
+            funded=state.funded[rows], home_country=Coded(codes, tuple(homes.tolist())),
             # Plans the policy does not list count as none: they match no plan list.
-            plan=plan if plan in policy.plans else None)
+            plan=Coded(codes, tuple(p if p in policy.plans else None for p in plans.tolist())))
         allowed[rows] = d.allowed
         rule[rows] = d.rule
     off = state.time_ns >= suspended_from_ns[state.terminal]
     allowed[off] = False
     rule[off] = SUSPENDED
-    return Decided(state, allowed, rule, rolled_up_labels(state.lat_deg, state.lon_deg))
-
-
-def rolled_up_labels(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
-    """`region_labels`, with parts of a named area reported as the area (the four occupied
-    oblasts as ``ua-occupied``)."""
-    from leonet.control.regions import _disputed_doc
-
-    labels = region_labels(lat_deg, lon_deg)
-    parent = {f["properties"]["id"]: f["properties"]["within"]
-              for f in _disputed_doc()["features"] if f["properties"].get("within")}
-    for child, up in parent.items():
-        labels[labels == child] = up
-    return labels
+    return Decided(state, allowed, rule, region_labels(state.lat_deg, state.lon_deg,
+                                                       roll_up=True))
 
 
 # -- detection ----------------------------------------------------------------------------
@@ -251,7 +238,6 @@ def _coverage(scn: Scenario, sats: Constellation) -> tuple[CoverageRun, ...]:
 
 
 def _latency(scn: Scenario, sats: Constellation) -> LatencyRun:
-    from leonet.control.policy.diff import country_labels
 
     spec = scn.latency
     net = Network.build(sats)

@@ -8,10 +8,10 @@ caller); `compute` decides several prepared requests in one engine call per poli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from leonet.control.policy import Decisions
 from leonet.control.registry import decide as registry_decide
 from leonet.control.registry.cache import ActivePolicy
 from leonet.control.registry.facts import FactTable, RegionLookup, TerminalFacts
@@ -40,7 +40,7 @@ class Decided:
     allowed: np.ndarray
     rule_index: np.ndarray
     labels: tuple[str, ...]
-    decision: Any  # the engine's Decisions when this request was decided alone
+    decision: Decisions | None  # the engine's, when this request was decided alone
 
 
 def prepare(caller: Caller, batch: codec.Batch) -> Prepared:
@@ -64,8 +64,7 @@ def prepare(caller: Caller, batch: codec.Batch) -> Prepared:
     return Prepared(active, [known[t] for t in batch.terminal_ids], batch)
 
 
-def compute(items: list[Prepared], regions: RegionLookup, explain: bool = False,
-            ) -> list[Decided]:
+def compute(items: list[Prepared], regions: RegionLookup) -> list[Decided]:
     """Decide several prepared requests in one engine call per policy version."""
     out: list[Decided | None] = [None] * len(items)
     by_policy: dict[int, list[int]] = {}
@@ -84,7 +83,7 @@ def compute(items: list[Prepared], regions: RegionLookup, explain: bool = False,
                 np.concatenate([g.batch.time_ns for g in group]),
                 columns["lat_deg"], columns["lon_deg"], columns["alt_m"],
                 columns["speed_kmh"], columns["roaming_days"]),
-            regions, explain=explain,
+            regions,
         )
         start = 0
         for i, g in zip(indices, group, strict=True):

@@ -1,8 +1,8 @@
 """Point-in-region tests for millions of reports, through the policy engine's exact kernel.
 
 A region test is a one-rule policy ("allow inside REGION, else deny"), and the country of a
-point is the rule that allows it in a policy with one rule per country: the engine's grid
-index makes both exact at borders and millions of points per second.
+point comes from `leonet.control.labels`: the same grid index makes both exact at borders and
+millions of points per second.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from leonet.control.boundaries import countries
+from leonet.control.labels import country_index
 from leonet.control.policy import Policy
 from leonet.errors import InputError
 
@@ -23,7 +24,6 @@ class Regions:
     def __init__(self, policy=None) -> None:
         self.policy = policy
         self._tests: dict[str, object] = {}
-        self._countries = None
 
     def _test(self, name: str) -> Policy:
         test = self._tests.get(name)
@@ -73,29 +73,14 @@ class Regions:
 
     @property
     def country_codes(self) -> np.ndarray:
-        return self._country_policy()[1]
-
-    def _country_policy(self):
-        if self._countries is None:
-            table = countries()
-            codes = np.asarray(table.code, dtype=object)
-            policy = Policy.from_dict({
-                "version": "countries", "default": "deny",
-                "rules": [{"id": f"in-{c}", "effect": "allow", "regions": [str(c)]}
-                          for c in codes.tolist()]}, source="country lookup")
-            self._countries = (policy, codes, np.asarray(table.name, dtype=object))
-        return self._countries
+        return np.asarray(countries().code, dtype=object)
 
     def country(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """Index into `country_codes` of the country holding each point; -1 at sea."""
-        if not len(lat_deg):
-            return np.zeros(0, dtype=np.int64)
-        policy = self._country_policy()[0]
-        d = policy.decide(lat_deg=lat_deg, lon_deg=lon_deg, time=_EPOCH)
-        return d.rule_index.astype(np.int64)
+        return country_index(lat_deg, lon_deg).astype(np.int64)
 
     def country_name(self, index: int) -> str:
         if index < 0:
             return "at sea or in no country"
-        _, codes, names = self._country_policy()
-        return f"{names[index]} ({codes[index]})"
+        table = countries()
+        return f"{table.name[index]} ({table.code[index]})"

@@ -28,5 +28,6 @@ from leonet.control.policy.core import Policy
 from leonet.control.policy.decisions import Decisions
 from leonet.control.policy.diff import PolicyDiff, diff_policies
 from leonet.control.policy.document import Rule
+from leonet.control.policy.inputs import Coded
 
-__all__ = ["Decisions", "Policy", "PolicyDiff", "Rule", "diff_policies"]
+__all__ = ["Coded", "Decisions", "Policy", "PolicyDiff", "Rule", "diff_policies"]

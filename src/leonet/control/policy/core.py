@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from leonet.control.policy.analysis import analyse
 from leonet.control.policy.areas import resolve_areas
+from leonet.control.policy.decisions import Decisions
 from leonet.control.policy.document import (
     TOP_KEYS,
     Locator,
@@ -127,8 +129,6 @@ class Policy:
         policy = cls(version=version, default=default, rules=rules, plans=plans, areas=areas,
                      area_specs=dict(doc.get("areas") or {}), regions=regions, source=source,
                      base_dir=base, description=description, explicit_plans="plans" in doc)
-        from leonet.control.policy.analysis import analyse
-
         notes = [n for r in list(regions.values()) + list(areas.values()) for n in r.notes]
         object.__setattr__(policy, "warnings", tuple(dict.fromkeys(notes + analyse(policy))))
         return policy
@@ -172,15 +172,14 @@ class Policy:
 
     def decide(self, *, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None,
                whitelisted=False, plan=None, home_country=None, roaming_days=0.0,
-               funded=True):
+               funded=True) -> Decisions:
         """Decisions for terminals; every argument broadcasts (arrays or scalars).
 
-        ``time``: datetime64 or ISO 8601 strings with a zone (default: now). Missing values
-        never satisfy a condition (a NaN speed is not above any limit; no plan is on no
-        plan list). Returns `Decisions`.
+        ``time``: datetime64 or ISO 8601 strings with a zone (default: now). ``plan`` and
+        ``home_country``: text, arrays of text, or per-row codes into a table of values
+        (`Coded`); rows are decided in groups sharing them. Missing values never satisfy a
+        condition (a NaN speed is not above any limit; no plan is on no plan list).
         """
-        from leonet.control.policy.decisions import Decisions
-
         eng = self.engine
         t = make_terminals(lat_deg=lat_deg, lon_deg=lon_deg, alt_m=alt_m, speed_kmh=speed_kmh,
                            time=time, whitelisted=whitelisted, plan=plan,
@@ -200,8 +199,6 @@ class Policy:
 def _canonical_homes(rule: Rule) -> Rule:
     if rule.home_countries is None:
         return rule
-    from dataclasses import replace
-
     return replace(rule, home_countries=tuple(
         resolve_region(c).ref for c in rule.home_countries))
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from leonet.control.population import Population
+from leonet.control.labels import region_labels
+from leonet.control.policy.core import Policy
+from leonet.control.population import Population, read_points
 from leonet.errors import InputError
 
 
@@ -92,12 +93,11 @@ class PolicyDiff:
                 f"{int(self.reason_changed.sum()):,} keep their decision for another reason.")
 
 
-def diff_policies(policy_a, policy_b, population: Population | str | Path) -> PolicyDiff:
+def diff_policies(policy_a: Policy, policy_b: Policy,
+                  population: Population | str | Path) -> PolicyDiff:
     """Decide ``population`` (a `Population`, or a CSV/Parquet path) under both policies and
     compare."""
     if isinstance(population, str | Path):
-        from leonet.control.population import read_points
-
         population = read_points(population)
     if not isinstance(population, Population):
         raise InputError("population must be a leonet.control.population.Population "
@@ -109,52 +109,3 @@ def diff_policies(policy_a, policy_b, population: Population | str | Path) -> Po
         terminal_id=population.terminal_id, region=region_labels(population.lat_deg,
                                                                  population.lon_deg),
         allowed_a=da.allowed, allowed_b=db.allowed, rule_a=da.rule, rule_b=db.rule)
-
-
-@cache
-def _labeler():
-    from leonet.control.boundaries import countries
-    from leonet.control.policy.index import build_index
-    from leonet.control.regions import disputed_ids, disputed_region
-
-    # Disputed areas before countries, and the smallest first, so a terminal gets the most
-    # specific name: "ua-occupied-donetsk" rather than "ua-occupied", "kashmir-india" rather
-    # than "kashmir".
-    regions = sorted((disputed_region(i) for i in dict.fromkeys(disputed_ids().values())),
-                     key=lambda r: r.geometry.area)
-    ids = [r.ref for r in regions]
-    table = countries()
-    names = ids + [str(c) for c in table.code]
-    geoms = [r.geometry for r in regions] + list(table.geometry)
-    return np.array([*names, "(sea)"], dtype=object), build_index(geoms)
-
-
-@cache
-def _country_labeler():
-    from leonet.control.boundaries import countries
-    from leonet.control.policy.index import build_index
-
-    table = countries()
-    return np.array([*(str(c) for c in table.code), ""], dtype=object), \
-        build_index(list(table.geometry))
-
-
-def region_labels(lat_deg, lon_deg) -> np.ndarray:
-    """The disputed area or country code each point is in (``"(sea)"`` when none)."""
-    return _labels(_labeler(), lat_deg, lon_deg)
-
-
-def country_labels(lat_deg, lon_deg) -> np.ndarray:
-    """The country code (of the shipped boundary edition) each point is in, ``""`` at sea."""
-    return _labels(_country_labeler(), lat_deg, lon_deg)
-
-
-def _labels(labeler, lat_deg, lon_deg) -> np.ndarray:
-    from leonet.control.policy.index import first_region
-    from leonet.control.regions import wrap_lon
-
-    names, index = labeler
-    lat = np.asarray(lat_deg, dtype=np.float64).ravel()
-    lon = wrap_lon(np.asarray(lon_deg, dtype=np.float64).ravel())
-    first = first_region(index, lat, lon)
-    return names[np.where(first >= 0, first, names.size - 1)]

@@ -1,10 +1,10 @@
 """The compiled form of a policy and the vectorised decision kernel (numba, one pass per point).
 
 Per point: find its grid cell, test the regions listed there (exactly in boundary cells, see
-`index`), and for each region that holds the point look only at the rules naming that region
-(plus the rules that apply everywhere). Among matching rules the lowest-numbered deny wins,
-else the lowest-numbered allow, else the default — IAM's evaluation, with the reason being the
-first matching rule in file order.
+`leonet.control.gridindex`), and for each region that holds the point look only at the rules
+naming that region (plus the rules that apply everywhere). Among matching rules the
+lowest-numbered deny wins, else the lowest-numbered allow, else the default — IAM's
+evaluation, with the reason being the first matching rule in file order.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import h3
 import numba
 import numpy as np
 
+from leonet.control.gridindex import GridIndex, build_index, code_at, regions_from_code
 from leonet.control.policy.document import NO_END, NO_START, Rule
-from leonet.control.policy.index import GridIndex, build_index, code_at, regions_from_code
 from leonet.control.regions import Region
 
 DEFAULT_RULE = -1
@@ -145,7 +145,42 @@ def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarra
 
 def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
         h3mem) -> np.ndarray:
-    """Rule index per point (-1 = default). Attribute arrays have length n or 1."""
+    """Rule index per point (-1 = default). Attribute arrays have length n or 1.
+
+    Rows are decided in groups sharing plan and home country (few: a policy names few of
+    either), each group with the pair given once, so that `live_rules` settles the rules the
+    pair decides for the whole group; an attribute no rule asks about splits no group.
+    """
+    flags = engine.r_int[:, 1]
+    if not (flags & F_PLANS).any():
+        plan = np.full(1, -1, dtype=np.int16)
+    if not (flags & F_HOME).any():
+        home = np.full(1, -1, dtype=np.int16)
+    if max(plan.shape[0], home.shape[0]) <= 1:
+        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem)
+    key = (plan.astype(np.int32) + 1) * (len(engine.home_codes) + 1) + (home + 1)
+    if (key == key[0]).all():
+        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan[:1], home[:1], roam, funded,
+                    h3mem)
+    # A stable sort of 16-bit keys is a radix sort: linear in the rows.
+    order = np.argsort(key.astype(np.int16) if key.max() < 2**15 else key, kind="stable")
+    out = np.empty(lat.size, dtype=np.int32)
+    for rows in np.split(order, np.flatnonzero(np.diff(key[order])) + 1):
+        first = rows[:1]
+        out[rows] = _run(engine, lat[rows], lon[rows], _take(alt, rows), _take(speed, rows),
+                         _take(t_ns, rows), _take(wl, rows), _take(plan, first),
+                         _take(home, first), _take(roam, rows), _take(funded, rows),
+                         _take(h3mem, rows))
+    return out
+
+
+def _take(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Rows of a per-row array; a value shared by every row (length 1) stays as it is."""
+    return a[rows] if a.shape[0] > 1 else a
+
+
+def _run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
+         h3mem) -> np.ndarray:
     out = np.empty(lat.size, dtype=np.int32)
     ix = engine.index
     n_reg = max(len(engine.regions), 1)

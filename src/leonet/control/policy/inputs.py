@@ -13,6 +13,17 @@ from leonet.physics.timegrid import parse_utc
 
 
 @dataclass(frozen=True, eq=False)
+class Coded:
+    """Text values given per row as integer codes into a table: row ``i`` holds
+    ``values[codes[i]]`` (None or "" for none). `Policy.decide` takes plans and home
+    countries this way with no string per row, checks each value of the table once, and
+    groups the rows itself."""
+
+    codes: np.ndarray
+    values: tuple[str | None, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class Terminals:
     """Flat arrays of length ``n`` (or 1 for a value shared by every row)."""
 
@@ -28,7 +39,8 @@ class Terminals:
     roaming_days: np.ndarray
     funded: np.ndarray
     plan_names: tuple[str, ...]
-    home_names: np.ndarray  # canonical home country codes (object), or shape (1,) ""
+    home_names: np.ndarray  # canonical home country codes (object), "" = none
+    home_of: np.ndarray  # index into home_names
 
     @property
     def size(self) -> int:
@@ -44,7 +56,7 @@ class Terminals:
             "time": np.datetime64(int(at(self.time_ns)), "ns"),
             "whitelisted": bool(at(self.whitelisted)),
             "plan": self.plan_names[plan] if plan >= 0 else None,
-            "home_country": str(at(self.home_names)) or None,
+            "home_country": str(self.home_names[at(self.home_of)]) or None,
             "roaming_days": float(at(self.roaming_days)), "funded": bool(at(self.funded)),
         }
 
@@ -64,25 +76,70 @@ def _times(time) -> np.ndarray:
                      f"(e.g. 2026-02-01T00:00:00Z), got dtype {arr.dtype}", "time")
 
 
-def _codes(values, vocabulary: tuple[str, ...], what: str, check) -> np.ndarray:
-    """Integer codes of string values (None/""/NaN -> -1), checking each distinct value."""
+def _factorize(values, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(table, codes)``: distinct texts (object, "" for none) and each row's index into
+    them, in the input's shape (0-d for a scalar)."""
+    if values is None:
+        return np.array([""], dtype=object), np.zeros((), dtype=np.intp)
+    if isinstance(values, Coded):
+        codes = np.asarray(values.codes)
+        m = len(values.values)
+        if codes.dtype.kind not in "iu" or (codes.size and not (
+                int(codes.min()) >= 0 and int(codes.max()) < m)):
+            raise InputError(f"{what} codes must be integers indexing its {m} values", what)
+        # A table may repeat a value, or give none as both None and "": distinct texts.
+        texts: dict[str, int] = {}
+        text_of = np.array([texts.setdefault("" if _missing(v) else str(v), len(texts))
+                            for v in values.values], dtype=np.intp)
+        return np.array(list(texts), dtype=object), text_of[codes]
     arr = np.asarray(values, dtype=object)
-    flat = arr.ravel()
-    out = np.full(flat.size, -1, dtype=np.int16)
-    uniq, inverse = np.unique(np.array(["" if _missing(v) else str(v) for v in flat]),
-                              return_inverse=True)
-    for k, value in enumerate(uniq.tolist()):
-        if not value:
-            continue
-        rows = np.flatnonzero(inverse == k)
-        code = check(value, f"{what}[{int(rows[0])}]" if arr.ndim else what)
-        if code in vocabulary:
-            out[rows] = vocabulary.index(code)
-    return out.reshape(arr.shape)
+    table, codes = np.unique(np.array(["" if _missing(v) else str(v) for v in arr.ravel()]),
+                             return_inverse=True)
+    return table.astype(object), codes.reshape(arr.shape)
+
+
+def _vocabulary_codes(values, vocabulary: tuple[str, ...], what: str, canonical, unknown, *,
+                      first_bad_by_row: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(names, codes, index)``: the canonical name of each distinct value ("" for none),
+    each row's index into ``names`` and into ``vocabulary`` (-1 when not in it).
+
+    Each distinct value that a row uses is checked once. ``unknown(value, where)`` is the
+    error for a value ``canonical`` returns None for, naming its first row; of several, the
+    one met first in the rows, or the first in sorted order."""
+    table, codes = _factorize(values, what)
+    used = np.zeros(table.size, dtype=bool)
+    used[codes.ravel()] = True
+    names = np.full(table.size, "", dtype=object)
+    known: dict[str, str | None] = {}
+    bad = []
+    for k in np.flatnonzero(used).tolist():
+        value = str(table[k])
+        if value:
+            if value not in known:
+                known[value] = canonical(value)
+            names[k] = known[value]
+            if known[value] is None:
+                bad.append(k)
+    if bad:
+        first_row = {k: int(np.flatnonzero(codes.ravel() == k)[0]) for k in bad}
+        k = min(bad, key=first_row.get if first_bad_by_row else lambda k: str(table[k]))
+        raise unknown(str(table[k]), f"{what}[{first_row[k]}]" if codes.ndim else what)
+    index = np.array([vocabulary.index(v) if v in vocabulary else -1 for v in names.tolist()],
+                     dtype=np.int16)
+    return names, codes, index[codes]
 
 
 def _missing(v) -> bool:
     return v is None or v == "" or (isinstance(v, float) and np.isnan(v))
+
+
+def _country_code(value: str) -> str | None:
+    """The canonical code of a country name or code, None if it names no country."""
+    try:
+        reg = resolve_region(value, where="home_country")
+    except InputError:
+        return None
+    return reg.ref if reg.kind == "country" else None
 
 
 def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whitelisted=False,
@@ -92,35 +149,22 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
     lon = np.asarray(lon_deg, dtype=np.float64)
     t = _times(time)
 
-    def check_plan(value, where):
-        if value not in plans:
-            hint = did_you_mean(value, plans, n=2, cutoff=0.5,
-                                otherwise=f"; the policy's plans are {', '.join(plans)}")
-            raise InputError(f"unknown plan {value!r}{hint}", where)
-        return value
+    def unknown_plan(value, where):
+        hint = did_you_mean(value, plans, n=2, cutoff=0.5,
+                            otherwise=f"; the policy's plans are {', '.join(plans)}")
+        return InputError(f"unknown plan {value!r}{hint}", where)
 
-    def check_home(value, where):
-        try:
-            reg = resolve_region(value, where=where)
-        except InputError:
-            reg = None
-        if reg is None or reg.kind != "country":
-            raise InputError(f"unknown home country {value!r}; expected an ISO 3166 code such "
-                             "as UA or UKR", where)
-        return reg.ref
+    def unknown_home(value, where):
+        return InputError(f"unknown home country {value!r}; expected an ISO 3166 code such "
+                          "as UA or UKR", where)
 
-    plan_codes = _codes(plan, plans, "plan", check_plan) if plan is not None else np.int16(-1)
-    if home_country is not None:
-        # Canonical alpha-2 codes ("Ukraine", "UKR" -> "UA"), each distinct value checked once.
-        raw = np.asarray(home_country, dtype=object)
-        keys = ["" if _missing(v) else str(v) for v in raw.ravel().tolist()]
-        canon: dict[str, str] = {"": ""}
-        for k, key in enumerate(keys):
-            if key not in canon:
-                canon[key] = check_home(key, f"home_country[{k}]" if raw.ndim else "home_country")
-        home_country = np.array([canon[k] for k in keys], dtype=object).reshape(raw.shape)
-    home_codes_arr = (_codes(home_country, home_codes, "home_country", lambda v, w: v)
-                      if home_country is not None else np.int16(-1))
+    _, _, plan_codes = _vocabulary_codes(plan, plans, "plan",
+                                         lambda v: v if v in plans else None, unknown_plan,
+                                         first_bad_by_row=False)
+    # Canonical alpha-2 codes ("Ukraine", "UKR" -> "UA").
+    home_names, home_of, home_codes_arr = _vocabulary_codes(
+        home_country, home_codes, "home_country", _country_code, unknown_home,
+        first_bad_by_row=True)
     fields = {
         "lat": lat, "lon": lon, "alt": np.asarray(alt_m, dtype=np.float64),
         "speed": np.asarray(speed_kmh, dtype=np.float64), "t": t.view(np.int64),
@@ -151,13 +195,10 @@ def make_terminals(*, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None, whi
         raise InputError(f"longitude {lon_f[i]} is not a finite number", f"lon_deg[{i}]")
     if lo < -180 or hi > 180:
         lon_f = wrap_lon(lon_f)
-    homes = (np.asarray(home_country, dtype=object) if home_country is not None
-             else np.array([""], dtype=object))
     return Terminals(
         shape=shape, lat_deg=lat_f, lon_deg=np.ascontiguousarray(lon_f),
         alt_m=flat(fields["alt"]), speed_kmh=flat(fields["speed"]), time_ns=flat(fields["t"]),
         whitelisted=flat(fields["wl"]), plan=flat(fields["plan"]).astype(np.int16),
         home=flat(fields["home"]).astype(np.int16), roaming_days=flat(fields["roam"]),
-        funded=flat(fields["funded"]), plan_names=plans,
-        home_names=flat(np.where(homes == None, "", homes)) if homes.size > 1 else  # noqa: E711
-        homes.reshape(-1)[:1])
+        funded=flat(fields["funded"]), plan_names=plans, home_names=home_names,
+        home_of=flat(np.asarray(home_of)))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leonet.control.policy import Coded, Decisions, Policy
 from leonet.control.registry.facts import FactTable, RegionTest
 
 
@@ -38,60 +39,48 @@ STATUS_LABELS = ("status:ordered", "status:suspended", "status:deactivated")
 @dataclass(frozen=True)
 class Outcome:
     """Per row: ``allowed`` and ``rule_index`` into ``labels`` (rule ids in file order,
-    ``default``, then ``status:<status>``). ``decision`` is the engine's `Decisions` of the
-    last group decided (the only one for a single row), for ``explain``."""
+    ``default``, then ``status:<status>``). ``decision`` is the engine's `Decisions` of every
+    row, for ``explain``."""
 
     allowed: np.ndarray
     rule_index: np.ndarray
     labels: tuple[str, ...]
-    decision: object
+    decision: Decisions
 
     @property
     def rule(self) -> np.ndarray:
         return np.array(self.labels, dtype=object)[self.rule_index]
 
 
-def decide(policy, table: FactTable, rows: Rows, contains: RegionTest, *,
-           explain: bool = False) -> Outcome:
-    """Decide every row under ``policy`` (a `leonet.control.policy.Policy`).
+def decide(policy: Policy, table: FactTable, rows: Rows, contains: RegionTest) -> Outcome:
+    """Decide every row under ``policy``.
 
-    The engine takes plan and home country as strings; rows are grouped by the (few)
-    distinct pairs among the batch's terminals and each group is decided with the pair as
-    a scalar, so no per-row string is ever built. A plan the policy does not list is no
-    plan to it (it satisfies no ``plans`` condition).
+    Plan and home country take few values among the batch's terminals: they go to the engine
+    as per-row codes into the distinct (plan, home country) pairs, so no per-row string is
+    built (the engine decides the rows in groups sharing them). A plan the policy does not
+    list is no plan to it (it satisfies no ``plans`` condition).
     """
     codes = rows.codes
-    n = codes.size
-    known_plans = set(policy.plans)
-    if not explain and not any(r.plans for r in policy.rules):
-        known_plans = set()
-    use_home = explain or any(r.home_countries for r in policy.rules)
-    pairs: dict[tuple[str | None, str | None], int] = {}
+    listed = set(policy.plans)
+    pairs: dict[tuple[str | None, str], int] = {}
     pair_of_terminal = np.array([
-        pairs.setdefault((p if p in known_plans else None, (h or None) if use_home else None),
-                         len(pairs))
+        pairs.setdefault((p if p in listed else None, h), len(pairs))
         for p, h in zip(table.plan.tolist(), table.home_country.tolist(), strict=True)
-    ], dtype=np.int64)
-    time = rows.time_ns.view("datetime64[ns]")
-    whitelisted = table.whitelisted(codes, rows.time_ns, rows.lat_deg, rows.lon_deg, contains)
-    funded = table.funded(codes, rows.time_ns)
+    ], dtype=np.intp)
+    plans, homes = (tuple(v) for v in zip(*pairs, strict=True)) if pairs else ((), ())
+    pair = pair_of_terminal[codes]
+    decision = policy.decide(
+        lat_deg=rows.lat_deg, lon_deg=rows.lon_deg, alt_m=rows.alt_m,
+        speed_kmh=rows.speed_kmh, time=rows.time_ns.view("datetime64[ns]"),
+        whitelisted=table.whitelisted(codes, rows.time_ns, rows.lat_deg, rows.lon_deg,
+                                      contains),
+        plan=Coded(pair, plans), home_country=Coded(pair, homes),
+        roaming_days=rows.roaming_days, funded=table.funded(codes, rows.time_ns),
+    )
     n_rules = len(policy.rules)
-    rule_index = np.empty(n, dtype=np.int32)
-    row_pair = pair_of_terminal[codes]
-    single = len(pairs) == 1
-    decision = None
-    for k, (plan, home) in enumerate(pairs):
-        # Every pair comes from a terminal of this batch, so every group has rows.
-        sel = slice(None) if single else np.flatnonzero(row_pair == k)
-        decision = policy.decide(
-            lat_deg=rows.lat_deg[sel], lon_deg=rows.lon_deg[sel], alt_m=rows.alt_m[sel],
-            speed_kmh=rows.speed_kmh[sel], time=time[sel], whitelisted=whitelisted[sel],
-            plan=plan, home_country=home, roaming_days=rows.roaming_days[sel],
-            funded=funded[sel],
-        )
-        # The engine's index: -1 for the default, else the rule's position.
-        index = np.asarray(decision.rule_index, dtype=np.int32).ravel()
-        rule_index[sel] = np.where(index < 0, n_rules, index)
+    # The engine's index: -1 for the default, else the rule's position.
+    index = np.asarray(decision.rule_index, dtype=np.int32).ravel()
+    rule_index = np.where(index < 0, n_rules, index).astype(np.int32)
     deny = np.array([r.effect == "deny" for r in policy.rules]
                     + [policy.default == "deny"] + [True] * len(STATUS_LABELS), dtype=bool)
     status = table.status[codes]

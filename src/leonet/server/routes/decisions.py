@@ -108,7 +108,7 @@ async def answer(caller: Caller, body: bytes, content_type: str, explain: bool) 
     state = caller.state
     if explain or batch.n_rows >= _THREAD_ROWS:
         prepared = await run_in_threadpool(prepare, caller, batch)
-        (decided,) = await run_in_threadpool(compute, [prepared], state.regions, explain)
+        (decided,) = await run_in_threadpool(compute, [prepared], state.regions)
     else:
         decided = await state.batcher.submit(prepare(caller, batch))
     if batch.single:
