@@ -226,11 +226,6 @@ def test_nothing_below_imports_the_facade(graph: dict[str, list[Import]]) -> Non
 
 # --- package docstrings -----------------------------------------------------------------
 
-# Packages whose docstring does not yet say what they may import (edited on other branches of
-# issue 11). They are checked all the same: strict xfail fails as soon as they comply, so the
-# mark must go then.
-DOCSTRING_PENDING = frozenset({"leonet.control.policy", "leonet.scenario"})
-
 # "May import ...", "imports nothing of leonet", "never imports ..." and the like.
 SAYS_WHAT_IT_MAY_IMPORT = re.compile(
     r"\b(may|must|never|only|nothing)\b[^.]*\bimport|\bimports?\b[^.]*\b(nothing|only|never)\b",
@@ -266,9 +261,7 @@ def _package_cases() -> list[object]:
     cases: list[object] = []
     for folder in package_dirs(SRC):
         name = ".".join(folder.relative_to(SRC).parts)
-        marks = ([pytest.mark.xfail(strict=True, reason="docstring to be fixed at merge")]
-                 if name in DOCSTRING_PENDING else [])
-        cases.append(pytest.param(folder, id=name, marks=marks))
+        cases.append(pytest.param(folder, id=name))
     return cases
 
 

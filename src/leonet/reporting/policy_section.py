@@ -7,6 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
+from leonet.control.labels import region_labels
+from leonet.control.policy import Policy
+from leonet.control.policy.diff import diff_policies
+from leonet.control.population import Population, synthesize_population
+from leonet.control.regions import resolve_region
+from leonet.control.spillover import spillover
+from leonet.data import policy_files, scenario_dir
 from leonet.reporting import plots
 from leonet.reporting.html import Section
 
@@ -15,16 +22,7 @@ COUNTRIES = ["UA", "PL", "MD", "RO", "BY", "RU", "TW", "CN"]
 
 
 def policy_section(out_dir: Path) -> Section:
-    from leonet.control.labels import region_labels
-    from leonet.control.policy import Policy
-    from leonet.control.policy.diff import diff_policies
-    from leonet.control.population import Population, synthesize_population
-    from leonet.control.regions import resolve_region
-    from leonet.control.spillover import spillover
-
     sec = Section("Who may connect: scenario policies")
-    from leonet.data import policy_files, scenario_dir
-
     files = policy_files()
     if not files:
         sec.text = f"No scenario policies found in {scenario_dir()}."

@@ -15,6 +15,8 @@ import shapely
 
 from leonet.control.detect.config import KINDS
 from leonet.control.regions import disputed_ids, disputed_region
+from leonet.reporting import maps, plots
+from leonet.reporting.maps import draw_countries
 from leonet.reporting.scenario_data import ServedByRegion, day, kinds_found, slug
 from leonet.scenario.results import CoverageRun, Decided, ScenarioResult
 
@@ -58,7 +60,6 @@ def draw_figures(result: ScenarioResult, served: ServedByRegion, out_dir: Path
 def served_figure(result: ScenarioResult, served: ServedByRegion, path: Path) -> Path:
     """Terminals allowed and switched on in the top regions (above) and the share allowed
     of each group (below), with the policy changes marked."""
-    from leonet.reporting import plots
 
     d, scn = result.timeline, result.scenario
     t = result.timeline_ns.view("datetime64[ns]")
@@ -95,7 +96,6 @@ def served_figure(result: ScenarioResult, served: ServedByRegion, path: Path) ->
 
 def decisions_figure(result: ScenarioResult, path: Path) -> Path:
     """One map per policy change: the terminals switched on, coloured by decision."""
-    from leonet.reporting import plots
 
     panels = result.policy_changes
     all_lat = np.concatenate([c.decided.state.lat_deg for c in panels])
@@ -115,7 +115,6 @@ def decisions_figure(result: ScenarioResult, path: Path) -> Path:
 
 def incidents_figure(result: ScenarioResult, path: Path) -> Path:
     """Where the incidents of every window began, by kind."""
-    from leonet.reporting import plots
 
     inc = result.incidents
     extent = _extent(inc.lat_deg, inc.lon_deg)
@@ -132,7 +131,6 @@ def incidents_figure(result: ScenarioResult, path: Path) -> Path:
 
 def coverage_figure(run: CoverageRun, path: Path) -> Path:
     """Mean satellites in view per cell of a `CoverageRun`."""
-    from leonet.reporting import maps
 
     return maps.cell_map(run.cells, run.coverage.coverage.mean_in_view, path,
                          title=f"{run.region}: mean satellites in view",
@@ -141,7 +139,6 @@ def coverage_figure(run: CoverageRun, path: Path) -> Path:
 
 def latency_figure(result: ScenarioResult, path: Path) -> Path:
     """RTT over the latency grid, one panel per place, one line per mode."""
-    from leonet.reporting import plots
 
     lat = result.latency
     grid = lat.grid
@@ -185,7 +182,6 @@ def _draw_areas(ax, extent) -> None:
 
 def _outlines(ax, extent) -> None:
     """Country outlines and disputed areas over ``extent``, framed at the local aspect."""
-    from leonet.reporting.maps import draw_countries
 
     draw_countries(ax, extent)
     _draw_areas(ax, extent)

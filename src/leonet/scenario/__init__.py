@@ -1,9 +1,8 @@
 """Scenarios: timelines of events over both wings, replayed into typed results.
-
 `load_scenario` reads and checks a scenario file (TOML; docs/scenarios.md), `run` replays it
 into a `ScenarioResult` (`results` holds it and the frozen types it is made of), and
-`leonet.reporting.scenario.write_results` writes the HTML report and the machine-readable
-results into a folder.
+`leonet.reporting.scenario.write_results` writes its files. May import `physics`, `control`,
+`regional`, `errors` and `data`; never `reporting`, `server` or the CLI.
 """
 
 from leonet.scenario.results import (

@@ -23,9 +23,11 @@ import numpy as np
 from leonet.control.detect.config import KINDS, DetectConfig
 from leonet.control.fleet import ALWAYS, NEVER, GroupSpec, Placement, Sponsorship
 from leonet.control.mobility import KINDS as MOBILITY_KINDS
-from leonet.control.mobility import MobilityParams
+from leonet.control.mobility import LANES, MobilityParams
 from leonet.control.policy import Policy
+from leonet.control.regions import resolve_region
 from leonet.errors import InputError, close_names, did_you_mean, unknown_name
+from leonet.physics.ground import place as ground_place
 from leonet.physics.network import MODES
 from leonet.physics.timegrid import parse_duration_s, parse_utc
 
@@ -352,8 +354,6 @@ def _placement(t: _Table) -> Placement:
     elif form == "airports":
         p = Placement("airports", countries=_texts(t, "airports"))
     elif form == "region":
-        from leonet.control.regions import resolve_region
-
         ref = t.get("region", str)
         resolve_region(ref, where=t.at("region"))
         p = Placement("region", region=ref)
@@ -392,8 +392,6 @@ def _choices(t: _Table, key: str, known, what: str) -> tuple[str, ...]:
 
 def _regions(t: _Table, key: str) -> tuple[str, ...]:
     """A list of region names, each resolved now (errors suggest the nearest names)."""
-    from leonet.control.regions import resolve_region
-
     names = _texts(t, key)
     for ref in names:
         resolve_region(ref, where=t.at(key))
@@ -419,8 +417,6 @@ def _group(t: _Table, lanes) -> GroupSpec:
         raise InputError("is required", t.at("place"))
     place = _placement(place_t)
     if place.kind == "lanes":
-        from leonet.control.mobility import LANES
-
         known = {**LANES, **lanes}
         bad = [x for x in place.lanes if x not in known]
         if bad:
@@ -457,11 +453,8 @@ def _group(t: _Table, lanes) -> GroupSpec:
             raise InputError("must be in (0, 1300] km/h", move.at("speed_kmh"))
         move.done()
     home = t.get("home_country", str, "")
-    if home:
-        from leonet.control.regions import resolve_region
-
-        if resolve_region(home, where=t.at("home_country")).kind != "country":
-            raise InputError(f"{home!r} is not a country", t.at("home_country"))
+    if home and resolve_region(home, where=t.at("home_country")).kind != "country":
+        raise InputError(f"{home!r} is not a country", t.at("home_country"))
     spec = GroupSpec(
         id=gid, n=n, place=place, mobility=mob, plan=t.get("plan", str, ""), home_country=home,
         active_from_ns=t.time("from", ALWAYS), active_until_ns=t.time("until", NEVER),
@@ -577,11 +570,9 @@ def _latency(t: _Table | None) -> LatencySpec | None:
     if t is None:
         return None
     places = _texts(t, "from")
-    from leonet.physics.ground import place
-
     for name in (*places, *([t.doc["to"]] if t.doc.get("to", "pop") != "pop" else [])):
         try:
-            place(name)
+            ground_place(name)
         except InputError as exc:
             raise InputError(exc.what, t.at("from" if name in places else "to")) from None
     modes = (_choices(t, "modes", MODES, "mode") if "modes" in t.doc

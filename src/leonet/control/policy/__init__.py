@@ -1,4 +1,7 @@
-"""Policy documents, the vectorised decision engine, explanations and what-if diffs.
+"""Policy documents, the vectorised decision engine, explanations and what-if diffs. May
+import `leonet.control` regions, labels and the grid index, `leonet.physics.timegrid`,
+`leonet.errors` and `leonet.data`; never `regional`, `scenario`, `reporting`, `server` or the
+CLI.
 
 >>> policy = Policy.from_text('''
 ... version = "2026-02-03"
