@@ -72,18 +72,16 @@ from leonet.regional.capacity import RegionCapacity, region_capacity
 from leonet.regional.cells import CellSet, cells_from_ids, latitude_band, region_cells
 from leonet.regional.coverage import CoverageSummary, RegionCoverage, region_coverage
 from leonet.reporting.scenario import write_results as write_scenario_report
-from leonet.scenario import (
+from leonet.scenario import Scenario, ScenarioResult, load_scenario
+from leonet.scenario import run as run_scenario
+from leonet.scenario.results import (
     CoverageRun,
     Event,
     LatencyRoute,
     LatencyRun,
     PolicyChange,
-    Scenario,
-    ScenarioResult,
     WindowResult,
-    load_scenario,
 )
-from leonet.scenario import run as run_scenario
 
 __all__ = [
     "MAX_LASER_RANGE_KM",

@@ -11,16 +11,8 @@ import h3
 import numpy as np
 import pytest
 
-from leonet.scenario import (
-    CoverageRun,
-    Event,
-    LatencyRun,
-    PolicyChange,
-    ScenarioResult,
-    WindowResult,
-    load_scenario,
-    run,
-)
+from leonet.scenario import ScenarioResult, load_scenario, run
+from leonet.scenario.results import CoverageRun, Event, LatencyRun, PolicyChange, WindowResult
 from tests.scenario.test_run import EXTRAS, make, ns
 
 C_KM_S = 299_792.458  # speed of light, SI definition

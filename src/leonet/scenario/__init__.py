@@ -5,18 +5,8 @@ into a `ScenarioResult` (`results` holds it and the frozen types it is made of),
 `regional`, `errors` and `data`; never `reporting`, `server` or the CLI.
 """
 
-from leonet.scenario.results import (
-    CoverageRun,
-    Decided,
-    Event,
-    LatencyRoute,
-    LatencyRun,
-    PolicyChange,
-    ScenarioResult,
-    WindowResult,
-)
+from leonet.scenario.results import ScenarioResult
 from leonet.scenario.run import run
 from leonet.scenario.spec import Scenario, load_scenario
 
-__all__ = ["CoverageRun", "Decided", "Event", "LatencyRoute", "LatencyRun", "PolicyChange",
-           "Scenario", "ScenarioResult", "WindowResult", "load_scenario", "run"]
+__all__ = ["Scenario", "ScenarioResult", "load_scenario", "run"]

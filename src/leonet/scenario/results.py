@@ -13,7 +13,6 @@ from functools import cached_property
 import numpy as np
 
 from leonet.control.detect import Incidents
-from leonet.control.detect.incidents import _ARRAYS, IncidentLog
 from leonet.control.fleet import Fleet, FleetState
 from leonet.control.policy import Policy
 from leonet.control.policy.diff import PolicyDiff
@@ -175,14 +174,4 @@ class ScenarioResult:
     @cached_property
     def incidents(self) -> Incidents:
         """The incidents of every window, in window order."""
-        return concat_incidents([w.incidents for w in self.windows])
-
-
-def concat_incidents(parts: list[Incidents]) -> Incidents:
-    """Incidents of several runs as one, in the order given."""
-    parts = [p for p in parts if p is not None]
-    if not parts:
-        return IncidentLog().freeze()
-    notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
-    return Incidents(**{a: np.concatenate([getattr(p, a) for p in parts]) for a in _ARRAYS},
-                     notes=notes)
+        return Incidents.concat([w.incidents for w in self.windows])

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from leonet.control.detect import detect
+from leonet.control.detect import Incidents, detect
 from leonet.control.fleet import NEVER, Fleet, FleetState
 from leonet.control.labels import country_labels, region_labels
 from leonet.control.policy import Coded, Policy
@@ -36,7 +36,6 @@ from leonet.scenario.results import (
     PolicyChange,
     ScenarioResult,
     WindowResult,
-    concat_incidents,
 )
 from leonet.scenario.spec import Scenario, Window
 
@@ -156,7 +155,7 @@ def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w: Window,
             kinds = [x for x in kinds if x not in ("denied_region", "not_whitelisted")]
         found.append(detect(part, policies[k] if k >= 0 else None, terminals=facts,
                             config=det.config, kinds=kinds))
-    incidents = concat_incidents(found)
+    incidents = Incidents.concat(found)
     n_suspended = 0
     if scn.enforcement is not None and len(incidents):
         index = {t: i for i, t in enumerate(fleet.terminal_id.tolist())}

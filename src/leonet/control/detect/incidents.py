@@ -52,6 +52,16 @@ class Incidents:
     def of_kind(self, kind: str) -> Incidents:
         return self.take(self.kind == kind)
 
+    @staticmethod
+    def concat(parts: list[Incidents | None]) -> Incidents:
+        """Incidents of several runs as one, in the order given (notes once each)."""
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return IncidentLog().freeze()
+        notes = tuple(dict.fromkeys(n for p in kept for n in p.notes))
+        return Incidents(**{a: np.concatenate([getattr(p, a) for p in kept]) for a in _ARRAYS},
+                         notes=notes)
+
     def take(self, rows) -> Incidents:
         rows = np.asarray(rows)
         return Incidents(**{name: getattr(self, name)[rows] for name in _ARRAYS},
