@@ -16,15 +16,10 @@ import numpy as np
 import shapely
 
 from leonet.control.boundaries import countries
+from leonet.physics.capacity import CLASSES
 from leonet.regional.cells import CellSet, cell_polygon
 from leonet.reporting import plots
-
-AVAILABILITY_COLOURS = {
-    "available": "#2ca02c",
-    "limited": "#ff7f0e",
-    "not activated": "#7f7f7f",
-    "not covered": "#d62728",
-}
+from leonet.reporting.palette import FIXED
 
 
 def centre_lon(lon_deg: np.ndarray) -> float:
@@ -167,12 +162,12 @@ def availability_map(cells: CellSet, classes, path: Path, *, title: str,
     fig, ax, lon0, extent = _frame(cells, title, world)
     rings, owner = cell_rings(cells, lon0)
     labels = np.asarray(classes, dtype=object)
-    colours = [AVAILABILITY_COLOURS.get(str(labels[i]), "#000000") for i in owner]
+    colours = [FIXED[str(labels[i])] for i in owner]
     ax.add_collection(PolyCollection(rings, facecolors=colours, edgecolors="face",
                                      linewidths=0.2, zorder=2))
     draw_countries(ax, extent)
-    present = [c for c in AVAILABILITY_COLOURS if np.any(labels == c)]
-    ax.legend(handles=[Patch(color=AVAILABILITY_COLOURS[c],
+    present = [c for c in CLASSES if np.any(labels == c)]
+    ax.legend(handles=[Patch(color=FIXED[c],
                              label=f"{c} ({int(np.sum(labels == c)):,})") for c in present],
               loc="lower left", fontsize=8, framealpha=0.9)
     return plots.save(fig, Path(path))
