@@ -5,8 +5,9 @@ WGS84, ``alt_m`` above mean sea level as a GNSS receiver reports it), how fast i
 (``speed_kmh``), and optionally its heading, the satellite serving it and its height above the
 ground (``height_agl_m``, when the source knows it: a radar altimeter, an autopilot). Height
 above ground is otherwise estimated from ``alt_m`` and the terrain
-(`leonet.physics.terrain`), with that estimate's error. Rows are kept sorted by ``(terminal_id, time)`` so that
-every detector reads each terminal's track as one contiguous segment.
+(`leonet.physics.terrain`), with that estimate's error. Rows are kept sorted by
+``(terminal_id, time)`` so that every detector reads each terminal's track as one contiguous
+segment.
 """
 
 from __future__ import annotations
