@@ -131,7 +131,7 @@ def test_altitude_limit_only_where_a_rule_limits_altitude():
                    kinds=["altitude_limit"])
     assert sorted(set(found.terminal_id.tolist())) == sorted(d[0] for d in DRONES)
     assert (found.rule == "no-flying").all()
-    assert "m above ground (GNSS altitude" in found.evidence[0]
+    assert "m above ground at the highest (GNSS altitude" in found.evidence[0]
 
 
 def test_without_terrain_only_reported_heights_count():
@@ -145,4 +145,4 @@ def test_without_terrain_only_reported_heights_count():
     agl = np.array([2000.0] * 10 + [300.0] * 10)
     found = detect(_tel(rows, agl), terminals=facts, config=config, kinds=["drone_like"])
     assert sorted(found.terminal_id.tolist()) == ["shahed-high", "shahed-low"]
-    assert "2,000 m above ground (as reported)" in found.evidence[0]
+    assert "2,000 m above ground at the highest (as reported)" in found.evidence[0]

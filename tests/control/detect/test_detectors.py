@@ -114,7 +114,7 @@ def test_plan_limit_without_a_policy_and_no_altitude_limit_without_a_rule():
     assert _kinds(found, "plane") == [] and _kinds(found, "mast") == []
     assert "altitude_limit" not in found.kind.tolist()  # no policy, no altitude rule
     drone = found.evidence[(found.terminal_id == "drone") & (found.kind == "drone_like")][0]
-    assert drone.startswith("drone-like flight: 3 reports over 2 min, up to at least 7")
+    assert drone.startswith("drone-like flight: 3 reports over 2 min, at least 7")
     assert "GNSS altitude 1,000 m above sea level over ground at 128 ± 116 m" in drone
 
 

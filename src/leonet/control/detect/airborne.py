@@ -41,7 +41,7 @@ def drone_like(ctx: Context) -> None:
         a, b = int(rows[0]), int(rows[-1])
         plan = ctx.plan[tel.codes[a]]
         text = (f"drone-like flight: {count(rows.size, 'report')} over "
-                f"{duration((tel.time_ns[b] - tel.time_ns[a]) / 1e9)}, up to "
+                f"{duration((tel.time_ns[b] - tel.time_ns[a]) / 1e9)}, "
                 f"{height_words(h, tel, rows)}, cruising at {cruise:,.0f} km/h, on "
                 f"{'plan ' + repr(plan) if plan else 'no plan'} (not an aircraft plan); drones "
                 f"fly below {cfg.drone_max_speed_kmh:g} km/h and {cfg.drone_max_height_m:,.0f} m "

@@ -63,7 +63,7 @@ def height_words(h: AboveGround, tel: Telemetry, rows: np.ndarray) -> str:
     """How high the highest of ``rows`` was, and from what: for evidence."""
     top = int(rows[np.nanargmax(h.low_m[rows])])
     if not np.isnan(h.ground_m[top]):
-        return (f"at least {h.low_m[top]:,.0f} m above ground (GNSS altitude "
+        return (f"at least {h.low_m[top]:,.0f} m above ground at the highest (GNSS altitude "
                 f"{tel.alt_m[top]:,.0f} m above sea level over ground at "
                 f"{h.ground_m[top]:,.0f} ± {h.ground_error_m[top]:,.0f} m)")
-    return f"{h.estimate_m[top]:,.0f} m above ground (as reported)"
+    return f"{h.estimate_m[top]:,.0f} m above ground at the highest (as reported)"

@@ -138,7 +138,7 @@ def altitude_limit(ctx: Context) -> None:
     hit = idx >= 0
 
     def words(rule, n, c, r):
-        return (f"{count(n, 'report')} up to {height_words(h, tel, r)}, at up to "
+        return (f"{count(n, 'report')} {height_words(h, tel, r)}, at up to "
                 f"{float(tel.speed_kmh[r].max()):,.0f} km/h, where rule {rule.id!r} denies "
                 f"service ({rule.conditions_text()})")
 
