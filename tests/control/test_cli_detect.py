@@ -91,3 +91,20 @@ def test_telemetry_check(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "1 of 11 rows dropped" in text and f"{telemetry}:11 (terminal bad)" in text
     assert clean.exists()
+
+
+def test_altitude_datum(tmp_path, capsys):
+    # A flight reported in heights above the WGS84 ellipsoid: at Kyiv the EGM2008 geoid is
+    # 25.2 m up, so 1,025 m ellipsoidal is 1,000 m above sea level; drone-like either way.
+    path = tmp_path / "hae.csv"
+    path.write_text("terminal_id,time,lat_deg,lon_deg,alt_m,speed_kmh\n" + "".join(
+        f"d,2026-02-03T10:0{k}:00Z,{50.4501 + 0.01 * k},30.5234,1025.2,150\n"
+        for k in range(3)))
+    out = tmp_path / "inc.csv"
+    code = main(["detect", "--telemetry", str(path), "--out", str(out), "--kinds",
+                 "drone_like", "--alt-datum", "wgs84", "--now", "2026-02-04T00:00:00Z"])
+    assert code == 0
+    assert "GNSS altitude 1,000 m above sea level" in out.read_text()
+    code = main(["telemetry", "check", str(path), "--alt-datum", "egm96"])
+    assert code == 2
+    assert "unknown altitude datum 'egm96'; expected msl or wgs84" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from leonet.control.mobility import (
     uniform,
 )
 from leonet.errors import InputError
+from leonet.physics.terrain import ground_height
 
 R_KM = 6371.0088
 KYIV = (50.45, 30.52)
@@ -47,7 +48,7 @@ def track(kind, n, days, step_min=1.0, seed=7, home=KYIV, **kw):
                **extra)
     shape = (n, t.size)
     return t, {f: getattr(m, f).reshape(shape) for f in
-               ("lat_deg", "lon_deg", "alt_m", "speed_kmh", "heading_deg")}
+               ("lat_deg", "lon_deg", "alt_m", "speed_kmh", "heading_deg", "height_agl_m")}
 
 
 def implied_kmh(m, step_min):
@@ -73,14 +74,19 @@ def test_static_terminals_stay_within_gnss_noise():
     d_m = haversine_km(KYIV[0], KYIV[1], m["lat_deg"], m["lon_deg"]) * 1000
     # 2-D error of a 5 m sigma per axis: Rayleigh, mean 5 * sqrt(pi/2) = 6.27 m.
     assert 5.5 < d_m.mean() < 7.0
-    assert (m["speed_kmh"] == 0).all() and (m["alt_m"] == 0).all()
+    assert (m["speed_kmh"] == 0).all() and (m["height_agl_m"] == 0).all()
+    # GNSS altitudes above sea level: the ground under Kyiv with 7.5 m of vertical noise
+    # (1 sigma; 2,880 fixes: the mean within 0.5 m, the sigma within 10 %).
+    ground = ground_height(m["lat_deg"], m["lon_deg"]).height_m
+    dz = m["alt_m"] - ground
+    assert abs(dz.mean()) < 0.5 and 6.75 < dz.std() < 8.25
 
 
 def test_vehicles_drive_at_their_speed_and_are_home_at_night():
     _, m = track("vehicle", 40, 20, step_min=1.0)
     speed = m["speed_kmh"]
     assert speed.max() <= 110.0 and speed[speed > 0].min() >= 30.0
-    assert (m["alt_m"] == 0).all()
+    assert (m["height_agl_m"] == 0).all()
     implied, _ = implied_kmh(m, 1.0)
     # Between two fixes of one constant-speed leg the distance is speed x time (great circle).
     steady = (speed[:, :-1] > 0) & (speed[:, :-1] == speed[:, 1:])
@@ -115,9 +121,12 @@ def test_drones_fly_out_and_back_within_their_envelope():
     _, m = track("drone", 30, 6, step_min=1.0, params=p)
     flying = m["speed_kmh"] > 0
     assert flying.any()
-    assert (m["alt_m"][~flying] == 0).all()
-    alt = m["alt_m"][flying]
-    assert alt.max() <= 2500.0 and alt.min() > 0.0
+    assert (m["height_agl_m"][~flying] == 0).all()
+    agl = m["height_agl_m"][flying]
+    assert agl.max() <= 2500.0 and agl.min() > 0.0
+    # Their GNSS altitude is that height over the ground under them, with the noise.
+    ground = ground_height(m["lat_deg"][flying], m["lon_deg"][flying]).height_m
+    assert np.abs(m["alt_m"][flying] - ground - agl).max() < 7.5 * 6
     assert m["speed_kmh"][flying].min() >= 90.0 and m["speed_kmh"][flying].max() <= 190.0
     # Grounded means at base; outbound legs head within the bearing range given.
     d_base = haversine_km(KYIV[0], KYIV[1], m["lat_deg"][~flying], m["lon_deg"][~flying])
@@ -140,8 +149,12 @@ def test_aircraft_fly_between_their_airports_at_cruise():
     at_a = haversine_km(KYIV[0], KYIV[1], m["lat_deg"], m["lon_deg"]) < 0.05
     at_b = haversine_km(london[0], london[1], m["lat_deg"], m["lon_deg"]) < 0.05
     assert (at_a | at_b)[ground].all() and at_a.any() and at_b.any()
+    # Flight levels are above sea level: 10-12 km with 7.5 m of GNSS noise (6 sigma).
     cruise = m["alt_m"] > 9_999.0
-    assert cruise.any() and m["alt_m"].max() <= 12_000.0
+    assert cruise.any() and m["alt_m"].max() <= 12_000.0 + 45.0
+    assert (m["height_agl_m"][ground] == 0).all()
+    agl = m["height_agl_m"][cruise]
+    assert (agl > 9_999.0 - 500.0).all() and (agl < 12_000.0).all()
     implied, _ = implied_kmh(m, 1.0)
     steady = (m["speed_kmh"][:, :-1] > 0) & (m["speed_kmh"][:, 1:] > 0)
     assert np.abs(implied[steady] - m["speed_kmh"][:, :-1][steady]).max() < NOISE_KM * 60

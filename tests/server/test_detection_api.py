@@ -289,3 +289,27 @@ def test_registry_whitelist_verifications_reach_the_detectors(client, world):
                       headers=auth(world["support"])).json()
     assert [i["terminal_id"] for i in out["incidents"]] == ["UT-C"]
     assert out["incidents"][0]["rule"] == "occupied-denied"
+
+
+def test_gnss_altitudes_and_heights_above_ground_through_the_api(client, world):
+    # UT-B flies at 1,000 m above sea level and 150 km/h over Kyiv (ground: 128 m on the
+    # P.1511 grid): drone-like. UT-C stands in Kyiv at the city's 179 m, reporting its
+    # height above ground (1.5 m): nothing. No policy limits altitude: no altitude_limit.
+    times = [*T, "2026-02-03T10:30:00Z"]
+    body = _columns(["UT-B"] * 4 + ["UT-C"] * 4, times * 2, [KYIV[0] + 0.01 * k
+                    for k in range(4)] + [KYIV[0]] * 4, [KYIV[1]] * 8,
+                    alt_m=[1000.0] * 4 + [179.0] * 4, speed_kmh=[150.0] * 4 + [0.0] * 4,
+                    height_agl_m=[None] * 4 + [1.5] * 4)
+    r = _post(client, world["support"], body)
+    assert r.status_code == 201, r.text
+    read = client.get("/v1/telemetry", params={"terminal_id": ["UT-B", "UT-C"]},
+                      headers=auth(world["auditor"])).json()["columns"]
+    assert read["height_agl_m"] == [None] * 4 + [1.5] * 4
+    run = client.post("/v1/detections", json={"kinds": ["altitude_limit", "drone_like"]},
+                      headers=auth(world["support"]))
+    assert run.status_code == 201, run.text
+    out = run.json()
+    assert out["by_kind"] == {"drone_like": 1}
+    assert out["incidents"][0]["terminal_id"] == "UT-B"
+    assert "GNSS altitude 1,000 m above sea level over ground at" in out["incidents"][0][
+        "evidence"]

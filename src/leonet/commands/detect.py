@@ -21,6 +21,9 @@ from leonet.control.telemetry.store import TelemetryStore, default_store_dir
 from leonet.errors import InputError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+AltDatum = Annotated[str, typer.Option(
+    "--alt-datum", help="What the file's alt_m is measured from: msl (mean sea level, what "
+    "GNSS receivers report) or wgs84 (the ellipsoid; converted with the EGM2008 geoid).")]
 telemetry_app = typer.Typer(help="Terminal telemetry: check files row by row, verify the store.",
                             no_args_is_help=True)
 
@@ -28,7 +31,8 @@ telemetry_app = typer.Typer(help="Terminal telemetry: check files row by row, ve
 def detect(
     telemetry: Annotated[Path, typer.Option(
         "--telemetry", help="Reports (.csv or .parquet): terminal_id,time,lat_deg,lon_deg,"
-        "alt_m,speed_kmh[,heading_deg,serving_sat].")],
+        "alt_m,speed_kmh[,heading_deg,serving_sat,height_agl_m]; alt_m is the GNSS altitude "
+        "above sea level.")],
     out: Annotated[Path, typer.Option(
         "--out", help="Incidents (.csv: terminal_id,kind,start,end,evidence; or .parquet).")],
     policy: Annotated[Path | None, typer.Option(
@@ -51,10 +55,11 @@ def detect(
         "--all-columns", help="CSV: add rule,n_reports,lat_deg,lon_deg.")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print a JSON summary (counts, notes, row issues) on stdout.")] = False,
+    alt_datum: AltDatum = "msl",
 ) -> None:
-    """Find unauthorized use: denied regions, speed and altitude limits (drone-like
-    motion), impossible travel, roaming, missing whitelist verification, cloned identities,
-    clusters of terminals appearing together."""
+    """Find unauthorized use: denied regions, speed and altitude limits, drone-like flights,
+    impossible travel, roaming, missing whitelist verification, cloned identities, clusters
+    of terminals appearing together."""
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise InputError("incidents are written as .csv or .parquet", f"--out {out}")
     started = time.perf_counter()
@@ -63,7 +68,8 @@ def detect(
     facts = read_terminal_facts(terminals) if terminals is not None else None
     known = facts.terminal_id if facts is not None else None
     err.print(f"reading {telemetry} ...")
-    tel, row_issues = read_telemetry(telemetry, now=now, known_terminals=known)
+    tel, row_issues = read_telemetry(telemetry, now=now, known_terminals=known,
+                                     alt_datum=alt_datum)
     if len(row_issues):
         err.print(row_issues.summary(limit=5))
     if issues is not None:
@@ -122,9 +128,10 @@ def check(
         "--clean", help="Write the accepted rows, sorted, here (.csv or .parquet).")] = None,
     now: Annotated[str | None, typer.Option(help="The present, for future timestamps.")
     ] = None,
+    alt_datum: AltDatum = "msl",
 ) -> None:
     """Check a telemetry file row by row; exit 1 when any row was dropped."""
-    tel, row_issues = read_telemetry(file, now=now)
+    tel, row_issues = read_telemetry(file, now=now, alt_datum=alt_datum)
     print(row_issues.summary(limit=20))
     print(repr(tel))
     if issues is not None:

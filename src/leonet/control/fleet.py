@@ -28,6 +28,7 @@ from leonet.control.labels import country_labels
 from leonet.control.mobility import (
     MobilityKind,
     MobilityParams,
+    above_sea_level_m,
     locate,
     terminal_keys,
     uniform,
@@ -118,9 +119,10 @@ class FleetState:
     time_ns: np.ndarray
     lat_deg: np.ndarray
     lon_deg: np.ndarray
-    alt_m: np.ndarray
+    alt_m: np.ndarray  # GNSS altitude above mean sea level, as telemetry carries it
     speed_kmh: np.ndarray
     heading_deg: np.ndarray
+    height_agl_m: np.ndarray  # true height above the ground, what policies limit
     funded: np.ndarray
     whitelisted: np.ndarray
     roaming_days: np.ndarray
@@ -201,14 +203,15 @@ class Fleet:
         m = self._motion(term, t)
         return FleetState(instant=inst, terminal=term, time_ns=t, lat_deg=m.lat_deg,
                           lon_deg=m.lon_deg, alt_m=m.alt_m, speed_kmh=m.speed_kmh,
-                          heading_deg=m.heading_deg, funded=self.funded(term, t),
+                          heading_deg=m.heading_deg, height_agl_m=m.height_agl_m,
+                          funded=self.funded(term, t),
                           whitelisted=self.whitelisted_at(term, t, m.lat_deg, m.lon_deg),
                           roaming_days=self.roaming_days(term, t))
 
     def _motion(self, term: np.ndarray, t: np.ndarray) -> mobility.Motion:
         n = term.size
         lat, lon = np.empty(n), np.empty(n)
-        alt, spd, head = np.zeros(n), np.zeros(n), np.full(n, np.nan)
+        alt, spd, head, agl = np.zeros(n), np.zeros(n), np.full(n, np.nan), np.zeros(n)
         move_at = np.array([g.move_at_ns for g in self.groups], dtype=np.int64)[self.group[term]]
         convoy = np.array([g.convoy_speed_kmh for g in self.groups])[self.group[term]]
         o_lat, o_lon = self.home_lat_deg[term], self.home_lon_deg[term]
@@ -231,7 +234,7 @@ class Fleet:
                        t[rows], group.params, lane=self.lane[tr], lanes=group.lanes or None,
                        dest_lat_deg=self.dest_lat_deg[tr], dest_lon_deg=self.dest_lon_deg[tr])
             lat[rows], lon[rows], alt[rows] = m.lat_deg, m.lon_deg, m.alt_m
-            spd[rows], head[rows] = m.speed_kmh, m.heading_deg
+            spd[rows], head[rows], agl[rows] = m.speed_kmh, m.heading_deg, m.height_agl_m
         rows = np.flatnonzero(moving)
         if rows.size:
             f = since_s[rows] / np.maximum(trip_s[rows], 1.0)
@@ -239,7 +242,8 @@ class Fleet:
                                                           z_lon[rows], f)
             spd[rows] = convoy[rows]
             head[rows] = initial_bearing_deg(lat[rows], lon[rows], z_lat[rows], z_lon[rows])
-        return mobility.Motion(lat, lon, alt, spd, head)
+            alt[rows] = above_sea_level_m(lat[rows], lon[rows], 0.0)  # on the road
+        return mobility.Motion(lat, lon, alt, spd, head, agl)
 
     @cached_property
     def _mode(self) -> np.ndarray:

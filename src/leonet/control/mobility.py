@@ -11,6 +11,12 @@ Kinds (`KINDS`):
   turnarounds on the ground.
 * ``drone``: sorties from a base: climb, fly out along a bearing, turn, come back, land.
 
+Heights are what real telemetry carries: ``alt_m`` is the GNSS altitude above mean sea level
+(the ground under the terminal, from `leonet.physics.terrain`, plus its height above it, plus
+GNSS vertical noise), and ``height_agl_m`` the true height above the ground that the model
+knows and a real terminal does not: ground terminals stand on the terrain, drones fly at their
+heights above it, aircraft at flight levels above sea level.
+
 A model is a pure function of ``(terminal key, instant)``: every random choice is a hash of
 the terminal's key, the day (or the rotation) and a draw number (`uniform`, a splitmix64
 counter generator). So a terminal's position at an instant does not depend on which other
@@ -22,7 +28,9 @@ same terminal in the same place, and the same seed gives the same rows, bit for 
 >>> t = np.datetime64("2026-02-10T00:00:00", "ns") + np.arange(0, 86400, 600) * 10**9
 >>> m = locate("vehicle", np.repeat(key, t.size), np.full(3 * t.size, 50.45),
 ...            np.full(3 * t.size, 30.52), np.tile(t, 3))
->>> bool(m.speed_kmh.max() <= 110.0 and (m.alt_m == 0).all())
+>>> bool(m.speed_kmh.max() <= 110.0 and (m.height_agl_m == 0).all())
+True
+>>> bool(np.abs(m.alt_m - 128.0).max() < 60.0)  # Kyiv's ground on the 5' grid, GNSS noise
 True
 """
 
@@ -42,6 +50,7 @@ from leonet.physics.earth import (
     great_circle_km,
     initial_bearing_deg,
 )
+from leonet.physics.terrain import ground_height
 from leonet.physics.timegrid import NS_PER_DAY
 
 
@@ -102,11 +111,13 @@ class MobilityParams:
     # Ships: 10-20 knots (cargo and ferries), 6-36 h in port.
     ship_speed_kmh: tuple[float, float] = (18.5, 37.0)
     port_hours: tuple[float, float] = (6.0, 36.0)
-    # Airliners: cruise at 10-12 km and 800-900 km/h ground speed; turnarounds of 1-3 h.
+    # Airliners: cruise at flight levels of 10-12 km above sea level and 800-900 km/h ground
+    # speed; turnarounds of 1-3 h.
     aircraft_speed_kmh: tuple[float, float] = (800.0, 900.0)
     aircraft_alt_m: tuple[float, float] = (10_000.0, 12_000.0)
     turnaround_hours: tuple[float, float] = (1.0, 3.0)
-    # Long-range and reconnaissance drones: 90-190 km/h at 100 m-2.5 km (Shahed-136 class
+    # Long-range and reconnaissance drones: 90-190 km/h at 100 m-2.5 km above the ground
+    # under them (Shahed-136 class
     # cruise ~185 km/h; Ukrainian long-range drones reported at 100-200 km/h), sorties of
     # 0.5-3 h (at most 8 h), in three eight-hour slots a day, about half of them flown.
     drone_speed_kmh: tuple[float, float] = (90.0, 190.0)
@@ -117,8 +128,10 @@ class MobilityParams:
     # launched westwards). The whole circle by default.
     drone_bearing_deg: tuple[float, float] = (0.0, 360.0)
     # Position noise of a reported fix: GNSS in the open is good to ~5 m (1 sigma; GPS SPS
-    # Performance Standard 2020, 95 % <= 7.8 m).
+    # Performance Standard 2020, 95 % <= 7.8 m); heights are worse (GPS SPS Performance
+    # Standard 2008: <= 15 m vertical, 95 %: 7.5 m, 1 sigma).
     gnss_sigma_m: float = 5.0
+    gnss_vertical_sigma_m: float = 7.5
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():
@@ -169,9 +182,10 @@ class Motion:
 
     lat_deg: np.ndarray
     lon_deg: np.ndarray
-    alt_m: np.ndarray  # above ground
+    alt_m: np.ndarray  # GNSS altitude above mean sea level (NaN from a model: `_over_terrain`)
     speed_kmh: np.ndarray
     heading_deg: np.ndarray  # clockwise from north; NaN when standing
+    height_agl_m: np.ndarray  # true height above the ground (NaN from a model: `_over_terrain`)
 
 
 # -- counter-based random numbers ----------------------------------------------------------
@@ -246,7 +260,21 @@ def locate(kind: str | MobilityKind, key: np.ndarray, home_lat_deg: np.ndarray,
     lat = np.asarray(home_lat_deg, dtype=np.float64)
     lon = np.asarray(home_lon_deg, dtype=np.float64)
     ends = _Ends(lane, lanes or LANES, dest_lat_deg, dest_lon_deg)
-    return _noisy(model(key, lat, lon, t, params, ends), key, t, params)
+    return _noisy(_over_terrain(model(key, lat, lon, t, params, ends)), key, t, params)
+
+
+def above_sea_level_m(lat_deg, lon_deg, height_agl_m) -> np.ndarray:
+    """Height above mean sea level of points at ``height_agl_m`` over the ground."""
+    return ground_height(lat_deg, lon_deg).height_m + height_agl_m
+
+
+def _over_terrain(m: Motion) -> Motion:
+    """Each row's missing height from the other and the ground under it: models give the
+    height above ground (terminals, drones) or above sea level (aircraft at flight levels)."""
+    ground = ground_height(m.lat_deg, m.lon_deg).height_m
+    alt = np.where(np.isnan(m.alt_m), ground + m.height_agl_m, m.alt_m)
+    agl = np.where(np.isnan(m.height_agl_m), alt - ground, m.height_agl_m)
+    return Motion(m.lat_deg, m.lon_deg, alt, m.speed_kmh, m.heading_deg, agl)
 
 
 @dataclass(frozen=True, eq=False)
@@ -268,19 +296,19 @@ Model = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, MobilityParams
 def _static(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
     n = t.size
     return Motion(np.broadcast_to(lat, (n,)).copy(), np.broadcast_to(lon, (n,)).copy(),
-                  np.zeros(n), np.zeros(n), np.full(n, np.nan))
+                  np.full(n, np.nan), np.zeros(n), np.full(n, np.nan), np.zeros(n))
 
 
 def _noisy(m: Motion, key, t, params: MobilityParams) -> Motion:
-    """GNSS noise on each fix (a function of the instant too, so fixes differ)."""
-    if params.gnss_sigma_m <= 0:
-        return m
+    """GNSS noise on each fix (a function of the instant too, so fixes differ); the true
+    height above ground stays as it is."""
     sigma_deg = params.gnss_sigma_m / 1000.0 / 111.195
     north = normal(key, t, 50) * sigma_deg
     east = normal(key, t, 52) * sigma_deg / np.maximum(np.cos(np.deg2rad(m.lat_deg)), 0.01)
     lat = np.clip(m.lat_deg + north, -90.0, 90.0)
     lon = (m.lon_deg + east + 180.0) % 360.0 - 180.0
-    return Motion(lat, lon, m.alt_m, m.speed_kmh, m.heading_deg)
+    alt = m.alt_m + normal(key, t, 54) * params.gnss_vertical_sigma_m
+    return Motion(lat, lon, alt, m.speed_kmh, m.heading_deg, m.height_agl_m)
 
 
 def _local_day(t: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -348,8 +376,8 @@ def _vehicle(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
         lat, lon, tod, start_h=start, dur_s=dur, speed=speed, bearing=bearing, dist_km=dist,
         stay_s=stay, alt_m=0.0, climb_s=0.0)
     on &= trip
-    return Motion(np.where(on, plat, lat), np.where(on, plon, lon), np.zeros(t.size),
-                  np.where(on, spd, 0.0), np.where(on, head, np.nan))
+    return Motion(np.where(on, plat, lat), np.where(on, plon, lon), np.full(t.size, np.nan),
+                  np.where(on, spd, 0.0), np.where(on, head, np.nan), np.zeros(t.size))
 
 
 def _stay_in_country(lat, lon, bearing, dist, trip) -> np.ndarray:
@@ -382,8 +410,8 @@ def _drone(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
     day, tod = _local_day(t, lon)
     lat_o = np.broadcast_to(lat, t.shape).astype(np.float64)
     lon_o = np.broadcast_to(lon, t.shape).astype(np.float64)
-    out = Motion(lat_o.copy(), lon_o.copy(), np.zeros(t.size), np.zeros(t.size),
-                 np.full(t.size, np.nan))
+    out = Motion(lat_o.copy(), lon_o.copy(), np.full(t.size, np.nan), np.zeros(t.size),
+                 np.full(t.size, np.nan), np.zeros(t.size))
     # Three slots of eight hours a day (local), each flown or not: drones fly day and night.
     for slot in range(3):
         d = 10 * (slot + 1)
@@ -400,8 +428,9 @@ def _drone(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
             climb_s=np.minimum(300.0, half / 2.0))
         on &= fly
         out = Motion(np.where(on, plat, out.lat_deg), np.where(on, plon, out.lon_deg),
-                     np.where(on, palt, out.alt_m), np.where(on, spd, out.speed_kmh),
-                     np.where(on, head, out.heading_deg))
+                     out.alt_m, np.where(on, spd, out.speed_kmh),
+                     np.where(on, head, out.heading_deg),
+                     np.where(on, palt, out.height_agl_m))
     return out
 
 
@@ -429,11 +458,14 @@ def _aviation(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
     b_lat, b_lon = np.where(leg == 0, dlat, lat), np.where(leg == 0, dlon, lon)
     plat, plon = along_great_circle_deg(a_lat, a_lon, b_lat, b_lon, frac)
     cruise = _between(uniform(key, 0, 93), p.aircraft_alt_m)
-    # Climb and descent of ~20 minutes each (or a third of a short hop).
+    # Climb and descent of ~20 minutes each (or a third of a short hop), from the ground to
+    # the flight level above sea level.
     ramp_s = np.minimum(1200.0, leg_s / 3.0)
-    alt = np.where(flying, cruise * np.clip(np.minimum(into, leg_s - into) / ramp_s, 0, 1), 0.0)
+    ramp = np.where(flying, np.clip(np.minimum(into, leg_s - into) / ramp_s, 0, 1), 0.0)
+    ground = ground_height(plat, plon).height_m
+    alt = ground + ramp * np.maximum(cruise - ground, 0.0)
     head = np.where(flying, initial_bearing_deg(plat, plon, b_lat, b_lon), np.nan)
-    return Motion(plat, plon, alt, np.where(flying, speed, 0.0), head)
+    return Motion(plat, plon, alt, np.where(flying, speed, 0.0), head, alt - ground)
 
 
 def _maritime(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
@@ -443,6 +475,7 @@ def _maritime(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
     n = t.size
     lane = np.broadcast_to(np.asarray(ends.lane, dtype=object), (n,))
     out = [np.zeros(n) for _ in range(4)] + [np.full(n, np.nan)]
+    out[2][:] = np.nan  # above sea level: the ground (the sea) under each row
     for name in dict.fromkeys(lane.tolist()):
         if name not in lanes:
             raise InputError(f"unknown sea lane {name!r}; known: {', '.join(sorted(lanes))}",
@@ -467,7 +500,7 @@ def _maritime(key, lat, lon, t, p: MobilityParams, ends: _Ends) -> Motion:
         out[3][rows] = np.where(underway, speed, 0.0)
         out[4][rows] = np.where(underway, np.where(leg == 0, fwd, (fwd + 180.0) % 360.0),
                                 np.nan)
-    return Motion(out[0], out[1], out[2], out[3], out[4])
+    return Motion(out[0], out[1], out[2], out[3], out[4], np.zeros(n))
 
 
 _MODELS: dict[MobilityKind, Model] = {

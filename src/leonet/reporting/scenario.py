@@ -199,7 +199,8 @@ def _detection(result: ScenarioResult, figures: ScenarioFigures) -> Section:
     sec = Section("Unauthorized use: telemetry, detectors and suspensions",
                   f"In each window every terminal switched on reports every "
                   f"{scn.detection.report_every_s / 60:g} minutes (position with GNSS noise, "
-                  "altitude, speed, heading); the detectors run over the reports with the "
+                  "GNSS altitude above sea level over the ITU-R P.1511 terrain, speed, "
+                  "heading); the detectors run over the reports with the "
                   "policy in force and the registry's facts at the window's start "
                   "(docs/telemetry.md).")
     if scn.enforcement is not None:

@@ -23,8 +23,8 @@ from leonet.scenario.results import CoverageRun, Decided, ScenarioResult
 # Colours of the decisions on maps: allowed on top in green; the denying rules in turn.
 _ALLOWED = "#2ca02c"
 _DENIED = ("#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf")
-_KIND_COLOURS = dict(zip(KINDS, ("#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-                                 "#17becf", "#bcbd22", "#1f77b4"), strict=True))
+_KIND_COLOURS = dict(zip(KINDS, ("#d62728", "#ff7f0e", "#9467bd", "#393b79", "#8c564b",
+                                 "#e377c2", "#17becf", "#bcbd22", "#1f77b4"), strict=True))
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,9 @@ def decide(scn: Scenario, policies: list[Policy], fleet: Fleet, state: FleetStat
         policy = policies[k]
         codes = profile_of[state.terminal[rows]]
         d = policy.decide(
-            lat_deg=state.lat_deg[rows], lon_deg=state.lon_deg[rows], alt_m=state.alt_m[rows],
+            # Policies limit the height above ground; the model knows it exactly.
+            lat_deg=state.lat_deg[rows], lon_deg=state.lon_deg[rows],
+            alt_m=state.height_agl_m[rows],
             speed_kmh=state.speed_kmh[rows], time=state.time_ns[rows].view("datetime64[ns]"),
             whitelisted=state.whitelisted[rows], roaming_days=state.roaming_days[rows],
             funded=state.funded[rows], home_country=Coded(codes, tuple(homes.tolist())),
@@ -135,6 +137,8 @@ def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w: Window,
     times = np.arange(w.start_ns, w.end_ns, step, dtype=np.int64)
     state = fleet.at(times)
     state = state.take(np.flatnonzero(state.time_ns < suspended[state.terminal]))
+    # What a terminal reports: its GNSS altitude above sea level, no height above ground; the
+    # detectors estimate that from the terrain, as they do for real telemetry.
     tel, issues = telemetry_from_arrays(
         fleet.terminal_id[state.terminal], state.time_ns.view("datetime64[ns]"),
         state.lat_deg, state.lon_deg, state.alt_m, state.speed_kmh, state.heading_deg,

@@ -2,7 +2,9 @@
 
 * ``application/json``: ``{"columns": {"terminal_id": [...], "time": [...], "lat_deg": [...],
   "lon_deg": [...], "alt_m": [...], "speed_kmh": [...], "heading_deg": [...],
-  "serving_sat": [...]}}``; a column given as one value applies to every row;
+  "serving_sat": [...], "height_agl_m": [...]}}``; a column given as one value applies to
+  every row. ``alt_m`` is the GNSS altitude above mean sea level; ``height_agl_m`` (optional)
+  the height above the ground when the source measured it;
 * ``application/vnd.apache.arrow.stream``: the same columns (``time`` a timestamp with a zone);
 * ``application/vnd.apache.parquet``: a Parquet file (a block that cannot be read is reported
   with its rows, the rest is read).
@@ -29,7 +31,8 @@ from leonet.server.problems import Problem, check_columns, invalid
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 PARQUET = "application/vnd.apache.parquet"
-NUMERIC = ("lat_deg", "lon_deg", "alt_m", "speed_kmh", "heading_deg", "serving_sat")
+NUMERIC = ("lat_deg", "lon_deg", "alt_m", "speed_kmh", "heading_deg", "serving_sat",
+           "height_agl_m")
 _NUMBER = frozenset({int, float})
 
 

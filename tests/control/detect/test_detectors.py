@@ -98,21 +98,24 @@ def test_speed_limit_needs_two_reports_over_and_is_strict_at_the_threshold():
     assert "moving up to 120 km/h where rule 'ua-speed' denies service" in found.evidence[0]
 
 
-def test_plan_limit_and_drone_like_motion_without_a_policy():
-    rows = [("car", 60 * k, *KYIV, 0.0, 60.0) for k in range(3)]
-    rows += [("drone", 60 * k, *KYIV, 120.0, 150.0) for k in range(3)]
+def test_plan_limit_without_a_policy_and_no_altitude_limit_without_a_rule():
+    # GNSS altitudes above sea level; the ground under Kyiv is 128 m on the P.1511 grid.
+    rows = [("car", 60 * k, *KYIV, 179.0, 60.0) for k in range(3)]
+    rows += [("drone", 60 * k, *KYIV, 1000.0, 150.0) for k in range(3)]
     rows += [("plane", 60 * k, *KYIV, 9000.0, 800.0) for k in range(3)]
-    rows += [("mast", 60 * k, *KYIV, 120.0, 0.0) for k in range(3)]
+    rows += [("mast", 60 * k, *KYIV, 400.0, 0.0) for k in range(3)]
     facts = TerminalFacts.from_arrays(["car", "drone", "plane", "mast"],
                                       plan=["residential", "residential", "aviation", ""])
     config = DetectConfig(plan_max_speed_kmh={"residential": 10.0})
     found = detect(_tel(rows), terminals=facts, config=config,
-                   kinds=["speed_limit", "altitude_limit"])
+                   kinds=["speed_limit", "altitude_limit", "drone_like"])
     assert _kinds(found, "car") == ["speed_limit"]
-    assert _kinds(found, "drone") == ["altitude_limit", "speed_limit"]
+    assert _kinds(found, "drone") == ["drone_like", "speed_limit"]
     assert _kinds(found, "plane") == [] and _kinds(found, "mast") == []
-    drone = found.evidence[(found.terminal_id == "drone") & (found.kind == "altitude_limit")]
-    assert drone[0].startswith("drone-like motion: 3 reports airborne up to 120 m")
+    assert "altitude_limit" not in found.kind.tolist()  # no policy, no altitude rule
+    drone = found.evidence[(found.terminal_id == "drone") & (found.kind == "drone_like")][0]
+    assert drone.startswith("drone-like flight: 3 reports over 2 min, at least 7")
+    assert "GNSS altitude 1,000 m above sea level over ground at 128 ± 116 m" in drone
 
 
 def test_roaming_from_the_terms_and_from_a_rule():

@@ -1,6 +1,8 @@
 """Every detector against labelled synthetic traces: planted misuse is found, hard negatives
 (a car at 80 km/h outside the speed-limited country, a ferry, a flight, GNSS jitter, a single
-glitch, a mast, an airliner, terminals switched on together far from the front...) are not."""
+glitch, a mast, ground terminals in Kyiv and Lviv and cars over Carpathian and Alpine passes
+at their GNSS altitudes, airliners, a helicopter, a light aircraft, terminals switched on
+together far from the front...) are not."""
 
 from __future__ import annotations
 
@@ -38,10 +40,21 @@ def test_hard_negatives_have_no_incident_of_the_kind_they_imitate(run):
                 "NEG-CAR-130-DE": "speed_limit", "NEG-CAR-SPIKE": "speed_limit",
                 "NEG-FERRY": "impossible_travel", "NEG-FLIGHT": "impossible_travel",
                 "NEG-JITTER": "cloned_identity", "IT-GLITCH": "cloned_identity",
-                "NEG-MAST-PL": "altitude_limit", "NEG-AIRLINER": "altitude_limit",
+                "NEG-MAST-PL": "drone_like", "NEG-AIRLINER": "drone_like",
+                "NEG-AIRLINER-ROAM": "drone_like", "NEG-HELICOPTER-PL": "drone_like",
+                "NEG-LIGHT-AIRCRAFT-PL": "drone_like", "NEG-GROUND-KYIV": "altitude_limit",
+                "NEG-GROUND-LVIV": "altitude_limit", "NEG-HOVERLA-SUMMIT": "altitude_limit",
+                "NEG-CAR-CARPATHIAN-PASS": "altitude_limit",
+                "NEG-CAR-ALPINE-PASS": "drone_like",
                 "NEG-ROAM-40": "roaming_limit", "NEG-ROAM-ALLOWANCE": "roaming_limit",
                 "NEG-NW-UKRAINE": "not_whitelisted"}
     assert not [(t, k) for t, k in imitates.items() if (t, k) in pairs]
+    # Nothing at all for the terminals on the ground and the aircraft.
+    quiet = [t for t in imitates if t.startswith(("NEG-GROUND", "NEG-CAR-CARPATHIAN",
+                                                 "NEG-CAR-ALPINE", "NEG-HOVERLA",
+                                                 "NEG-AIRLINER", "NEG-HELICOPTER",
+                                                 "NEG-LIGHT"))]
+    assert len(quiet) == 9 and not [p for p in pairs if p[0] in quiet]
     # ... and the background (static terminals and local trips) none at all.
     assert not any(t.startswith("BG-") for t in found.terminal_id.tolist())
 
@@ -117,10 +130,13 @@ def test_documented_limits_are_where_the_docs_say():
     false = {(t, k) for k, v in s.items() for t in v["false"]}
     assert missed == {("LIM-CLONE-60KM", "cloned_identity"),
                       ("LIM-SPOOFED", "impossible_travel"),
-                      ("LIM-LOW-DRONE", "altitude_limit"),
+                      ("LIM-LOW-DRONE", "drone_like"),
+                      ("LIM-ALPINE-DRONE", "drone_like"),
+                      ("LIM-TAILWIND-DRONE", "drone_like"),
                       ("LIM-ONE-FAST-REPORT", "speed_limit"),
                       ("LIM-ROAM-BROKEN", "roaming_limit")}
     assert false == {("LIM-SPOOFED", "cloned_identity"),
+                     ("LIM-SLOW-HELICOPTER", "drone_like"),
                      ("LIM-WHITELIST-UNRECORDED", "not_whitelisted")}
     spoofed = found.evidence[(found.terminal_id == "LIM-SPOOFED")
                              & (found.kind == "cloned_identity")][0]

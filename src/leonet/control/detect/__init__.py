@@ -8,8 +8,11 @@ Kinds:
 
 * ``denied_region``: used where the policy grants no service (a region denied or never
   activated);
-* ``speed_limit``, ``altitude_limit``: beyond the policy's or the plan's limits, or
-  drone-like motion (airborne and moving, on a plan that is not for aircraft);
+* ``speed_limit``: faster than a policy rule or the plan allows;
+* ``altitude_limit``: higher above ground than a policy rule allows (only where a rule limits
+  altitude; height above ground from the report or from the terrain, see `heights`);
+* ``drone_like``: a flight at drones' speeds and heights, on a plan that is not for aircraft
+  (airliners, helicopters and light aircraft fly faster or higher, see `airborne`);
 * ``impossible_travel``: two consecutive reports no travel can link;
 * ``roaming_limit``: a stay abroad longer than allowed;
 * ``not_whitelisted``: an unverified terminal where the policy requires verification;
@@ -53,7 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leonet.control.detect import clusters, motion, policy_kinds, roaming
+from leonet.control.detect import airborne, clusters, motion, policy_kinds, roaming
 from leonet.control.detect.config import KINDS, POLICY_KINDS, DetectConfig
 from leonet.control.detect.context import Context
 from leonet.control.detect.facts import TerminalFacts, read_terminal_facts
@@ -95,6 +98,8 @@ def detect(telemetry: Telemetry, policy=None, *, terminals: TerminalFacts | None
         policy_kinds.speed_limit(ctx)
     if "altitude_limit" in chosen:
         policy_kinds.altitude_limit(ctx)
+    if "drone_like" in chosen:
+        airborne.drone_like(ctx)
     if "roaming_limit" in chosen:
         roaming.roaming_limit(ctx)
     if "cluster" in chosen:

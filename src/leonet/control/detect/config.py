@@ -13,8 +13,8 @@ from pathlib import Path
 
 from leonet.errors import InputError, did_you_mean
 
-KINDS = ("denied_region", "speed_limit", "altitude_limit", "impossible_travel", "roaming_limit",
-         "not_whitelisted", "cloned_identity", "cluster")
+KINDS = ("denied_region", "speed_limit", "altitude_limit", "drone_like", "impossible_travel",
+         "roaming_limit", "not_whitelisted", "cloned_identity", "cluster")
 # Kinds that read the policy's rules; the others work from the telemetry (and facts) alone.
 POLICY_KINDS = ("denied_region", "not_whitelisted")
 
@@ -43,21 +43,48 @@ class DetectConfig:
     clone_min_reports: int = 3
     clone_window_s: float = 6 * 3600.0
 
-    # -- speed and altitude ------------------------------------------------------------------
-    # Drone-like motion (no policy needed): airborne above this height above ground and
-    # moving faster than the speed below, on a plan that is not for aircraft. Long-range
-    # strike drones fly at 100 m-4 km and 150-200 km/h, reconnaissance drones at 90-150 km/h;
-    # masts and tall buildings are static, so a terminal both this high and this fast is
-    # flying.
-    drone_min_altitude_m: float = 50.0
+    # -- height above ground ------------------------------------------------------------------
+    # A report's height above ground is its own ``height_agl_m`` when it has one, else its GNSS
+    # altitude less the ground under it (leonet.physics.terrain, ITU-R P.1511), and nothing is
+    # claimed higher than the lowest it can be: less the ground's error and this GNSS vertical
+    # error (GPS SPS Performance Standard, 2008: <= 15 m vertical, 95 %, global average).
+    gnss_vertical_error_m: float = 15.0
+    # Estimate height above ground from the terrain model; false: only reports that carry
+    # ``height_agl_m`` have one (an operator with a finer model computes it beforehand), and
+    # the altitude kinds say nothing about the others.
+    terrain: bool = True
+
+    # -- drone-like flight (no policy needed) -------------------------------------------------
+    # A flight is a run of reports at least ``drone_min_height_m`` above ground. It is
+    # drone-like when it moves faster than ``drone_min_speed_kmh`` (masts and tall buildings
+    # stand still) and stays within what drones do, on a plan not in ``airborne_plans``:
+    # * FPV strike quadcopters: 80-150 km/h, a few metres to a few hundred above ground, ranges
+    #   of 5-20 km (manufacturers' and press figures, 2023-2025);
+    # * long-range strike drones: Shahed-136/Geran-2 at up to 185 km/h (UK Ministry of
+    #   Defence, Oct 2022: 180 km/h; press: 150-185), from tens of metres up to about 4 km;
+    # * reconnaissance drones: Orlan-10 at 90-150 km/h up to 5 km; Bayraktar TB2 at 130 km/h
+    #   cruise, ceiling 7,620 m (25,000 ft; Baykar).
+    # Aircraft are faster or higher: airliners cruise at 780-950 km/h at 9-12.5 km (Airbus
+    # A320: Mach 0.78, ceiling 12,130 m; Boeing 737-800: Mach 0.785, 12,500 m); helicopters
+    # at 200-260 km/h (Robinson R44: 202 km/h; Mil Mi-8MTV: 230; Airbus H125: 245); light
+    # aircraft at 210-240 km/h (Cessna 172S: 230 km/h at 75 % power, ceiling 4,270 m; Piper
+    # PA-28-181: 237). A flight whose cruise (the 90th percentile of its speeds) is above
+    # ``drone_max_speed_kmh``, or whose top is above ``drone_max_height_m``, is an aircraft.
+    # Ground speed is what GNSS measures: a tail wind of tens of km/h blurs the line between
+    # a fast drone and a slow helicopter (docs/telemetry.md, limits).
+    drone_min_height_m: float = 50.0
     drone_min_speed_kmh: float = 40.0
+    drone_max_speed_kmh: float = 195.0
+    drone_max_height_m: float = 8000.0
     airborne_plans: tuple[str, ...] = ("aviation",)
+
+    # -- speed -------------------------------------------------------------------------------
     # Optional per-plan speed limits, e.g. {"residential" = 10} for a plan sold for use at a
     # fixed address (Starlink's Residential plan: "in-motion use is not supported"). Empty by
     # default: plans in leonet's populations are not tied to a mobility class.
     plan_max_speed_kmh: Mapping[str, float] = field(default_factory=dict)
-    # Speed and altitude incidents need this many reports beyond the limit (one report is
-    # one GNSS sample, which may be a spike).
+    # Speed, altitude and drone-like incidents need this many reports beyond the limit (one
+    # report is one GNSS sample, which may be a spike).
     motion_min_reports: int = 2
 
     # -- roaming -----------------------------------------------------------------------------
@@ -95,6 +122,12 @@ class DetectConfig:
                 raise InputError(f"must be >= 0, got {value!r}", f"detect config: {f.name}")
         if self.max_travel_speed_kmh <= 0:
             raise InputError("must be > 0", "detect config: max_travel_speed_kmh")
+        if self.drone_max_speed_kmh <= self.drone_min_speed_kmh:
+            raise InputError("must be above drone_min_speed_kmh",
+                             "detect config: drone_max_speed_kmh")
+        if self.drone_max_height_m <= self.drone_min_height_m:
+            raise InputError("must be above drone_min_height_m",
+                             "detect config: drone_max_height_m")
         if self.cluster_min_terminals < 2:
             raise InputError("a cluster needs at least 2 terminals",
                              "detect config: cluster_min_terminals")

@@ -12,6 +12,7 @@ import numpy as np
 from leonet.control.detect.config import DetectConfig
 from leonet.control.detect.facts import TerminalFacts
 from leonet.control.detect.geo import Regions
+from leonet.control.detect.heights import AboveGround, above_ground
 from leonet.control.detect.incidents import IncidentLog
 from leonet.control.telemetry import Telemetry
 from leonet.physics.timegrid import NS_PER_DAY
@@ -67,6 +68,18 @@ class Context:
         return np.where(np.isnan(out), self.config.roaming_days_allowed, out)
 
     # -- per row -----------------------------------------------------------------------------
+
+    @cached_property
+    def heights(self) -> AboveGround:
+        """Height above ground of each report, with its lower bound (see `heights`)."""
+        out = above_ground(self.tel, terrain=self.config.terrain,
+                           gnss_vertical_error_m=self.config.gnss_vertical_error_m)
+        unknown = int(np.isnan(out.low_m).sum())
+        if unknown:
+            self.log.note(f"{unknown:,} reports have no height above ground (no height_agl_m "
+                          "and no terrain model): altitude_limit and drone_like say nothing "
+                          "about them")
+        return out
 
     @cached_property
     def whitelisted(self) -> np.ndarray:
@@ -163,6 +176,14 @@ def _stays_abroad(away, t_ns, starts):
     began = np.full(away.size, -1, dtype=np.int64)
     _stays_abroad_kernel(away, t_ns, starts, days, began)
     return days, began
+
+
+def heights_for(ctx: Context, policy, rows: np.ndarray):
+    """Heights above ground for ``policy``'s altitude conditions (the lower bounds; 0 where
+    unknown), or 0 when none of its rules has one (no terrain needed)."""
+    if any(r.altitude_m_above is not None for r in policy.rules):
+        return ctx.heights.for_policy(rows)
+    return 0.0
 
 
 def decide_rows(ctx: Context, policy, rows: np.ndarray, *, speed_kmh=0.0, alt_m=0.0,

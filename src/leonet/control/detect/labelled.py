@@ -4,9 +4,12 @@
 with ``labels``: the ``(terminal_id, kind)`` pairs that are truly misuse. Terminals whose id
 starts with ``NEG-`` are hard negatives: traces built to look like misuse to a careless
 detector (a car at 80 km/h outside the speed-limited country, a ferry with a gap in its
-reports, a flight, GNSS jitter, a single far glitch, a tall mast, an airliner, terminals
-switched on together far from the front, ...). ``BG-`` terminals are ordinary background use:
-static terminals and local trips in Ukrainian and Polish towns.
+reports, a flight, GNSS jitter, a single far glitch, a tall mast, terminals in Kyiv and Lviv
+and cars over Carpathian and Alpine passes at their published heights, airliners, a
+helicopter and a light aircraft, terminals switched on together far from the front, ...).
+``BG-`` terminals are ordinary background use: static terminals and local trips in Ukrainian
+and Polish towns. Altitudes are what GNSS receivers report, above sea level, with vertical
+noise (`labelled_air`).
 
 Everything is drawn from ``numpy.random.default_rng(seed)``: the same seed gives the same
 rows, bit for bit.
@@ -19,13 +22,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leonet.control.detect import labelled_air
 from leonet.control.detect.config import KINDS, DetectConfig
 from leonet.control.detect.facts import TerminalFacts
 from leonet.control.policy import Policy
 from leonet.control.telemetry import telemetry_from_arrays
 from leonet.physics.earth import along_great_circle_deg, great_circle_km
+from leonet.physics.terrain import ground_height
 
 START = np.datetime64("2026-03-10T00:00:00", "ns")
+# GNSS vertical noise, 1 sigma (GPS SPS Performance Standard 2008: <= 15 m vertical, 95 %).
+GNSS_VERTICAL_SIGMA_M = 7.5
 S = np.timedelta64(1_000_000_000, "ns")
 H = 3600 * S
 DAY = 24 * H
@@ -44,7 +51,7 @@ HAMBURG, LISBON = (53.5511, 9.9937), (38.7223, -9.1393)
 POLICY = """
 version = "labelled-2026-03"
 default = "deny"
-description = "Detector check: UA, PL, DE, PT, SE activated; Crimea, occupied areas denied."
+description = "Detector check: UA, PL, DE, PT, SE, CH activated; Crimea, occupied areas denied."
 plans = ["residential", "roam", "maritime", "aviation"]
 
 [areas.whitelist-zone]
@@ -59,7 +66,7 @@ regions = ["UA"]
 [[rules]]
 id = "eu-activated"
 effect = "allow"
-regions = ["PL", "DE", "PT", "SE"]
+regions = ["PL", "DE", "PT", "SE", "CH"]
 
 [[rules]]
 id = "maritime-everywhere"
@@ -132,12 +139,17 @@ class _Builder:
         self.labels |= {(tid, k) for k in kinds}
         return tid
 
-    def rows(self, tid, t, lat, lon, alt, speed) -> None:
+    def rows(self, tid, t, lat, lon, agl, speed, msl=None) -> None:
+        """Reports as a GNSS receiver makes them: the altitude above sea level is ``msl``
+        when given (flight levels, published heights of roads), else the ground under the
+        report (ITU-R P.1511) plus ``agl``; GNSS vertical noise on top."""
         n = len(t)
+        lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+        alt = (ground_height(lat, lon).height_m + agl if msl is None
+               else np.broadcast_to(np.asarray(msl, float), (n,)))
+        alt = alt + self.rng.normal(0.0, GNSS_VERTICAL_SIGMA_M, n)
         self.parts.append((np.full(n, tid, dtype=object), np.asarray(t, "datetime64[ns]"),
-                           np.asarray(lat, float), np.asarray(lon, float),
-                           np.broadcast_to(np.asarray(alt, float), (n,)).copy(),
-                           np.broadcast_to(np.asarray(speed, float), (n,)).copy()))
+                           lat, lon, alt, np.broadcast_to(np.asarray(speed, float), (n,)).copy()))
 
     def times(self, t0, t1, step_s: float) -> np.ndarray:
         """Report times from t0 to t1, about every step_s (±20 %)."""
@@ -155,14 +167,17 @@ class _Builder:
         lon = np.asarray(lon) + east / (111.195 * np.cos(np.deg2rad(lat)))
         return lat, lon
 
-    def static(self, tid, where, t0, t1, step_s=600.0, alt=0.0, jitter_m=20.0) -> None:
+    def static(self, tid, where, t0, t1, step_s=600.0, agl=0.0, jitter_m=20.0,
+               msl=None) -> None:
         t = self.times(t0, t1, step_s)
         lat, lon = self.jitter(np.full(t.size, where[0]), np.full(t.size, where[1]), jitter_m)
-        self.rows(tid, t, lat, lon, alt, self.rng.uniform(0.0, 0.5, t.size))
+        self.rows(tid, t, lat, lon, agl, self.rng.uniform(0.0, 0.5, t.size), msl)
 
-    def move(self, tid, points, speed_kmh, t0, step_s=120.0, alt=0.0, jitter_m=10.0,
-             speeds=None):
-        """Along great circles through ``points`` at ``speed_kmh``; returns the end time."""
+    def move(self, tid, points, speed_kmh, t0, step_s=120.0, agl=0.0, jitter_m=10.0,
+             speeds=None, msl=None, heights=None):
+        """Along great circles through ``points`` at ``speed_kmh``, ``agl`` above the ground,
+        or at ``msl`` above sea level, or at ``heights`` above sea level at the points
+        (interpolated along the way: a road over a pass); returns the end time."""
         legs = [_gc(a, b) for a, b in itertools.pairwise(points)]
         total_km = sum(legs)
         t1 = t0 + np.timedelta64(int(total_km / speed_kmh * 3600e9), "ns")
@@ -172,7 +187,9 @@ class _Builder:
         lat, lon = self.jitter(lat, lon, jitter_m)
         v = (np.full(t.size, float(speed_kmh)) + self.rng.normal(0.0, 1.5, t.size)
              if speeds is None else speeds(t.size))
-        self.rows(tid, t, lat, lon, alt, np.maximum(v, 0.0))
+        if heights is not None:
+            msl = np.interp(along, np.concatenate([[0.0], np.cumsum(legs)]), heights)
+        self.rows(tid, t, lat, lon, agl, np.maximum(v, 0.0), msl)
         return t1
 
 
@@ -222,7 +239,8 @@ def _background(b: _Builder, n: int) -> None:
     lon = base_lon + d_km * np.sin(bearing)[:, None] / (111.195 * np.cos(np.deg2rad(base_lat)))
     lat, lon = b.jitter(lat.ravel(), lon.ravel(), 15.0)
     ids = np.array([f"BG-{k:06d}" for k in range(n)], dtype=object)
-    b.parts.append((np.repeat(ids, steps), t.ravel(), lat, lon, np.zeros(n * steps),
+    alt = ground_height(lat, lon).height_m + rng.normal(0.0, GNSS_VERTICAL_SIGMA_M, n * steps)
+    b.parts.append((np.repeat(ids, steps), t.ravel(), lat, lon, alt,
                     speed.ravel() + rng.uniform(0, 0.5, n * steps)))
     for k in range(n):
         b.terminal(ids[k], home=home[pick[k]], whitelisted=bool(rng.random() < 0.3))
@@ -260,16 +278,9 @@ def labelled_traces(seed: int = 0, n_background: int = 200, limits: bool = False
     b.move(b.terminal("NEG-CAR-SPIKE"), [VINNYTSIA, KYIV], 80, d0 + 5 * H,
            speeds=lambda n: np.where(np.arange(n) == n // 2, 95.0, 80.0))
 
-    # altitude_limit: a drone over Ukraine (300 m, 180 km/h: both cut-offs) and a drone-like
-    # flight over Poland (no rule there: drone-like motion); negatives: a static terminal
-    # on a 200 m mast, an airliner on an aviation plan.
-    b.move(b.terminal("ALT-DRONE-UA", kinds=("altitude_limit", "speed_limit")),
-           [CHERNIHIV, KYIV], 180, d0 + 10 * H, step_s=30.0, alt=300.0)
-    b.move(b.terminal("ALT-DRONE-PL", home="PL", kinds=("altitude_limit",)),
-           [LODZ, WARSAW], 150, d0 + 11 * H, step_s=30.0, alt=250.0)
-    b.static(b.terminal("NEG-MAST-PL", home="PL"), WARSAW, d0, d1, alt=200.0)
-    b.move(b.terminal("NEG-AIRLINER", plan="aviation", home="PL"), [WARSAW, BERLIN, LISBON],
-           850, d0 + 6 * H, step_s=60.0, alt=10_500.0, jitter_m=50.0)
+    # altitude_limit and drone_like: drones, ground terminals in towns and on mountain roads,
+    # a mast, airliners, a helicopter and a light aircraft (`labelled_air`).
+    labelled_air.planted(b, d0)
 
     # impossible_travel: Lviv, then Poltava ten minutes later; a single glitch far away and
     # back. Negatives: a ferry with a five-hour gap, a flight with the terminal off, jitter.
@@ -377,8 +388,8 @@ def _limits(b: _Builder) -> None:
 
     * a clone pair only 60 km apart reporting every 20 min: travel could link them (missed);
     * a receiver spoofed again and again to one airport: looks like a clone (false alarm);
-    * a drone at 40 m above ground and 120 km/h over Poland: below the drone-like altitude
-      (missed; in Ukraine the policy's 30 m rule would catch it);
+    * heights and flights past reach (`labelled_air.limits`): a drone at 40 m, a drone over
+      the Alps, a drone with a tail wind (missed), a slow helicopter (a false alarm);
     * ten terminals switched on over 2.5 h: wider than the window, but each has nine others
       within it, so the group is found (the window bounds neighbours, not the group);
     * a car at 120 km/h in Ukraine seen by one report only (missed: two are needed);
@@ -398,8 +409,7 @@ def _limits(b: _Builder) -> None:
     lat[every], lon[every] = 55.9726, 37.4146  # Sheremetyevo airport, to the metre
     b.rows(spoof, t, lat, lon, 0.0, 0.0)
     b.labels |= {(spoof, "impossible_travel"), (spoof, "denied_region")}
-    b.move(b.terminal("LIM-LOW-DRONE", home="PL", kinds=("altitude_limit",)),
-           [WARSAW, LODZ], 120, d + 2 * H, step_s=30.0, alt=40.0)
+    labelled_air.limits(b, d)
     for k in range(10):
         tid = b.terminal(f"LIM-CU-SLOW-{k}", kinds=("cluster", "denied_region"))
         b.static(tid, _near(b, TOKMAK, 5.0), d + 8 * H + k * 1000 * S, d + 16 * H)

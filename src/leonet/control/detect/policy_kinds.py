@@ -1,5 +1,6 @@
 """Detectors that read the policy: ``denied_region``, ``not_whitelisted``, ``speed_limit``
-and ``altitude_limit`` (the latter two also without a policy: plan limits, drone-like motion).
+(also without a policy: plan limits) and ``altitude_limit`` (only where a rule limits
+altitude; drone-like flight is its own kind, `airborne`).
 
 Each deny rule of the policy belongs to one kind by its conditions: a speed condition makes
 it ``speed_limit``, else an altitude condition ``altitude_limit``, else a roaming condition
@@ -15,13 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from leonet.control.detect.context import Context, decide_rows
+from leonet.control.detect.context import Context, decide_rows, heights_for
+from leonet.control.detect.heights import height_words
 from leonet.control.detect.runs import runs
 from leonet.control.detect.text import count, iso, place
 from leonet.control.policy import Policy
 
 PLAN_CAUSE = 1_000_000  # causes >= this are plan limits (index into the plan list)
-DRONE_CAUSE = 2_000_000
 
 
 def rule_kind(rule) -> str | None:
@@ -98,7 +99,7 @@ def speed_limit(ctx: Context) -> None:
         lowest = min(r.speed_kmh_above for r in sub.rules)
         rows = np.flatnonzero(tel.speed_kmh > lowest)
         idx = decide_rows(ctx, sub, rows, speed_kmh=tel.speed_kmh[rows],
-                          alt_m=tel.alt_m[rows], roaming_days=_days(ctx, sub, rows))
+                          alt_m=heights_for(ctx, sub, rows), roaming_days=_days(ctx, sub, rows))
         hit = idx >= 0
         flags[rows[hit]] = True
         cause[rows[hit]] = idx[hit]
@@ -124,40 +125,24 @@ def speed_limit(ctx: Context) -> None:
 
 
 def altitude_limit(ctx: Context) -> None:
-    tel, cfg = ctx.tel, ctx.config
-    flags = np.zeros(len(tel), dtype=bool)
-    cause = np.full(len(tel), -1, dtype=np.int64)
+    """Reports above a policy's altitude limit: only where a rule limits altitude, and only
+    by the lowest the report's height above ground can be (`heights`)."""
     sub = sub_policy(ctx.policy, "altitude_limit") if ctx.policy is not None else None
-    if sub is not None:
-        lowest = min(r.altitude_m_above for r in sub.rules)
-        rows = np.flatnonzero(tel.alt_m > lowest)
-        idx = decide_rows(ctx, sub, rows, speed_kmh=tel.speed_kmh[rows],
-                          alt_m=tel.alt_m[rows], roaming_days=_days(ctx, sub, rows))
-        hit = idx >= 0
-        flags[rows[hit]] = True
-        cause[rows[hit]] = idx[hit]
-    airborne_plan = np.isin(ctx.plan, np.array(cfg.airborne_plans, dtype=object))
-    drone = ((tel.alt_m > cfg.drone_min_altitude_m) & (tel.speed_kmh > cfg.drone_min_speed_kmh)
-             & ~airborne_plan[tel.codes] & ~flags)
-    flags |= drone
-    cause[drone] = DRONE_CAUSE
-    rows = np.flatnonzero(flags)
+    if sub is None:
+        return
+    tel, cfg, h = ctx.tel, ctx.config, ctx.heights
+    lowest = min(r.altitude_m_above for r in sub.rules)
+    rows = np.flatnonzero(h.low_m > lowest)  # NaN (unknown) is never above
+    idx = decide_rows(ctx, sub, rows, speed_kmh=tel.speed_kmh[rows], alt_m=h.low_m[rows],
+                      roaming_days=_days(ctx, sub, rows))
+    hit = idx >= 0
 
     def words(rule, n, c, r):
-        top_alt = float(tel.alt_m[r].max())
-        top_speed = float(tel.speed_kmh[r].max())
-        if rule is not None:
-            return (f"{count(n, 'report')} up to {top_alt:,.0f} m above ground (up to "
-                    f"{top_speed:,.0f} km/h) where rule {rule.id!r} denies service "
-                    f"({rule.conditions_text()})")
-        plan = ctx.plan[tel.codes[r[0]]]
-        return (f"drone-like motion: {count(n, 'report')} airborne up to {top_alt:,.0f} m "
-                f"above ground at up to {top_speed:,.0f} km/h, on "
-                f"{'plan ' + repr(plan) if plan else 'no plan'}"
-                f" (not an aircraft plan); ground terminals do not fly above "
-                f"{cfg.drone_min_altitude_m:g} m faster than {cfg.drone_min_speed_kmh:g} km/h")
+        return (f"{count(n, 'report')} {height_words(h, tel, r)}, at up to "
+                f"{float(tel.speed_kmh[r].max()):,.0f} km/h, where rule {rule.id!r} denies "
+                f"service ({rule.conditions_text()})")
 
-    _report(ctx, "altitude_limit", sub, rows, cause[rows], cfg.merge_gap_s,
+    _report(ctx, "altitude_limit", sub, rows[hit], idx[hit], cfg.merge_gap_s,
             cfg.motion_min_reports, words)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from leonet.control.detect.context import Context, decide_rows
+from leonet.control.detect.context import Context, decide_rows, heights_for
 from leonet.control.detect.policy_kinds import sub_policy
 from leonet.control.detect.text import count, iso, place
 
@@ -30,7 +30,7 @@ def roaming_limit(ctx: Context) -> None:
         lowest = min(r.roaming_days_above for r in sub.rules)
         rows = np.flatnonzero(days > lowest)
         idx = decide_rows(ctx, sub, rows, speed_kmh=tel.speed_kmh[rows],
-                          alt_m=tel.alt_m[rows], roaming_days=days[rows])
+                          alt_m=heights_for(ctx, sub, rows), roaming_days=days[rows])
         rule_hit[rows] = idx
     flagged = np.flatnonzero(over_terms | (rule_hit >= 0))
     if not flagged.size:

@@ -115,7 +115,7 @@ class Rule:
         if self.speed_kmh_above is not None:
             parts.append(f"moving faster than {self.speed_kmh_above:g} km/h")
         if self.altitude_m_above is not None:
-            parts.append(f"higher than {self.altitude_m_above:g} m")
+            parts.append(f"higher than {self.altitude_m_above:g} m above ground")
         if self.plans is not None:
             parts.append("on plan " + " or ".join(self.plans))
         if self.roaming_days_above is not None:

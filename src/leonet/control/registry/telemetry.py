@@ -73,7 +73,8 @@ def ingest(db: Database, store: TelemetryStore, actor: Actor, columns: dict, *,
     tel, _ = telemetry_from_arrays(
         columns["terminal_id"], columns["time"], columns["lat_deg"], columns["lon_deg"],
         columns["alt_m"], columns["speed_kmh"], columns.get("heading_deg"),
-        columns.get("serving_sat"), now=now, known_terminals=known, source=source,
+        columns.get("serving_sat"), columns.get("height_agl_m"), now=now,
+        known_terminals=known, source=source,
         _issues=log, _rows=rows)
     if not len(tel):
         return Ingested(None, n, 0, log.freeze(n))

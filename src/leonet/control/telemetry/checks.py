@@ -10,7 +10,8 @@ Each dropped or noted row gets one entry in `RowIssues` with the reason in plain
 * kept with a note: a row earlier than a row of the same terminal before it (out of order:
   sorted in); a second report of a terminal at the same instant from another position (kept:
   it is evidence for ``cloned_identity``); a heading outside 0..360 (cleared to NaN); a
-  serving satellite below -1 (cleared to -1).
+  serving satellite below -1 (cleared to -1); a height above ground outside
+  -100..100,000 m (cleared to NaN: unknown).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ FUTURE_TOLERANCE_S = 300.0
 # Physical bounds (same as the decision API's): the Dead Sea shore is -430 m, airliners fly
 # below 15 km, stratospheric balloons below 50 km; nothing on the ground moves at 30,000 km/h.
 ALT_RANGE_M = (-500.0, 100_000.0)
+# A height above ground below -100 m is a wrong sign or datum (basements and mine shafts do not
+# have sky in view), not a measurement.
+HEIGHT_AGL_RANGE_M = (-100.0, 100_000.0)
 SPEED_RANGE_KMH = (0.0, 30_000.0)
 
 
@@ -185,7 +189,7 @@ def _order_by_code_then_time(codes, t_ns, n_codes):  # pragma: no cover - compil
 
 
 def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
-                          heading_deg=None, serving_sat=None, *, now=None,
+                          heading_deg=None, serving_sat=None, height_agl_m=None, *, now=None,
                           known_terminals=None, future_tolerance_s: float = FUTURE_TOLERANCE_S,
                           source: str = "telemetry", _issues=None, _rows=None, _label=None):
     """Check, de-duplicate and sort terminal reports → ``(Telemetry, RowIssues)``.
@@ -218,6 +222,8 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
         lengths["heading_deg"] = len(heading_deg)
     if serving_sat is not None:
         lengths["serving_sat"] = len(serving_sat)
+    if height_agl_m is not None:
+        lengths["height_agl_m"] = len(height_agl_m)
     if len(set(lengths.values())) > 1:
         raise InputError("columns differ in length: " + ", ".join(
             f"{k} {v}" for k, v in lengths.items()), source)
@@ -231,6 +237,8 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
                else _floats(heading_deg, "heading_deg").copy())
     sat = (np.full(n, -1, dtype=np.int64) if serving_sat is None
            else _sats(serving_sat, n))
+    agl = (np.full(n, np.nan) if height_agl_m is None
+           else _floats(height_agl_m, "height_agl_m").copy())
     now_ns = _now_ns(now)
     nat = np.iinfo(np.int64).min
     bad = np.zeros(n, dtype=bool)
@@ -278,6 +286,12 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
         f"satellite {int(sat[i])} is not an index or a NORAD id; cleared" for i in rows],
         False, terminal_ids=ids_of[rows])
     sat = np.where(sat < -1, -1, sat)
+    odd_agl = ~np.isnan(agl) & ~((agl >= HEIGHT_AGL_RANGE_M[0]) & (agl <= HEIGHT_AGL_RANGE_M[1]))
+    rows = np.flatnonzero(odd_agl & ~bad)
+    issues.add(rows_of(rows), "height_agl_m", [
+        f"height above ground {_num(agl[i])} m is outside {HEIGHT_AGL_RANGE_M[0]:g}.."
+        f"{HEIGHT_AGL_RANGE_M[1]:g} m; cleared" for i in rows], False, terminal_ids=ids_of[rows])
+    agl[odd_agl] = np.nan
 
     keep = np.flatnonzero(~bad)
     if not keep.size:
@@ -327,7 +341,8 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
     lengths = np.diff(starts)
     tel = Telemetry(terminal_id=np.repeat(terminals, lengths), time=t_ns[rows].view(
         "datetime64[ns]"), lat_deg=lat[rows], lon_deg=lon[rows], alt_m=alt[rows],
-        speed_kmh=speed[rows], heading_deg=heading[rows], serving_sat=sat[rows])
+        speed_kmh=speed[rows], heading_deg=heading[rows], serving_sat=sat[rows],
+        height_agl_m=agl[rows])
     nonempty = lengths > 0
     tel.__dict__["starts"] = np.concatenate([[0], np.cumsum(lengths[nonempty])]).astype(np.int64)
     tel.__dict__["terminals"] = terminals[nonempty]

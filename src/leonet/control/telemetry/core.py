@@ -1,9 +1,13 @@
 """`Telemetry` (terminal reports as arrays) and `RowIssues` (what was refused or noted).
 
-A telemetry row is one report of one terminal: where it was (``lat_deg``, ``lon_deg``,
-``alt_m`` above ground, as in policies), how fast it moved (``speed_kmh``), and optionally its
-heading and the satellite serving it. Rows are kept sorted by ``(terminal_id, time)`` so that
-every detector reads each terminal's track as one contiguous segment.
+A telemetry row is one report of one terminal: where it was (``lat_deg``, ``lon_deg`` on
+WGS84, ``alt_m`` above mean sea level as a GNSS receiver reports it), how fast it moved
+(``speed_kmh``), and optionally its heading, the satellite serving it and its height above the
+ground (``height_agl_m``, when the source knows it: a radar altimeter, an autopilot). Height
+above ground is otherwise estimated from ``alt_m`` and the terrain
+(`leonet.physics.terrain`), with that estimate's error. Rows are kept sorted by
+``(terminal_id, time)`` so that every detector reads each terminal's track as one contiguous
+segment.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from leonet.errors import InputError
 from leonet.physics.timegrid import iso_utc
 
 REQUIRED = ("terminal_id", "time", "lat_deg", "lon_deg", "alt_m", "speed_kmh")
-OPTIONAL = ("heading_deg", "serving_sat")
+OPTIONAL = ("heading_deg", "serving_sat", "height_agl_m")
 COLUMNS = REQUIRED + OPTIONAL
 
 
@@ -30,21 +34,25 @@ class Telemetry:
     """Terminal reports, one row each, sorted by ``(terminal_id, time)``.
 
     Build with `telemetry_from_arrays` or `read_telemetry` (which check every row and sort);
-    constructing directly requires sorted, valid arrays. ``heading_deg`` is NaN and
-    ``serving_sat`` is -1 where a report did not carry them.
+    constructing directly requires sorted, valid arrays. ``heading_deg`` and ``height_agl_m``
+    are NaN and ``serving_sat`` is -1 where a report did not carry them.
     """
 
     terminal_id: np.ndarray  # str (object)
     time: np.ndarray  # datetime64[ns], UTC
     lat_deg: np.ndarray
     lon_deg: np.ndarray
-    alt_m: np.ndarray  # above ground, metres
+    alt_m: np.ndarray  # above mean sea level (the EGM geoid, as GNSS reports), metres
     speed_kmh: np.ndarray
     heading_deg: np.ndarray  # degrees clockwise from north, NaN when absent
     serving_sat: np.ndarray  # int64 satellite index or NORAD id, -1 when absent
+    # Above the ground, as the source measured it; NaN when absent (None: absent everywhere).
+    height_agl_m: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.terminal_id)
+        if self.height_agl_m is None:
+            object.__setattr__(self, "height_agl_m", np.full(n, np.nan))
         for name in COLUMNS:
             if len(getattr(self, name)) != n:
                 raise InputError(f"column {name} has {len(getattr(self, name))} rows, "
@@ -123,7 +131,7 @@ class Telemetry:
             "time": pa.array(self.time, type=pa.timestamp("ns", tz="UTC")),
             "lat_deg": self.lat_deg, "lon_deg": self.lon_deg, "alt_m": self.alt_m,
             "speed_kmh": self.speed_kmh, "heading_deg": self.heading_deg,
-            "serving_sat": self.serving_sat,
+            "serving_sat": self.serving_sat, "height_agl_m": self.height_agl_m,
         })
 
 
@@ -132,7 +140,7 @@ def empty_telemetry() -> Telemetry:
     return Telemetry(terminal_id=np.array([], dtype=object),
                      time=np.array([], dtype="datetime64[ns]"), lat_deg=f, lon_deg=f.copy(),
                      alt_m=f.copy(), speed_kmh=f.copy(), heading_deg=f.copy(),
-                     serving_sat=np.zeros(0, dtype=np.int64))
+                     serving_sat=np.zeros(0, dtype=np.int64), height_agl_m=f.copy())
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,7 +2,10 @@
 (`write_telemetry`).
 
 A file has the columns ``terminal_id,time,lat_deg,lon_deg,alt_m,speed_kmh`` and optionally
-``heading_deg`` and ``serving_sat``; other columns are ignored. Problems with single rows
+``heading_deg``, ``serving_sat`` and ``height_agl_m``; other columns are ignored. ``alt_m`` is
+the height above mean sea level a GNSS receiver reports; ``read_telemetry(...,
+alt_datum="wgs84")`` reads heights above the WGS84 ellipsoid instead (as some receivers and
+logs give them) and converts them with the EGM2008 geoid. Problems with single rows
 (a line with the wrong number of fields, a number that is not a number, a time without a
 zone, an unreadable block of a Parquet file) are reported in `RowIssues` and the rest is
 read; only a file that cannot be read at all (missing, not CSV/Parquet, no footer, missing
@@ -21,20 +24,29 @@ import pyarrow.parquet as pq
 from leonet.control.telemetry.checks import FUTURE_TOLERANCE_S, telemetry_from_arrays
 from leonet.control.telemetry.core import OPTIONAL, REQUIRED, IssueLog, RowIssues, Telemetry
 from leonet.errors import InputError
+from leonet.physics.terrain import msl_from_ellipsoid_m
 
-NUMERIC = ("lat_deg", "lon_deg", "alt_m", "speed_kmh", "heading_deg", "serving_sat")
+NUMERIC = ("lat_deg", "lon_deg", "alt_m", "speed_kmh", "heading_deg", "serving_sat",
+           "height_agl_m")
+# What ``alt_m`` is measured from: mean sea level (GNSS receivers' altitude: NMEA GGA, gpsd's
+# altMSL) or the WGS84 ellipsoid (gpsd's altHAE, u-blox's height).
+ALT_DATUMS = ("msl", "wgs84")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".txt")
 
 
 def read_telemetry(path: str | Path, *, now=None, known_terminals=None,
-                   future_tolerance_s: float = FUTURE_TOLERANCE_S
+                   future_tolerance_s: float = FUTURE_TOLERANCE_S, alt_datum: str = "msl"
                    ) -> tuple[Telemetry, RowIssues]:
     """Read a CSV or Parquet telemetry file → ``(Telemetry, RowIssues)``.
 
     See `telemetry_from_arrays` for the checks; rows are numbered from 0 in input order and
-    CSV entries also carry their line number.
+    CSV entries also carry their line number. ``alt_datum="wgs84"``: the file's ``alt_m`` are
+    heights above the WGS84 ellipsoid, converted to mean sea level (EGM2008).
     """
+    if alt_datum not in ALT_DATUMS:
+        raise InputError(f"unknown altitude datum {alt_datum!r}; expected "
+                         f"{' or '.join(ALT_DATUMS)}", "alt_datum")
     path = Path(path)
     if not path.exists():
         raise InputError(f"telemetry file {path} does not exist", str(path))
@@ -53,13 +65,24 @@ def read_telemetry(path: str | Path, *, now=None, known_terminals=None,
         raise InputError("telemetry must be a .csv or .parquet file", str(path))
     cols = {name: table.column(name) for name in REQUIRED + OPTIONAL
             if name in table.column_names}
+    numeric = all(pa.types.is_floating(cols[c].type) or pa.types.is_integer(cols[c].type)
+                  for c in ("lat_deg", "lon_deg", "alt_m"))
+    if alt_datum == "wgs84" and numeric:  # else the row checks refuse the column, by name
+        cols["alt_m"] = msl_from_ellipsoid_m(
+            _floats_of(cols["lat_deg"]), _floats_of(cols["lon_deg"]), _floats_of(cols["alt_m"]))
     tel, _ = telemetry_from_arrays(
         cols["terminal_id"], cols["time"], cols["lat_deg"], cols["lon_deg"], cols["alt_m"],
-        cols["speed_kmh"], cols.get("heading_deg"), cols.get("serving_sat"), now=now,
+        cols["speed_kmh"], cols.get("heading_deg"), cols.get("serving_sat"),
+        cols.get("height_agl_m"), now=now,
         known_terminals=known_terminals, future_tolerance_s=future_tolerance_s,
         source=str(path), _issues=log, _rows=rows,
         _label=None if line_of is None else (lambda r: f"line {int(line_of(np.array([r]))[0])}"))
     return tel, log.freeze(n_input, line_of)
+
+
+def _floats_of(column) -> np.ndarray:
+    """A numeric Arrow column as float64 (nulls as NaN; the row checks report them)."""
+    return column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
 
 
 def _check_columns(names: list[str], where) -> None:
@@ -223,7 +246,7 @@ def write_table(table, path: Path) -> None:
                 col = out.column(name)
                 if pa.types.is_dictionary(col.type):
                     col = col.cast(col.type.value_type)
-                if name == "heading_deg":  # absent headings as empty fields, not "nan"
+                if name in ("heading_deg", "height_agl_m"):  # absent: empty, not "nan"
                     col = pc.if_else(pc.is_nan(col), pa.scalar(None, pa.float64()), col)
                 cols[name] = col
             pacsv.write_csv(pa.table(cols), path)

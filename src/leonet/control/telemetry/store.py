@@ -172,7 +172,8 @@ def _schema():
         ("terminal_id", pa.dictionary(pa.int32(), pa.string())),
         ("time", pa.timestamp("ns", tz="UTC")), ("lat_deg", pa.float64()),
         ("lon_deg", pa.float64()), ("alt_m", pa.float64()), ("speed_kmh", pa.float64()),
-        ("heading_deg", pa.float64()), ("serving_sat", pa.int64())])
+        ("heading_deg", pa.float64()), ("serving_sat", pa.int64()),
+        ("height_agl_m", pa.float64())])
 
 
 def table_to_telemetry(table) -> Telemetry:

@@ -153,6 +153,7 @@ def read_telemetry(caller: CanReadTelemetry,
         cols[name] = getattr(tel, name)[:n].tolist()
     cols["heading_deg"] = [None if np.isnan(v) else v for v in tel.heading_deg[:n].tolist()]
     cols["serving_sat"] = tel.serving_sat[:n].tolist()
+    cols["height_agl_m"] = [None if np.isnan(v) else v for v in tel.height_agl_m[:n].tolist()]
     return TelemetryOut(n_rows=n, truncated=len(tel) > n, columns=cols)
 
 
