@@ -125,8 +125,9 @@ def series_table(s: RouteSeries) -> pa.Table:
                                     labels.take(pa.array(index)))
     one_way = s.one_way_ms.ravel()
     reasons = pa.array(REASONS, pa.string()).take(pa.array(s.reason.ravel().astype(np.int64)))
+    time_ns = np.repeat(s.grid.utc.view(np.int64), s.n_pairs)
     return pa.table({
-        "time": pa.array(np.repeat(s.grid.utc.view(np.int64), s.n_pairs), pa.timestamp("ns", tz="UTC")),
+        "time": pa.array(time_ns, pa.timestamp("ns", tz="UTC")),
         "source": pa.array(src_names, pa.string()).take(pa.array(pair)),
         "destination": pa.array(dst_names, pa.string()).take(pa.array(pair)),
         "one_way_ms": pa.array(one_way, mask=~available),
