@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leonet.control.registry import audit
+from leonet.control.registry import audit, sponsors
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.db import SqlWrite, parse_db_time
 from leonet.control.registry.errors import (
@@ -204,6 +204,9 @@ def update(
         row.updated_at = now
         audit.append(session, actor, "terminal.update", "terminal", terminal_id,
                      {"changes": diff, "version": row.version}, reason, at=now)
+        if "sponsor_id" in diff and before["sponsor_id"] is not None:
+            sponsors.end_for_sponsor_change(session, actor, terminal_id, before["sponsor_id"],
+                                            after["sponsor_id"], now)
     return row
 
 
@@ -250,4 +253,7 @@ def update_sql(
         raise RuntimeError(f"terminal {terminal_id!r} changed during its update")
     audit.append(tx, actor, "terminal.update", "terminal", terminal_id,
                  {"changes": diff, "version": row["version"]}, reason, at=now)
+    if "sponsor_id" in diff and before["sponsor_id"] is not None:
+        sponsors.end_for_sponsor_change(tx, actor, terminal_id, before["sponsor_id"],
+                                        after["sponsor_id"], now)
     return row
