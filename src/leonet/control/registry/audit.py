@@ -35,12 +35,14 @@ _CHAINED = ("seq", "at_utc", "actor", "role", "action", "entity", "entity_id", "
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: a token's subject and role (or the command line)."""
+    """Who makes a change: a token's subject, role and principal (or the command line,
+    which has no principal)."""
 
     subject: str
     role: str
     sponsor_id: str | None = None
     token_id: int | None = None
+    principal_id: int | None = None
 
 
 def utc_now() -> dt.datetime:
