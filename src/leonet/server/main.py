@@ -29,6 +29,7 @@ from leonet.server.routes import (
     health,
     me,
     policies,
+    principals,
     sponsors,
     terminals,
     tokens,
@@ -39,8 +40,8 @@ from leonet.server.settings import Settings
 from leonet.server.state import ServiceState
 
 # Decisions first: routes are matched in order, and it is by far the busiest.
-ROUTERS = (decisions, health, me, tokens, sponsors, accounts, terminals, funding, whitelist,
-           transfers, policies, audit, detection)
+ROUTERS = (decisions, health, me, tokens, principals, sponsors, accounts, terminals, funding,
+           whitelist, transfers, policies, audit, detection)
 DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
 tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
 bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are

@@ -36,6 +36,7 @@ class IssuedToken:
     role: str
     sponsor_id: str | None
     expires_at: dt.datetime | None
+    principal_id: int
 
 
 def secret_digest(secret: str) -> str:
@@ -116,7 +117,7 @@ def issue(
         reason,
     )
     return IssuedToken(row.id, f"{PREFIX}_{row.id}_{secret}", row.subject, row.role,
-                       sponsor_id, expires_at)
+                       sponsor_id, expires_at, holder.id)
 
 
 def bootstrap(session: Session, subject: str = "admin") -> IssuedToken:
