@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from leonet.control.registry import audit, migrate, signing
+from leonet.control.registry import audit, migrate, reconcile, signing
 from leonet.control.registry.db import Database
 from leonet.errors import InputError
 
@@ -52,8 +52,9 @@ def verify(
              "half of --key.")] = None,
     key: KeyOption = None,
 ) -> None:
-    """Walk the chain; exit 1 naming the first bad entry if any was edited, moved or deleted,
-    or if it disagrees with the anchor or the signed checkpoint."""
+    """Walk the chain and reconcile the security-relevant tables with it; exit 1 naming the
+    first bad entry (edited, moved, deleted, or disagreeing with the anchor or the signed
+    checkpoint) or every row the log does not explain."""
     anchors = []
     if anchor is not None:
         anchors.append(parse_anchor(anchor))
@@ -79,8 +80,15 @@ def verify(
             if not result.ok:
                 typer.echo(result.summary(), err=True)
                 raise typer.Exit(1)
-    typer.echo(result.summary() + (" (passes through the signed checkpoint "
-                                   f"seq {anchors[-1][0]})" if checkpoint else ""))
+        unexplained = reconcile.reconcile(session)
+    if unexplained:
+        typer.echo(f"{len(unexplained)} row(s) the audit log does not explain:", err=True)
+        for finding in unexplained:
+            typer.echo(f"  {finding}", err=True)
+        raise typer.Exit(1)
+    typer.echo(result.summary() + "; every security-relevant row is explained by the log"
+               + (f"; passes through the signed checkpoint seq {anchors[-1][0]}"
+                  if checkpoint else ""))
 
 
 @app.command()

@@ -148,7 +148,8 @@ class Verification:
         return f"audit chain BROKEN at entry seq {self.first_bad_seq}: {self.problem}"
 
 
-def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+def walk(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    """Every entry, oldest first, read in batches."""
     last = 0
     while True:
         rows = entries_after(session, last, limit=batch)
@@ -170,7 +171,7 @@ def verify(session: Session, anchor: tuple[int, str] | None = None) -> Verificat
     def broken(seq: int, problem: str) -> Verification:
         return Verification(count, recorded_seq, recorded_hash, seq, problem)
 
-    for entry in _walk(session):
+    for entry in walk(session):
         if entry.seq != expected_seq:
             return broken(
                 expected_seq,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from leonet.control.registry import audit
+from leonet.control.registry import audit, reconcile
 from leonet.server.deps import CanReadAudit
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -34,6 +34,7 @@ class VerificationOut(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+    unexplained: list[str] = []
 
 
 @router.get("", response_model=list[AuditEntryOut], summary="Entries after a sequence number")
@@ -44,10 +45,13 @@ def list_entries(caller: CanReadAudit, after: int = Query(0, ge=0, le=2**31 - 1)
         return [AuditEntryOut.model_validate(r) for r in rows]
 
 
-@router.get("/verify", response_model=VerificationOut, summary="Walk and check the chain")
+@router.get("/verify", response_model=VerificationOut,
+            summary="Walk the chain; name every security-relevant row the log does not explain")
 def verify(caller: CanReadAudit) -> VerificationOut:
     with caller.read() as session:
         result = audit.verify(session)
-        return VerificationOut(ok=result.ok, entries=result.entries, head_seq=result.head_seq,
+        unexplained = [str(f) for f in reconcile.reconcile(session)]
+        return VerificationOut(ok=result.ok and not unexplained, unexplained=unexplained,
+                               entries=result.entries, head_seq=result.head_seq,
                                head_hash=result.head_hash, first_bad_seq=result.first_bad_seq,
                                problem=result.problem)
