@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/decisions"): ALL,
     ("GET", "/v1/audit"): AUDIT,
     ("GET", "/v1/audit/verify"): AUDIT,
+    ("GET", "/v1/audit/checkpoint"): AUDIT,
     ("POST", "/v1/telemetry"): DETECTION,
     ("GET", "/v1/telemetry"): DETECTION_READERS,
     ("GET", "/v1/telemetry/batches"): DETECTION_READERS,

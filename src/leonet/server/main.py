@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from leonet import __version__
 from leonet.control.policy import Policy
-from leonet.control.registry import migrate
+from leonet.control.registry import migrate, signing
 from leonet.control.registry.db import Database
 from leonet.control.registry.facts import RegionLookup
 from leonet.server import problems
@@ -56,7 +56,8 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         migrate.upgrade(db)
     regions = RegionLookup()
     state = ServiceState(settings=settings, db=db, regions=regions,
-                         batcher=Batcher(partial(compute, regions=regions)))
+                         batcher=Batcher(partial(compute, regions=regions)),
+                         signing_key=signing.load_private(settings.audit_signing_key_file))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

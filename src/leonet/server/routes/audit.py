@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from leonet.control.registry import audit, reconcile
+from leonet.control.registry import audit, reconcile, signing
 from leonet.server.deps import CanReadAudit
+from leonet.server.problems import Problem
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -55,3 +56,26 @@ def verify(caller: CanReadAudit) -> VerificationOut:
                                entries=result.entries, head_seq=result.head_seq,
                                head_hash=result.head_hash, first_bad_seq=result.first_bad_seq,
                                problem=result.problem)
+
+
+class CheckpointOut(BaseModel):
+    seq: int
+    hash: str
+    signed_at_utc: str
+    public_key: str
+    signature: str
+
+
+@router.get("/checkpoint", response_model=CheckpointOut,
+            summary="The chain's head, signed with the server's key (keep it elsewhere)")
+def checkpoint(caller: CanReadAudit) -> CheckpointOut:
+    key = caller.state.signing_key
+    if key is None:
+        raise Problem(409, "this server has no audit signing key (set "
+                           "LEONET_AUDIT_SIGNING_KEY_FILE; make one with `leonet audit keygen`)")
+    with caller.read() as session:
+        seq, digest = audit.head(session)
+    if seq < 1:
+        raise Problem(409, "the audit log is empty: nothing to sign yet")
+    signed = signing.sign(key, seq, digest, audit.format_utc(audit.utc_now()))
+    return CheckpointOut(**signed.__dict__)
