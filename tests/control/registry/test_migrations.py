@@ -74,3 +74,18 @@ def test_0003_turns_each_subject_into_one_principal(database_url):
     assert author == people["author-1"].id
     assert all(p.created_by == "migration 0003" for p in people.values())
     db.dispose()
+
+
+def test_cli_principals_and_tokens(database_url, capsys):
+    assert main(["admin", "bootstrap", "--db", database_url, "--subject", "root"]) == 0
+    assert main(["admin", "create-principal", "ci-robot", "--kind", "service",
+                 "--db", database_url]) == 0
+    assert "principal 2: 'ci-robot' (service)" in capsys.readouterr().out
+    assert main(["admin", "create-principal", "CI-Robot", "--db", database_url]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["admin", "create-principal", "x", "--kind", "robot", "--db",
+                 database_url]) == 2
+    assert "kind" in capsys.readouterr().err
+    assert main(["admin", "create-token", "--role", "support", "--principal-id", "2",
+                 "--db", database_url]) == 0
+    assert "for 'ci-robot'" in capsys.readouterr().out
