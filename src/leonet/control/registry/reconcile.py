@@ -43,6 +43,10 @@ from leonet.control.registry.models import (
 from leonet.control.registry.principals import name_key
 
 MIGRATED = "migration 0003"
+# Actions whose actor migration 0003 may have turned into a principal (policy authors,
+# suspension requesters and deciders); token subjects come from ``token.issue``.
+_MIGRATED_FROM = frozenset({"policy.upload", "suspension.request", "suspension.approve",
+                            "suspension.reject"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,8 @@ def _replay(session: Session) -> _Replay:
     r = _Replay({}, {}, set(), {}, {}, {}, [], {}, {})
     for e in audit.walk(session):
         d = orjson.loads(e.detail)
-        r.names.add(name_key(e.actor))
+        if e.action in _MIGRATED_FROM:  # names migration 0003 made principals of
+            r.names.add(name_key(e.actor))
         key, action = e.entity_id, e.action
         if action == "token.issue":
             r.tokens[key] = {"role": d["role"], "subject": d["subject"],
