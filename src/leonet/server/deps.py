@@ -91,6 +91,7 @@ def require(permission: Permission):
 
 P = Permission
 CanAdminTokens = require(P.TOKENS)
+CanReadPrincipals = require(P.PRINCIPALS_READ)
 CanReadSponsors = require(P.SPONSORS_READ)
 CanWriteSponsors = require(P.SPONSORS_WRITE)
 CanReadAccounts = require(P.ACCOUNTS_READ)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from leonet import __version__
 from leonet.control.policy import Policy
-from leonet.control.registry import migrate
+from leonet.control.registry import migrate, signing
 from leonet.control.registry.db import Database
 from leonet.control.registry.facts import RegionLookup
 from leonet.server import problems
@@ -29,6 +29,7 @@ from leonet.server.routes import (
     health,
     me,
     policies,
+    principals,
     sponsors,
     terminals,
     tokens,
@@ -39,8 +40,8 @@ from leonet.server.settings import Settings
 from leonet.server.state import ServiceState
 
 # Decisions first: routes are matched in order, and it is by far the busiest.
-ROUTERS = (decisions, health, me, tokens, sponsors, accounts, terminals, funding, whitelist,
-           transfers, policies, audit, detection)
+ROUTERS = (decisions, health, me, tokens, principals, sponsors, accounts, terminals, funding,
+           whitelist, transfers, policies, audit, detection)
 DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
 tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
 bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are
@@ -55,7 +56,8 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         migrate.upgrade(db)
     regions = RegionLookup()
     state = ServiceState(settings=settings, db=db, regions=regions,
-                         batcher=Batcher(partial(compute, regions=regions)))
+                         batcher=Batcher(partial(compute, regions=regions)),
+                         signing_key=signing.load_private(settings.audit_signing_key_file))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
                     "loss (an fsync per commit).",
     )
     docs: bool = Field(default=True, description="Serve /docs (the OpenAPI page).")
+    audit_signing_key_file: str | None = Field(
+        default=None, description="Ed25519 private key (PEM, `leonet audit keygen`) that signs "
+        "audit checkpoints; keep it outside the database and its backups.")
     telemetry_dir: str | None = Field(
         default=None, description="Folder of the telemetry store (Parquet batches); default: "
         "beside a SQLite database (NAME-telemetry/), else ./leonet-telemetry.")

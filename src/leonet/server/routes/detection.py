@@ -248,6 +248,16 @@ def request_suspension(incident_id: RowId, body: SuspensionCreate,
                             status_code=201, headers=etag(row.version))
 
 
+@router.post("/terminals/{terminal_id}/reinstatement-requests", response_model=SuspensionOut,
+             status_code=201, summary="Ask to lift a two-person suspension (another decides)")
+def request_reinstatement(terminal_id: Id, body: SuspensionCreate,
+                          caller: CanWriteIncidents) -> JSONResponse:
+    with caller.state.db.write() as session:
+        row = incidents.request_reinstatement(session, caller.actor, terminal_id, body.reason)
+        return JSONResponse(SuspensionOut.model_validate(row).model_dump(mode="json"),
+                            status_code=201, headers=etag(row.version))
+
+
 @router.get("/suspension-requests", response_model=list[SuspensionOut],
             summary="Suspension requests, by id")
 def list_suspensions(caller: CanReadIncidents, status: RequestStatus | None = None,
