@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from leonet.errors import InputError, did_you_mean
-from leonet.physics.timegrid import iso_utc, parse_utc
+from leonet.physics.timegrid import iso_utc, parse_bound
 
 # Starlink's public service plans (starlink.com/specifications and plan pages, 2025), in
 # lower case, plus "donated" for terminals given by governments and sponsors (Ukraine 2022).
@@ -198,20 +198,21 @@ def unknown_key(key: str, allowed: tuple[str, ...], where: str, what: str) -> In
     return InputError(f"unknown {what} key {key!r}{hint}", where)
 
 
-def parse_time(value: object, where: str) -> np.datetime64:
+def parse_time(value: object, where: str, *, end: bool) -> np.datetime64 | None:
+    """One end of a rule's window (``end``: the ``until``): a time past 2262 is "no end" (an
+    ``until``) and one before 1677 "no start" (a ``from``), both None (`parse_bound`)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise InputError(f"time {value.isoformat()} has no timezone; add 'Z' for UTC or an "
                              "offset such as +02:00", where)
-        return parse_utc(value, what=where)
-    if isinstance(value, dt.date):
+    elif isinstance(value, dt.date):
         raise InputError(f"{value.isoformat()} is a date; give an instant with a zone such as "
                          f"{value.isoformat()}T00:00:00Z", where)
-    if not isinstance(value, str):
+    elif not isinstance(value, str):
         raise InputError(f"expected a time string such as 2026-02-01T00:00:00Z, got {value!r}",
                          where)
     try:
-        return parse_utc(value, what="time")
+        return parse_bound(value, what="time", end=end)
     except InputError as exc:
         raise InputError(exc.what, where) from None
 
@@ -288,9 +289,9 @@ def parse_rule(raw: object, i: int, loc: Locator, plans: tuple[str, ...]) -> Rul
     if "except_regions" in raw:
         kw["except_regions"] = str_list(raw["except_regions"], loc.rule(i, rid, "except_regions"))
     if "from" in raw:
-        kw["start"] = parse_time(raw["from"], loc.rule(i, rid, "from"))
+        kw["start"] = parse_time(raw["from"], loc.rule(i, rid, "from"), end=False)
     if "until" in raw:
-        kw["end"] = parse_time(raw["until"], loc.rule(i, rid, "until"))
+        kw["end"] = parse_time(raw["until"], loc.rule(i, rid, "until"), end=True)
     if kw.get("start") is not None and kw.get("end") is not None and kw["start"] >= kw["end"]:
         raise InputError(f"contradictory validity window: from {iso_z(kw['start'])} is not "
                          f"before until {iso_z(kw['end'])}", loc.rule(i, rid, "until"))
