@@ -31,7 +31,7 @@ _log = logging.getLogger("leonet.server")
 
 TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
+    405: "Method not allowed", 406: "Not acceptable", 408: "Request timeout", 409: "Conflict",
     412: "Precondition failed", 413: "Content too large", 415: "Unsupported media type",
     422: "Unprocessable content", 428: "Precondition required", 500: "Internal server error",
 }

@@ -51,6 +51,14 @@ RULE_KEYS = ("id", "effect", "description", "regions", "except_regions", "from",
 AREA_KEYS = ("description", "geojson", "file", "h3", "regions", "minus", "buffer_km")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _ID_LINE_RE = re.compile(r'^\s*"?id"?\s*[=:]\s*["\']([A-Za-z0-9._-]+)["\']', re.MULTILINE)
+# The REST schema's cap on a document (schemas/policies.py), here for every entry point; GeoJSON
+# coordinates nest 4 deep (MultiPolygon) inside an area 3 deep: 32 leaves room to spare.
+MAX_DOCUMENT_CHARS = 5_000_000
+MAX_DEPTH = 32
+# What is not structure: strings (and, in TOML, comments), whose brackets do not nest.
+_JSON_SKIP_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_TOML_SKIP_RE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+                           r"'[^'\n]*'|#[^\n]*")
 NO_START = np.iinfo(np.int64).min
 NO_END = np.iinfo(np.int64).max
 
@@ -137,8 +145,26 @@ def iso_z(t: np.datetime64) -> str:
     return re.sub(r"\.?0+Z$", "Z", text) if "." in text else text
 
 
+def check_shape(text: str, fmt: str, source: str) -> None:
+    """Refuse a document over `MAX_DOCUMENT_CHARS` or nesting arrays and tables deeper than
+    `MAX_DEPTH`, before a parser recurses into it (Python's JSON and TOML parsers raise
+    RecursionError about 1,000 levels down)."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise InputError(f"the document has {len(text):,} characters; the limit is "
+                         f"{MAX_DOCUMENT_CHARS:,}", source)
+    pattern = _TOML_SKIP_RE if fmt == "toml" else _JSON_SKIP_RE
+    brackets = np.frombuffer(pattern.sub("", text).encode("utf-8", "replace"), dtype=np.uint8)
+    step = np.zeros(256, dtype=np.int64)
+    step[[ord("["), ord("{")]], step[[ord("]"), ord("}")]] = 1, -1
+    depth = np.cumsum(step[brackets]) if brackets.size else np.zeros(1, np.int64)
+    if depth.max() > MAX_DEPTH:
+        raise InputError(f"arrays and tables are nested {int(depth.max()):,} levels deep; the "
+                         f"limit is {MAX_DEPTH}", source)
+
+
 def read_document(text: str, fmt: str, source: str) -> dict:
     """Parse TOML or JSON text into a plain dict (syntax errors name the line)."""
+    check_shape(text, fmt, source)
     if fmt == "toml":
         try:
             return tomllib.loads(text)

@@ -183,7 +183,8 @@ def _planned(terminal_id: str, current: Mapping[str, Any], values: Mapping[str, 
 
 
 def update(
-    session: Session, actor: Actor, terminal_id: str, expected_version: int, reason: str = "",
+    session: Session, actor: Actor, terminal_id: str, expected_version: int | None,
+    reason: str = "",
     **values,
 ) -> Terminal:
     """Change ``kit_type``, ``sponsor_id``, ``status`` (along `TRANSITIONS`) or give an

@@ -270,7 +270,7 @@ def list_suspensions(caller: CanReadIncidents, status: RequestStatus | None = No
         return [SuspensionOut.model_validate(r) for r in rows]
 
 
-def _decide(request_id: int, body: Decision, caller, version: int, approve: bool):
+def _decide(request_id: int, body: Decision, caller, version: int | None, approve: bool):
     with caller.state.db.write() as session:
         row = incidents.decide(session, caller.actor, request_id, version, approve,
                                body.reason)
