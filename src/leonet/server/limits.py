@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leonet.control.policy.document import MAX_DOCUMENT_CHARS
@@ -76,9 +77,10 @@ class BodyLimitMiddleware:
             return
         if declared is not None and declared > limit:
             response = problem_response(
-                413, f"the body has {declared} bytes; the limit for {scope['method']} "
-                f"{scope['path']} is {limit} bytes (split the batch, or send Arrow which is "
-                "smaller)")
+                413, f"the body has {declared} bytes; the limit is {limit} bytes for "
+                f"{scope['method']} {scope['path']}"
+                + (" (split the batch, or send Arrow which is smaller)"
+                   if limit == self.max_body_bytes else ""))
             await response(scope, receive, send)
             return
         seen = 0
@@ -91,14 +93,15 @@ class BodyLimitMiddleware:
             try:
                 message = await asyncio.wait_for(receive(), READ_TIMEOUT_S)
             except TimeoutError:
-                raise Problem(408, f"no part of the body arrived for {READ_TIMEOUT_S:g} s",
-                              headers={"Connection": "close"}) from None
+                # HTTPException: FastAPI turns any other error while reading a body into 400.
+                raise HTTPException(408, f"no part of the body arrived for {READ_TIMEOUT_S:g} s",
+                                    headers={"Connection": "close"}) from None
             if message["type"] == "http.request":
                 complete = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise Problem(413, f"the body is over the limit of {limit} bytes for "
-                                       f"{scope['method']} {scope['path']}")
+                    raise HTTPException(413, f"the body is over the limit of {limit} bytes "
+                                             f"for {scope['method']} {scope['path']}")
             return message
 
         await self.app(scope, counted, send)
