@@ -258,7 +258,7 @@ class TimeGrid:
         step: str | float | dt.timedelta = "60s",
     ) -> TimeGrid:
         """Instants ``start, start+step, …`` up to and including ``start+duration``."""
-        t0 = parse_utc(start, what="start")
+        t0 = parse_utc(start, what="start (--start)")
         duration_s = parse_duration_s(duration, what="duration")
         step_s = parse_duration_s(step, what="step")
         if duration_s < 0:
