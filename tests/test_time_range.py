@@ -196,3 +196,15 @@ def test_cli_time_options_exit_2_naming_the_option(at, capsys):
     assert main(["overhead", "--lat", "0", "--lon", "0", "--at", at]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "at " in err and ("representable range" in err or "offset" in err), err
+
+
+@pytest.mark.parametrize("text", ["2026-02-10T12:00:00+23:59", "2026-02-10T12:00:00-1401",
+                                  "2026-02-10T12:00:00+15:00"])
+def test_offsets_beyond_14_hours_are_refused_everywhere(text):
+    with pytest.raises(InputError, match="offset"):
+        parse_utc(text)
+    with pytest.raises(Problem, match="offset"):
+        parse_json(json.dumps({"columns": {"terminal_id": ["UT-1"], "time": [text],
+                                           "lat_deg": [0], "lon_deg": [0]}}).encode(), 10)
+    tel, issues = telemetry_from_arrays(["UT-1"], [text], [0.0], [0.0], [0.0], [0.0])
+    assert len(tel) == 0 and "offset" in issues.reason[0]

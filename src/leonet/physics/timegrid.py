@@ -43,7 +43,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
 # The same bound over ISO 8601 text, for vectorised readers (Arrow's takes any offset < 24 h):
 # text ending in an offset beyond +-14:00.
-OFFSET_BEYOND_RE = r"[+-](?:1[5-9]|2\d|14:?(?:0[1-9]|[1-5]\d))\s*$"
+OFFSET_BEYOND_RE = r"[+-](?:(?:1[5-9]|2\d)(?::?\d\d)?|14:?(?:0[1-9]|[1-5]\d))\s*$"
 _UNIT_NS = {"s": NS_PER_S, "ms": NS_PER_MS, "us": 1_000, "ns": 1}
 
 _UNIT_S = {
@@ -258,7 +258,7 @@ class TimeGrid:
         step: str | float | dt.timedelta = "60s",
     ) -> TimeGrid:
         """Instants ``start, start+step, …`` up to and including ``start+duration``."""
-        t0 = parse_utc(start, what="start (--start)")
+        t0 = parse_utc(start, what="start")
         duration_s = parse_duration_s(duration, what="duration")
         step_s = parse_duration_s(step, what="step")
         if duration_s < 0:
