@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from leonet.control.registry import Database
+from leonet.control.registry.tokens import parse_token
 from leonet.server.main import create_app
 from leonet.server.settings import Settings
 
@@ -62,6 +63,7 @@ def _rows(n: int = 1, **columns) -> pa.Table:
 def test_a_token_with_non_ascii_digits_is_401(client, header):
     response = client.get("/v1/me", headers={b"Authorization": header})
     _problem(response, 401, "invalid")
+    assert parse_token(header.decode("latin-1").split()[1]) is None  # int("²") raised
 
 
 @pytest.mark.parametrize("path", ["/v1/decisions", "/v1/telemetry"])
