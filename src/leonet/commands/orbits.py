@@ -25,7 +25,7 @@ from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, wgs84
 from leonet.physics.orbits.propagate import iter_propagate
 from leonet.physics.orbits.shells import PRESETS
-from leonet.physics.timegrid import TimeGrid, iso_utc
+from leonet.physics.timegrid import TimeGrid, iso_utc, parse_utc
 from leonet.physics.visibility import visible
 
 constellation_app = typer.Typer(help="Describe constellations (TLE/OMM files or presets).",
@@ -176,7 +176,7 @@ def overhead(
 ) -> None:
     """Satellites in view of a place at an instant, highest first."""
     point = wgs84.point(lat, lon, alt_m, min_elevation_deg=min_elevation)
-    grid = TimeGrid.at(at)
+    grid = TimeGrid.at(parse_utc(at, what="--at"))
     sats = load_source(source, skip_invalid=skip_invalid, epoch=epoch)
     eph = sats.propagate(grid)
     vis = visible(point, eph.r_ecef_km[0])

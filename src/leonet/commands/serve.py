@@ -37,4 +37,8 @@ def serve(
         "leonet.server.main:create_app", factory=True, host=host, port=port, workers=workers,
         loop="uvloop", http="httptools", access_log=access_log, log_level="info",
         timeout_graceful_shutdown=10,
+        # No `server: uvicorn` header (it tells an attacker what to aim at); idle keep-alive
+        # connections close after 5 s; past 1,000 connections in flight new ones get 503,
+        # so slow clients cannot take every socket (body reads time out: server.limits).
+        server_header=False, timeout_keep_alive=5, limit_concurrency=1000,
     )

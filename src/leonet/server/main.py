@@ -44,8 +44,9 @@ ROUTERS = (decisions, health, me, tokens, principals, sponsors, accounts, termin
            whitelist, transfers, policies, audit, detection)
 DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
 tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
-bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are
-`application/problem+json`; changes need `If-Match` with the ETag last read."""
+bearer token (`leonet admin bootstrap`, then `leonet admin create-token`); the last two can be
+closed with `LEONET_DOCS=false`. Errors are `application/problem+json`; changes to a record
+(PATCH, revoke, approve, a transfer) need `If-Match` with the ETag last read (`*`: any)."""
 
 
 def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
@@ -71,11 +72,12 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         version=__version__,
         description=DESCRIPTION,
         docs_url="/docs" if settings.docs else None,
+        openapi_url="/openapi.json" if settings.docs else None,
         redoc_url=None,
     )
     app.state.leonet = state
     problems.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, state=state, max_body_bytes=settings.max_body_bytes)
     # Added last, so it runs first: small single decisions skip the routing stack.
     app.add_middleware(FastDecisions, state=state, max_body_bytes=settings.max_body_bytes)
     for module in ROUTERS:

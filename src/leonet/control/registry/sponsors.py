@@ -138,7 +138,7 @@ def list_agreements(
 
 
 def set_end(
-    session: Session, actor: Actor, agreement_id: int, expected_version: int,
+    session: Session, actor: Actor, agreement_id: int, expected_version: int | None,
     valid_until: dt.datetime | None, reason: str = "",
 ) -> FundingAgreement:
     """End (or extend) an agreement: the sponsor stops paying at ``valid_until``."""

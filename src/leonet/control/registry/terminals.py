@@ -216,8 +216,8 @@ def _status_action(terminal_id: str, diff: Mapping[str, Any], reason: str, two_p
 
 
 def update(
-    session: Session, actor: Actor, terminal_id: str, expected_version: int, reason: str = "",
-    two_person: bool = False, **values,
+    session: Session, actor: Actor, terminal_id: str, expected_version: int | None,
+    reason: str = "", two_person: bool = False, **values,
 ) -> Terminal:
     """Change ``kit_type``, ``sponsor_id``, ``status`` (along `TRANSITIONS`) or give an
     account to a terminal that has none (moving it between accounts is a transfer).

@@ -47,9 +47,10 @@ def secret_digest(secret: str) -> str:
 def parse_token(token: str) -> tuple[int, str] | None:
     """``(id, secret)`` from ``lnt_<id>_<secret>``, or None if it is not of that form."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isdigit() or not parts[2]:
+    # ASCII digits only: str.isdigit() is also true of "²" or "١", which int() refuses.
+    if len(parts) != 3 or parts[0] != PREFIX or not parts[2]:
         return None
-    if len(parts[1]) > 12:
+    if not (parts[1].isascii() and parts[1].isdigit()) or len(parts[1]) > 12:
         return None
     return int(parts[1]), parts[2]
 
