@@ -136,9 +136,9 @@ def coverage(
     written = _write_cells(out, geojson, cells, columns)
     label = f"{cells.name}: {_MAP_LABELS[map_value]}, {min_elevation:g}° mask"
     if map_file is not None:
-        vmax = 100.0 if map_value == "percent_covered" else None
         written.append(maps.cell_map(cells, columns[map_value], map_file, title=label,
-                                     label=_MAP_LABELS[map_value], vmax=vmax))
+                                     label=_MAP_LABELS[map_value],
+                                     percent=map_value == "percent_covered"))
     if profile is not None:
         written.append(maps.latitude_profile(
             cells.lat_deg, {"mean satellites in view": run.coverage.mean_in_view,
