@@ -256,7 +256,8 @@ def capacity(
     cap = run.capacity
     summary = {
         "cells": len(cells), "context_cells": run.n_context,
-        "terminals": float(run.terminals.sum()),
+        # Expected terminals (density × area) are fractional per cell; the total is a count.
+        "terminals": round(float(run.terminals.sum())),
         "demand_gbps": float(cap.demand_gbps.sum()),
         "offered_mean_gbps": float(cap.offered_mean_gbps.sum()),
         "served_mean_gbps": float(cap.served_mean_gbps.sum()),
