@@ -44,7 +44,8 @@ def check(
     out.print(f"{file}: version {policy.version}, default {policy.default}, "
               f"{len(policy.rules)} rules, {len(policy.regions)} regions — OK")
     for name, reg in policy.regions.items():
-        flag = " (approximate)" if reg.approximate else ""
+        flag = (f" (approximate: {reg.accuracy})" if reg.accuracy else " (approximate)"
+                if reg.approximate else "")
         out.print(f"  region {name}: {reg.name}, {reg.kind}{flag}{_whereabouts(reg)}")
     for w in policy.warnings:
         out.print(f"  [yellow]warning:[/] {w}")
