@@ -93,7 +93,7 @@ def test_event_and_window_times_are_nanoseconds_of_the_scenario_dates(result):
     assert [e.name for e in policy] == ["activated", "speed and funding rules"]
     assert policy[0].gained > 0 and policy[0].lost == 0
     # the detail says why terminals gained service: the rule that denied them before
-    assert f"{policy[0].gained:,} gain: denied by 'no-policy-in-force' before" in policy[0].detail
+    assert f"{policy[0].gained:,} gain: no policy was in force before" in policy[0].detail
     stops = [e for e in result.events if e.kind == "funding"]
     assert [e.time_ns for e in stops] == [ns("2026-01-08T00:00:00Z")]
     assert [e.time_ns for e in result.events] == sorted(e.time_ns for e in result.events)

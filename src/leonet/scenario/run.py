@@ -240,9 +240,15 @@ def _why_changed(change: PolicyChange) -> str:
     after: dict[str, int] = {}
     for _, _, rule, n in change.diff.losses:
         after[rule] = after.get(rule, 0) + n
-    parts = [f"{n:,} gain: denied by '{rule}' before"
-             + (", a rule this policy no longer has" if rule not in rules and rule not in
-                NOT_RULES else "")
+    def was(rule: str) -> str:
+        if rule == NO_POLICY:
+            return "no policy was in force before"
+        if rule in NOT_RULES:  # the policy's default, or a suspension
+            return f"denied by the {rule} before" if rule == "default" else f"{rule} before"
+        return f"denied by '{rule}' before" + (", a rule this policy no longer has"
+                                               if rule not in rules else "")
+
+    parts = [f"{n:,} gain: {was(rule)}"
              for rule, n in sorted(before.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
     parts += [f"{n:,} lose: now denied by '{rule}'"
               for rule, n in sorted(after.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
