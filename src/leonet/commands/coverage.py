@@ -136,9 +136,9 @@ def coverage(
     written = _write_cells(out, geojson, cells, columns)
     label = f"{cells.name}: {_MAP_LABELS[map_value]}, {min_elevation:g}° mask"
     if map_file is not None:
-        vmax = 100.0 if map_value == "percent_covered" else None
         written.append(maps.cell_map(cells, columns[map_value], map_file, title=label,
-                                     label=_MAP_LABELS[map_value], vmax=vmax))
+                                     label=_MAP_LABELS[map_value],
+                                     percent=map_value == "percent_covered"))
     if profile is not None:
         written.append(maps.latitude_profile(
             cells.lat_deg, {"mean satellites in view": run.coverage.mean_in_view,
@@ -256,7 +256,8 @@ def capacity(
     cap = run.capacity
     summary = {
         "cells": len(cells), "context_cells": run.n_context,
-        "terminals": float(run.terminals.sum()),
+        # Expected terminals (density × area) are fractional per cell; the total is a count.
+        "terminals": round(float(run.terminals.sum())),
         "demand_gbps": float(cap.demand_gbps.sum()),
         "offered_mean_gbps": float(cap.offered_mean_gbps.sum()),
         "served_mean_gbps": float(cap.served_mean_gbps.sum()),

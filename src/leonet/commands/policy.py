@@ -16,7 +16,12 @@ from leonet.control.boundaries import EDITION
 from leonet.control.labels import region_labels
 from leonet.control.policy import Policy
 from leonet.control.policy.diff import diff_policies
-from leonet.control.population import read_points, synthesize_population, write_points
+from leonet.control.population import (
+    countries_of_regions,
+    read_points,
+    synthesize_population,
+    write_points,
+)
 from leonet.control.regions import catalogue, resolve_region
 from leonet.control.spillover import spillover as measure_spillover
 from leonet.errors import InputError
@@ -39,7 +44,8 @@ def check(
     out.print(f"{file}: version {policy.version}, default {policy.default}, "
               f"{len(policy.rules)} rules, {len(policy.regions)} regions — OK")
     for name, reg in policy.regions.items():
-        flag = " (approximate)" if reg.approximate else ""
+        flag = (f" (approximate: {reg.accuracy})" if reg.accuracy else " (approximate)"
+                if reg.approximate else "")
         out.print(f"  region {name}: {reg.name}, {reg.kind}{flag}{_whereabouts(reg)}")
     for w in policy.warnings:
         out.print(f"  [yellow]warning:[/] {w}")
@@ -129,8 +135,16 @@ def diff(
 ) -> None:
     """Which terminals gain or lose service from A to B, by region and reason."""
     pa, pb = Policy.load(a), Policy.load(b)
-    pop = (read_points(population) if population is not None
-           else synthesize_population(synthetic, seed=seed, time=time))
+    if population is None:
+        # Where the policies' regions are: terminals elsewhere only ever meet the default.
+        where = countries_of_regions([*pa.regions.values(), *pb.regions.values()])
+        pop = synthesize_population(synthetic, seed=seed, time=time, countries=where or None)
+        out.print(f"Synthetic population (seed {seed}): {len(pop):,} terminals at towns of "
+                  + (", ".join(where) if where else "the world")
+                  + f", {pop.whitelisted.mean():.0%} whitelisted at random; --population "
+                  "for your own terminals.", highlight=False)
+    else:
+        pop = read_points(population)
     if population is not None:  # name file and row for values the policies refuse
         _decide_rows(pop, pa, population)
         _decide_rows(pop, pb, population)

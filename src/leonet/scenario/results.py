@@ -88,6 +88,9 @@ class WindowResult:
     n_issues: int  # rows refused by the telemetry checks
     incidents: Incidents
     n_suspended: int  # terminals newly suspended after this window
+    # (incident kind, terminals) for the newly suspended terminals: the kinds of the incidents
+    # that suspended them, in the enforcement's order (a terminal counts under each of its kinds)
+    suspended_for: tuple[tuple[str, int], ...] = ()
 
     @property
     def n_reports(self) -> int:
