@@ -26,6 +26,7 @@ from sgp4.api import Satrec
 from leonet.errors import InputError
 from leonet.physics.earth import WGS84_A_KM
 from leonet.physics.ephemeris import Ephemeris
+from leonet.physics.orbits.celestrak import PREFIX, data_dir, resolve_fetched
 from leonet.physics.orbits.omm import read_elements
 from leonet.physics.orbits.propagate import iter_propagate, propagate
 from leonet.physics.orbits.shells import PRESETS, Preset, Shell, shell_satrecs
@@ -102,15 +103,25 @@ class Constellation:
     @classmethod
     def load(cls, source: str | Path, *, epoch: str | None = None,
              skip_invalid: bool = False) -> Constellation:
-        """A preset name (``starlink-gen1``, ``starlink-gen2a``, ``kuiper``, ``oneweb``) or
-        a TLE / OMM (JSON, CSV) file path."""
+        """A preset name (``starlink-gen1``, ``starlink-gen2a``, ``kuiper``, ``oneweb``), a
+        TLE / OMM (JSON, CSV) file path, or a group fetched from CelesTrak (``starlink``, or
+        ``celestrak:oneweb`` for a group named like a preset; `leonet.physics.orbits.celestrak`).
+        """
         text = str(source)
         if text in PRESETS:
             return cls.from_preset(text, epoch=epoch)
         path = Path(text)
         if not path.exists():
-            hint = ", ".join(sorted(PRESETS))
-            raise InputError(f"no such file or preset {text!r}; presets are: {hint}")
+            fetched = resolve_fetched(text)
+            if fetched is not None:
+                path = fetched
+            elif text.startswith(PREFIX):
+                raise InputError(f"{text!r} was never fetched into {data_dir()}; run leonet "
+                                 f"data fetch {text.removeprefix(PREFIX)}")
+            else:
+                hint = ", ".join(sorted(PRESETS))
+                raise InputError(f"no such file, preset or fetched group {text!r}; presets "
+                                 f"are: {hint} (current elements: leonet data fetch starlink)")
         if path.is_dir():
             raise InputError(f"{text!r} is a folder; give a TLE or OMM file or a preset")
         return cls.from_element_set(read_elements(path, skip_invalid=skip_invalid))
