@@ -59,7 +59,7 @@ def detect(
 ) -> None:
     """Find unauthorized use: denied regions, speed and altitude limits, drone-like flights,
     impossible travel, roaming, missing whitelist verification, cloned identities, clusters
-    of terminals appearing together."""
+    of terminals appearing together. Exit 1 when rows were dropped or none was usable."""
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise InputError("incidents are written as .csv or .parquet", f"--out {out}")
     started = time.perf_counter()
@@ -95,6 +95,14 @@ def detect(
             "policy": None if pol is None else {"version": pol.version, "source": pol.source},
             "config": cfg.to_dict(),
         }, indent=2))
+    # Exit codes as `telemetry check` (README "Exit codes"): 1 when rows were dropped or
+    # nothing was left to check, so a script never takes "0 incidents" of nothing as clean.
+    if len(tel) == 0:
+        err.print(f"[yellow]nothing to check:[/] {telemetry} holds no usable reports")
+        raise typer.Exit(code=1)
+    if row_issues.n_dropped:
+        err.print(f"[yellow]{row_issues.n_dropped:,} rows dropped[/] (exit code 1)")
+        raise typer.Exit(code=1)
 
 
 @telemetry_app.command("verify")

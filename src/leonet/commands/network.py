@@ -100,7 +100,7 @@ def route(
         MAX_LASER_RANGE_KM,
     cutoff_lat: Annotated[float | None, typer.Option(
         help="No cross-plane lasers above this latitude (deg).")] = None,
-    no_lasers: Annotated[bool, typer.Option(help="Ignore laser links.")] = False,
+    no_lasers: Annotated[bool, typer.Option("--no-lasers", help="Ignore laser links.")] = False,
     isls: Annotated[Path | None, typer.Option(
         help="Laser links from an isls.txt-format file ('a b' satellite indices in the "
              "order of --source) instead of +Grid.")] = None,

@@ -164,8 +164,8 @@ def _open_writer(path: Path, fmt: str, schema: pa.Schema):
 
 
 def overhead(
-    lat: Annotated[float, typer.Option(help="Geodetic latitude (deg).")],
-    lon: Annotated[float, typer.Option(help="Longitude (deg).")],
+    lat: Annotated[float, typer.Option(help="Geodetic latitude (deg).", min=-90, max=90)],
+    lon: Annotated[float, typer.Option(help="Longitude (deg).", min=-180, max=180)],
     at: Annotated[str, typer.Option(help="Instant, ISO 8601 with zone.")],
     source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
     min_elevation: Annotated[float, typer.Option(help="Elevation mask (deg).")] =

@@ -95,8 +95,8 @@ def _decide_rows(pop, policy, path: Path):
 @app.command()
 def explain(
     policy_file: Annotated[Path, typer.Option("--policy", help="Policy document.")],
-    lat: Annotated[float, typer.Option(help="Latitude, degrees north.")],
-    lon: Annotated[float, typer.Option(help="Longitude, degrees east.")],
+    lat: Annotated[float, typer.Option(help="Latitude, degrees north.", min=-90, max=90)],
+    lon: Annotated[float, typer.Option(help="Longitude, degrees east.", min=-180, max=180)],
     time: Annotated[str, typer.Option(help="Instant with a zone, e.g. 2026-02-10T12:00Z.")],
     alt_m: Annotated[float, typer.Option(help="Height, m.")] = 0.0,
     speed_kmh: Annotated[float, typer.Option(help="Speed, km/h.")] = 0.0,
