@@ -154,13 +154,15 @@ def fetch_group(group: str, fmt: str = "tle", *,
     if previous is not None and not force and now < previous.next_fetch_at:
         return previous
     text = _download(url)
+    # CelesTrak answers an unknown group with 200 and a sentence ("No GP data found").
+    begins = next((line.strip() for line in text.splitlines() if line.strip()), "")[:60]
     try:
-        elements = parse_elements(text, source=url, skip_invalid=True)
+        elements = parse_elements(text, source="answer", skip_invalid=True)
     except InputError as exc:
-        raise FetchError(f"the answer is not TLE or OMM elements ({exc.what})", url) from None
+        raise FetchError(f"the answer is not TLE or OMM elements: it begins {begins!r} "
+                         f"({exc})", url) from None
     if not elements.records:
-        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        raise FetchError(f"no element sets in the answer (it begins {first[:60]!r})", url)
+        raise FetchError(f"no valid element sets in the answer (it begins {begins!r})", url)
     folder.mkdir(parents=True, exist_ok=True)
     data, meta = _paths(group, fmt, folder)
     _write_atomically(data, text)
