@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,8 +34,8 @@ class Recorded(BaseHTTPRequestHandler):
     """CelesTrak's gp.php as recorded: the body chosen by the test, every query kept."""
 
     status = 200
-    bodies: dict[str, str] = {}
-    queries: list[dict[str, list[str]]] = []
+    bodies: ClassVar[dict[str, str]] = {}
+    queries: ClassVar[list[dict[str, list[str]]]] = []
 
     def do_GET(self) -> None:
         query = parse_qs(urlsplit(self.path).query)

@@ -17,7 +17,8 @@ reads the newest copy in `data_dir`.
 >>> fetched_url("Starlink; rm", "tle")
 Traceback (most recent call last):
 ...
-leonet.errors.InputError: group: 'Starlink; rm' is not a CelesTrak group name (letters, digits and '-', e.g. starlink, oneweb, kuiper)
+leonet.errors.InputError: group: 'Starlink; rm' is not a CelesTrak group name (letters, digits
+and '-', e.g. starlink, oneweb, kuiper)
 """
 
 from __future__ import annotations
