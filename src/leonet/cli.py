@@ -9,13 +9,16 @@ source failed (offline, HTTP error, an answer that is not what was asked for).
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 # Typer 0.29 runs its own copy of click: its parser's errors are these classes, not click's.
+from typer._click.decorators import help_option
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperArgument
 
 from leonet import __version__
 from leonet.commands import admin, audit, data, network, orbits, serve
@@ -24,6 +27,7 @@ from leonet.commands import detect as detect_commands
 from leonet.commands import policy as policy_commands
 from leonet.commands import scenario as scenario_commands
 from leonet.commands.common import console as err_console
+from leonet.commands.common import flag
 from leonet.errors import FetchError, InputError
 from leonet.reporting.demo import run_demo
 
@@ -59,7 +63,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: Annotated[bool, typer.Option(
+    version: Annotated[bool, flag(
         "--version", "-V", help="Print the leonet version and exit.", is_eager=True,
         callback=_print_version)] = False,
 ) -> None:
@@ -92,11 +96,40 @@ def _error(message: str) -> None:
     sys.stderr.flush()
 
 
+HELP_NAMES = ["-h", "--help"]
+
+
+def _usage_name(argument) -> str:
+    """``FILE``, ``[FILE]`` or ``GROUP...``: the usual usage-line form of an argument."""
+    name = argument.display_name_raw.upper().removesuffix("...")
+    name = name if argument.required else f"[{name}]"
+    return name + ("..." if argument.nargs != 1 else "")
+
+
+def command_tree():
+    """The click command of `app` as its help should read. Typer 0.29's rich help prints
+    ``<bool>`` beside every ``-h/--help`` switch and ``{file}`` for required arguments in
+    usage lines; both are set right here, once, for every command."""
+    root = typer.main.get_command(app)
+    todo = [root]
+    while todo:
+        cmd = todo.pop()
+        help_option(HELP_NAMES)(cmd)
+        switch = cmd.params.pop()
+        switch.metavar = ""
+        cmd._help_option = switch
+        for param in cmd.params:
+            if isinstance(param, TyperArgument):
+                param._usage_display_name = partial(_usage_name, param)
+        todo += list(getattr(cmd, "commands", {}).values())
+    return root
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI; every error becomes one line on standard error and its exit
     code (module docstring)."""
     try:
-        result = app(args=argv, prog_name="leonet", standalone_mode=False)
+        result = command_tree().main(args=argv, prog_name="leonet", standalone_mode=False)
     except NoArgsIsHelpError as exc:
         print(exc.ctx.get_help())
         return 0

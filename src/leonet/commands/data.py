@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from leonet.commands.common import console
+from leonet.commands.common import console, flag
 from leonet.physics.orbits.celestrak import (
     CACHE_LIFETIME_S,
     DATA_DIR_ENV,
@@ -31,7 +31,7 @@ def fetch(
     cache_dir: Annotated[Path | None, typer.Option(
         help=f"Where to keep them (default: ${DATA_DIR_ENV}, else ~/.cache/leonet/celestrak).")
     ] = None,
-    force: Annotated[bool, typer.Option(
+    force: Annotated[bool, flag(
         "--force", help=f"Fetch even if the copy is younger than {CACHE_LIFETIME_S // 3600} h "
         "(CelesTrak's update interval).")] = False,
 ) -> None:

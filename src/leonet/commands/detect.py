@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from leonet.commands.common import flag
 from leonet.control.detect import DetectConfig, read_terminal_facts
 from leonet.control.detect import detect as find_incidents
 from leonet.control.policy import Policy
@@ -30,18 +31,19 @@ telemetry_app = typer.Typer(help="Terminal telemetry: check files row by row, ve
 
 def detect(
     telemetry: Annotated[Path, typer.Option(
-        "--telemetry", help="Reports (.csv or .parquet): terminal_id,time,lat_deg,lon_deg,"
-        "alt_m,speed_kmh[,heading_deg,serving_sat,height_agl_m]; alt_m is the GNSS altitude "
-        "above sea level.")],
+        "--telemetry", help="Reports (.csv or .parquet) with columns terminal_id, time, lat_deg, "
+        "lon_deg, alt_m, speed_kmh and optionally heading_deg, serving_sat, height_agl_m; "
+        "alt_m is the GNSS altitude above sea level.")],
     out: Annotated[Path, typer.Option(
-        "--out", help="Incidents (.csv: terminal_id,kind,start,end,evidence; or .parquet).")],
+        "--out", help="Incidents (.csv with terminal_id, kind, start, end, evidence; or "
+        ".parquet).")],
     policy: Annotated[Path | None, typer.Option(
         "--policy", help="Policy document; needed for denied_region and not_whitelisted.")
     ] = None,
     terminals: Annotated[Path | None, typer.Option(
-        "--terminals", help="Terminal facts (.csv or .parquet): terminal_id[,plan,"
-        "home_country,funded,whitelisted,roaming_days_allowed]. Rows of other terminals "
-        "are reported and left out.")] = None,
+        "--terminals", help="Terminal facts (.csv or .parquet) with columns terminal_id and "
+        "optionally plan, home_country, funded, whitelisted, roaming_days_allowed. Rows of "
+        "other terminals are reported and left out.")] = None,
     kinds: Annotated[str | None, typer.Option(
         "--kinds", help="Comma-separated detectors (default: all the inputs allow).")] = None,
     config: Annotated[Path | None, typer.Option(
@@ -51,9 +53,9 @@ def detect(
     now: Annotated[str | None, typer.Option(
         help="Reports after this instant (+5 min) are refused as future (default: now).")
     ] = None,
-    all_columns: Annotated[bool, typer.Option(
-        "--all-columns", help="CSV: add rule,n_reports,lat_deg,lon_deg.")] = False,
-    as_json: Annotated[bool, typer.Option(
+    all_columns: Annotated[bool, flag(
+        "--all-columns", help="CSV: add rule, n_reports, lat_deg, lon_deg.")] = False,
+    as_json: Annotated[bool, flag(
         "--json", help="Print a JSON summary (counts, notes, row issues) on stdout.")] = False,
     alt_datum: AltDatum = "msl",
 ) -> None:
