@@ -37,7 +37,8 @@ Source = Annotated[str, typer.Argument(help="TLE/OMM file (.tle, .txt, .json, .c
 SkipInvalid = Annotated[bool, flag("--skip-invalid",
                                            help="Skip bad records, reporting each one.")]
 Epoch = Annotated[str | None, typer.Option(help="Epoch of preset elements (ISO 8601 UTC).")]
-Name = Annotated[str | None, typer.Option(help="Keep names matching this glob (re:PATTERN for a regular expression).")]
+Name = Annotated[str | None, typer.Option(
+    help="Keep names matching this glob (re:PATTERN for a regular expression).")]
 AltMin = Annotated[float | None, typer.Option(help="Drop satellites below this mean altitude "
                                                    "(km).")]
 AltMax = Annotated[float | None, typer.Option(help="Drop satellites above this altitude (km).")]
