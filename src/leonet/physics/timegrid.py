@@ -101,7 +101,8 @@ def parse_utc(value: str | dt.datetime | np.datetime64, *, what: str = "time") -
         ) from None
     if parsed.tzinfo is None:
         # A date alone ("2022-02-26") needs a time before its zone to be accepted back.
-        suggestion = text + ("Z" if "T" in text or " " in text else "T00:00:00Z")
+        suggestion = text.replace(" ", "T") + ("Z" if "T" in text or " " in text
+                                               else "T00:00:00Z")
         raise InputError(
             f"{what} {value!r} has no timezone; add 'Z' for UTC (e.g. {suggestion}) or an offset"
         )
