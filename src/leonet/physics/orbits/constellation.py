@@ -24,6 +24,7 @@ import numpy as np
 from sgp4.api import Satrec
 
 from leonet.errors import InputError
+from leonet.notebook import html_columns, to_arrow, to_pandas
 from leonet.physics.earth import WGS84_A_KM
 from leonet.physics.ephemeris import Ephemeris
 from leonet.physics.orbits.celestrak import PREFIX, data_dir, resolve_fetched
@@ -349,6 +350,24 @@ class Constellation:
 
     def __repr__(self) -> str:
         return f"Constellation(n_sats={self.n_sats}, source={self.source[:60]!r})"
+
+    # -- notebook --------------------------------------------------------------------
+    def columns(self) -> dict[str, np.ndarray]:
+        """One row per satellite: name, NORAD id, shell, plane and slot (-1: unknown)."""
+        return {"name": self.names, "norad_id": self.norad_id,
+                "shell_index": self.shell_index, "plane": self.plane, "slot": self.slot}
+
+    def to_pandas(self):
+        """`columns` as a pandas DataFrame."""
+        return to_pandas(self.columns())
+
+    def to_arrow(self):
+        """`columns` as an Arrow table."""
+        return to_arrow(self.columns())
+
+    def _repr_html_(self) -> str:
+        return html_columns(f"Constellation: {self.n_sats:,} satellites from {self.source}",
+                            self.columns())
 
     # -- propagation ------------------------------------------------------------------
     def propagate(self, grid: TimeGrid, **kwargs) -> Ephemeris:
