@@ -26,9 +26,13 @@ class Decisions:
 
     def columns(self) -> dict[str, np.ndarray]:
         """One row per terminal (flattened): where, when, and the decision with its rule."""
-        t = self.terminals
-        return {"lat_deg": t.lat_deg.ravel(), "lon_deg": t.lon_deg.ravel(),
-                "time": t.time_ns.ravel().astype("datetime64[ns]"),
+        t, shape = self.terminals, self.rule_index.shape
+
+        def flat(values: np.ndarray) -> np.ndarray:  # inputs broadcast (one time for all)
+            return np.broadcast_to(values, shape).ravel()
+
+        return {"lat_deg": flat(t.lat_deg), "lon_deg": flat(t.lon_deg),
+                "time": flat(t.time_ns).astype("datetime64[ns]"),
                 "allowed": self.allowed.ravel(), "rule": self.rule.ravel()}
 
     def to_pandas(self):
