@@ -5,8 +5,6 @@ here (an ISS element set, hand-placed terminals), not against the HTML code's ow
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import numpy as np
 import pytest
 
@@ -20,52 +18,12 @@ from leonet.physics.orbits.tle import parse_tle
 from leonet.physics.timegrid import TimeGrid
 from leonet.regional.cells import region_cells
 from leonet.regional.coverage import region_coverage
+from tests.html_cells import parsed
 
 pd = pytest.importorskip("pandas", reason="to_pandas() needs pandas (the test extra has it)")
 
 ISS = ("{name}\n1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991\n"
        "2 25544  51.6439 211.2001 0007417  17.6667  85.6398 15.50103472202482\n")
-VOID = {"br", "hr", "img", "meta", "link", "input"}
-
-
-class Cells(HTMLParser):
-    """Checks that tags nest and close, and collects the text of every cell and caption."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.cells: list[str] = []
-        self.caption = ""
-        self._text: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in VOID:
-            self.stack.append(tag)
-        if tag in ("td", "th", "caption"):
-            self._text = []
-
-    def handle_endtag(self, tag):
-        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack}"
-        self.stack.pop()
-        if tag in ("td", "th"):
-            self.cells.append("".join(self._text or []))
-        elif tag == "caption":
-            self.caption = "".join(self._text or [])
-        self._text = None
-
-    def handle_data(self, data):
-        if self._text is not None:
-            self._text.append(data)
-
-
-def parsed(page: str) -> Cells:
-    p = Cells()
-    p.feed(page)
-    p.close()
-    assert p.stack == [], f"unclosed {p.stack}"
-    return p
-
-
 def test_constellation_repr_is_escaped_and_to_pandas_matches():
     name = "ISS <b>&</b> \"zarya\""
     sats = Constellation.from_element_set(parse_tle(ISS.format(name=name), source="iss.tle"))
