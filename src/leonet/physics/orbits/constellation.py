@@ -121,8 +121,9 @@ class Constellation:
                                  f"data fetch {text.removeprefix(PREFIX)}")
             else:
                 hint = ", ".join(sorted(PRESETS))
-                raise InputError(f"no such file, preset or fetched group {text!r}; presets "
-                                 f"are: {hint} (current elements: leonet data fetch starlink)")
+                raise InputError(f"no such file or preset {text!r}, nor a fetched group; "
+                                 f"presets are: {hint} (current elements: leonet data fetch "
+                                 f"starlink)")
         if path.is_dir():
             raise InputError(f"{text!r} is a folder; give a TLE or OMM file or a preset")
         return cls.from_element_set(read_elements(path, skip_invalid=skip_invalid))
