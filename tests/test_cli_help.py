@@ -71,3 +71,13 @@ def test_errors_are_one_line_at_any_width_when_piped(columns, tmp_path):
     assert run.returncode == 2
     lines = run.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and len(lines[0]) > 80, lines
+
+
+def test_an_unwritable_output_is_one_line(tmp_path, capfd):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "ephemeris.csv"
+    assert main(["ephemeris", "oneweb", "--start", "2026-08-23T00:00:00Z", "--duration", "1min",
+                 "--step", "1min", "--out", str(out)]) == 2
+    err = capfd.readouterr().err.splitlines()
+    assert len(err) == 1 and str(blocker) in err[0], err

@@ -149,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     except FetchError as exc:
         _error(str(exc))
         return 3
+    except OSError as exc:  # a path that cannot be read or written: the user's to fix
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return 2
     return result if isinstance(result, int) else 0
 
 
