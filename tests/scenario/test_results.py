@@ -13,6 +13,7 @@ import pytest
 
 from leonet.scenario import ScenarioResult, load_scenario, run
 from leonet.scenario.results import CoverageRun, Event, LatencyRun, PolicyChange, WindowResult
+from tests.html_cells import parsed
 from tests.scenario.test_run import EXTRAS, make, ns
 
 C_KM_S = 299_792.458  # speed of light, SI definition
@@ -109,3 +110,14 @@ def test_event_and_window_times_are_nanoseconds_of_the_scenario_dates(result):
     assert susp.name == f"suspensions: window {w.name}"
     assert susp.detail == "12 terminals suspended for their incidents: cluster 12"
     assert [c.step.from_ns for c in result.policy_changes] == [e.time_ns for e in policy]
+
+
+def test_notebook_summary_holds_the_result(result):
+    cells = parsed(result._repr_html_())
+    row = dict(zip(cells.cells[::2], cells.cells[1::2], strict=True))
+    assert cells.caption.startswith(f"Scenario {result.scenario.name}")
+    assert row["terminals"] == f"{len(result.fleet):,}"
+    assert row["incidents"] == f"{len(result.incidents):,}"
+    assert row["events"] == f"{len(result.events):,}"
+    assert row["policies"] == ", ".join(p.version for p in result.policies)
+    assert row["latency run"] == "yes"

@@ -11,7 +11,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from leonet.commands.common import console, load_source, out_console, progress_bar
+from leonet.commands.common import console, flag, load_source, out_console, progress_bar
 from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, GroundPoints, place
 from leonet.physics.ground_segment import (
@@ -35,7 +35,7 @@ app = typer.Typer()
 Source = Annotated[str, typer.Option(help="TLE/OMM file or preset (lasers on filed planes "
                                           "for presets, detected planes for TLE sets).")]
 Strategy = Annotated[str, typer.Option(help=f"Serving satellite: {', '.join(STRATEGIES)}.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsJson = Annotated[bool, flag("--json", help="Print JSON.")]
 
 
 def _network(source: str, *, no_lasers: bool, isl_shift: int, max_laser_km: float,
@@ -100,7 +100,7 @@ def route(
         MAX_LASER_RANGE_KM,
     cutoff_lat: Annotated[float | None, typer.Option(
         help="No cross-plane lasers above this latitude (deg).")] = None,
-    no_lasers: Annotated[bool, typer.Option(help="Ignore laser links.")] = False,
+    no_lasers: Annotated[bool, flag("--no-lasers", help="Ignore laser links.")] = False,
     isls: Annotated[Path | None, typer.Option(
         help="Laser links from an isls.txt-format file ('a b' satellite indices in the "
              "order of --source) instead of +Grid.")] = None,

@@ -150,8 +150,11 @@ def parse_utc(value: str | dt.datetime | np.datetime64, *, what: str = "time") -
             f"cannot read {what} {value!r}; expected ISO 8601 such as 2026-08-23T00:00:00Z"
         ) from None
     if parsed.tzinfo is None:
+        # A date alone ("2022-02-26") needs a time before its zone to be accepted back.
+        suggestion = text.replace(" ", "T") + ("Z" if "T" in text or " " in text
+                                               else "T00:00:00Z")
         raise InputError(
-            f"{what} {value!r} has no timezone; add 'Z' for UTC (e.g. {text}Z) or an offset"
+            f"{what} {value!r} has no timezone; add 'Z' for UTC (e.g. {suggestion}) or an offset"
         )
     try:
         return parse_utc(parsed, what=what)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from leonet import __version__
 from leonet.control.policy import Policy
@@ -42,6 +43,7 @@ from leonet.server.state import ServiceState
 # Decisions first: routes are matched in order, and it is by far the busiest.
 ROUTERS = (decisions, health, me, tokens, principals, sponsors, accounts, terminals, funding,
            whitelist, transfers, policies, audit, detection)
+DOCS_ASSETS = "/docs-assets"
 DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
 tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
 bearer token (`leonet admin bootstrap`, then `leonet admin create-token`); the last two can be
@@ -66,7 +68,9 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         yield
         db.dispose()
 
-    app = FastAPI(
+    # /docs with Swagger UI's script and style from the installed fastapi-offline package,
+    # served under DOCS_ASSETS: FastAPI's own page loads them from a CDN (blank offline).
+    app = FastAPIOffline(
         lifespan=lifespan,
         title="leonet control plane",
         version=__version__,
@@ -74,6 +78,8 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         docs_url="/docs" if settings.docs else None,
         openapi_url="/openapi.json" if settings.docs else None,
         redoc_url=None,
+        static_url=DOCS_ASSETS,
+        favicon_url=f"{DOCS_ASSETS}/favicon.png",
     )
     app.state.leonet = state
     problems.install(app)
