@@ -68,19 +68,15 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         yield
         db.dispose()
 
-    # /docs with Swagger UI's script and style from the installed fastapi-offline package,
-    # served under DOCS_ASSETS: FastAPI's own page loads them from a CDN (blank offline).
-    app = FastAPIOffline(
-        lifespan=lifespan,
-        title="leonet control plane",
-        version=__version__,
-        description=DESCRIPTION,
-        docs_url="/docs" if settings.docs else None,
-        openapi_url="/openapi.json" if settings.docs else None,
-        redoc_url=None,
-        static_url=DOCS_ASSETS,
-        favicon_url=f"{DOCS_ASSETS}/favicon.png",
-    )
+    about = {"lifespan": lifespan, "title": "leonet control plane", "version": __version__,
+             "description": DESCRIPTION}
+    if settings.docs:
+        # /docs with Swagger UI's script and style from the installed fastapi-offline
+        # package, served under DOCS_ASSETS: FastAPI's own page loads them from a CDN.
+        app = FastAPIOffline(docs_url="/docs", redoc_url=None, static_url=DOCS_ASSETS,
+                             favicon_url=f"{DOCS_ASSETS}/favicon.png", **about)
+    else:
+        app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, **about)
     app.state.leonet = state
     problems.install(app)
     app.add_middleware(BodyLimitMiddleware, state=state, max_body_bytes=settings.max_body_bytes)
