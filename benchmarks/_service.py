@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import os
 import queue
 import socket
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +99,8 @@ class Server:
         self.extra = extra
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        # Every line the server writes to stderr after it started (drained by a thread).
+        self.lines: queue.Queue[str | None] = queue.Queue()
 
     def start(self, timeout_s: float = 120.0) -> Server:
         self.process = subprocess.Popen(
@@ -104,7 +108,7 @@ class Server:
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         # A thread reads stderr line by line and keeps draining it, so the server never
         # blocks on a full pipe (select() on a buffered pipe can also miss lines).
-        lines: queue.Queue[str | None] = queue.Queue()
+        lines = self.lines
         threading.Thread(target=_pump, args=(self.process.stderr, lines), daemon=True).start()
         deadline = time.monotonic() + timeout_s
         log = []
@@ -125,6 +129,17 @@ class Server:
                 return self
         self.kill()
         raise RuntimeError("leonet serve did not start:\n" + "".join(log))
+
+    def log(self) -> list[str]:
+        """The lines the server wrote to stderr since it started and were not read yet."""
+        out = []
+        while True:
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                return out
+            if line is not None:
+                out.append(line)
 
     def kill(self) -> None:
         """kill -9."""
@@ -214,8 +229,79 @@ class Connection:
         return await protocol.waiter
 
 
-def percentiles_ms(latencies_s: list[float]) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Latencies:
+    """One kind of request's latencies, in ms: the tail as well as the middle, because a
+    single stall of a second hides below p99 in a minute of traffic."""
+
+    count: int
+    p50_ms: float
+    p99_ms: float
+    p999_ms: float
+    max_ms: float
+
+    def line(self) -> str:
+        return (f"{self.count:,}  p50 {self.p50_ms:.2f} ms  p99 {self.p99_ms:.2f} ms  "
+                f"p99.9 {self.p999_ms:.2f} ms  max {self.max_ms:.2f} ms")
+
+
+def latencies_ms(latencies_s: list[float]) -> Latencies:
     if not latencies_s:
-        return float("nan"), float("nan")
+        return Latencies(0, float("nan"), float("nan"), float("nan"), float("nan"))
     values = np.asarray(latencies_s) * 1000
-    return float(np.percentile(values, 50)), float(np.percentile(values, 99))
+    p50, p99, p999 = np.percentile(values, [50, 99, 99.9])
+    return Latencies(len(values), float(p50), float(p99), float(p999), float(values.max()))
+
+
+ARROW = "application/vnd.apache.arrow.stream"
+PARQUET = "application/vnd.apache.parquet"
+
+
+def _position_table(n_rows: int):
+    """``n_rows`` identical positions of one terminal: compresses to almost nothing."""
+    import pyarrow as pa  # only the hostile benchmarks build Arrow bodies
+
+    return pa.table({
+        "terminal_id": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n_rows, np.int32)),
+                                                      pa.array(["UT-C"])),
+        "time": pa.array(np.full(n_rows, 1_770_724_800, np.int64)).cast(
+            pa.timestamp("s", tz="UTC")),
+        "lat_deg": np.full(n_rows, 50.45), "lon_deg": np.full(n_rows, 30.52),
+        "alt_m": np.zeros(n_rows), "speed_kmh": np.zeros(n_rows)})
+
+
+def arrow_bomb(n_rows: int) -> bytes:
+    """A zstd-compressed Arrow IPC stream of ``n_rows`` rows (20 M rows: about 28 KB)."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    table = _position_table(n_rows)
+    with pa.ipc.new_stream(sink, table.schema,
+                           options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def parquet_bomb(n_rows: int) -> bytes:
+    """A zstd-compressed Parquet file of ``n_rows`` rows (20 M rows: about 0.5 MB)."""
+    import pyarrow.parquet as pq
+
+    out = io.BytesIO()
+    pq.write_table(_position_table(n_rows), out, compression="zstd")
+    return out.getvalue()
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_bytes(pid: int) -> tuple[int, int]:
+    """Resident memory of process ``pid`` now and at its peak (``VmRSS``, ``VmHWM``)."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0]) * 1024
+    return found["VmRSS"], found["VmHWM"]

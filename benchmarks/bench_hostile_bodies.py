@@ -13,7 +13,6 @@ Run: ``.venv/bin/python benchmarks/bench_hostile_bodies.py`` (about a minute).
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import sys
 import tempfile
@@ -21,9 +20,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+from _service import ARROW, PARQUET, arrow_bomb, parquet_bomb
 from fastapi.testclient import TestClient
 
 from leonet.server.main import create_app
@@ -33,43 +31,16 @@ from leonet.server.settings import Settings
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.server.conftest import auth, make_world
 
-ARROW = "application/vnd.apache.arrow.stream"
-PARQUET = "application/vnd.apache.parquet"
 MIB = 1024 * 1024
-
-
-def _table(n: int) -> pa.Table:
-    return pa.table({
-        "terminal_id": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)),
-                                                      pa.array(["UT-C"])),
-        "time": pa.array(np.full(n, 1_770_724_800, np.int64)).cast(
-            pa.timestamp("s", tz="UTC")),
-        "lat_deg": np.full(n, 50.45), "lon_deg": np.full(n, 30.52),
-        "alt_m": np.zeros(n), "speed_kmh": np.zeros(n)})
-
-
-def _arrow(n: int) -> bytes:
-    sink = pa.BufferOutputStream()
-    table = _table(n)
-    with pa.ipc.new_stream(sink, table.schema,
-                           options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
-def _parquet(n: int) -> bytes:
-    out = io.BytesIO()
-    pq.write_table(_table(n), out, compression="zstd")
-    return out.getvalue()
 
 
 def build() -> list[tuple[str, str, str, bytes, bool]]:
     """(name, path, content type, body, with token) of each request."""
     return [
-        ("baseline: 1,000-row Arrow decisions", "/v1/decisions", ARROW, _arrow(1000), True),
-        ("Arrow bomb 20 M rows", "/v1/decisions", ARROW, _arrow(20_000_000), True),
-        ("Arrow bomb 20 M rows (telemetry)", "/v1/telemetry", ARROW, _arrow(20_000_000), True),
-        ("Parquet bomb 20 M rows", "/v1/telemetry", PARQUET, _parquet(20_000_000), True),
+        ("baseline: 1,000-row Arrow decisions", "/v1/decisions", ARROW, arrow_bomb(1000), True),
+        ("Arrow bomb 20 M rows", "/v1/decisions", ARROW, arrow_bomb(20_000_000), True),
+        ("Arrow bomb 20 M rows (telemetry)", "/v1/telemetry", ARROW, arrow_bomb(20_000_000), True),
+        ("Parquet bomb 20 M rows", "/v1/telemetry", PARQUET, parquet_bomb(20_000_000), True),
         ("60 MB JSON, no token", "/v1/terminals", "application/json",
          b'{"id": "' + b"x" * 60_000_000 + b'"}', False),
     ]
