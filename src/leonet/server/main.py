@@ -54,7 +54,9 @@ closed with `LEONET_DOCS=false`. Errors are `application/problem+json`; changes 
 def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
     """The application over ``settings.database_url`` (migrated to the newest schema)."""
     settings = settings or Settings()
-    db = Database(settings.database_url, settings.sqlite_synchronous)
+    # Checkpoints off the commit path: see `Database` (they stalled writes under load).
+    db = Database(settings.database_url, settings.sqlite_synchronous,
+                  background_checkpoints=True)
     if migrate_schema:
         migrate.upgrade(db)
     regions = RegionLookup()
@@ -94,6 +96,7 @@ def warm_up(state: ServiceState) -> None:
     Policy.from_text('version = "warm-up"\ndefault = "deny"').decide(lat_deg=0.0, lon_deg=0.0)
     state.cache.preload()
     state.start_writer()
+    state.db.start_checkpoints()
     active = state.cache.active_policy(state.cache.sync())
     if active is not None:
         active.policy.decide(lat_deg=0.0, lon_deg=0.0)

@@ -16,16 +16,26 @@ written to the operating system), but the last commits may roll back if the *mac
 power; ``FULL`` also survives that, at the price of an fsync per commit (a few ms each on
 common disks, which caps writes at a few hundred per second). Choose with
 ``LEONET_SQLITE_SYNCHRONOUS=FULL``; PostgreSQL always syncs commits.
+
+WAL checkpoints (copying the log back into the database file, then an fsync) normally run
+inside the COMMIT of whichever write first finds the log past 1,000 pages (SQLite docs,
+"Write-Ahead Logging", automatic checkpoint): that write, and every write queued behind the
+writer lock, waits for the copy and the fsync. A server asks for
+``background_checkpoints``: its connections never checkpoint on commit
+(``PRAGMA wal_autocheckpoint=0``) and a thread of their own runs PASSIVE checkpoints, which
+take no lock that readers or writers wait for (`WalCheckpointer`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
@@ -44,6 +54,12 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Where a `Database.write` transaction keeps the ``(seq, hash)`` of the audit head it locked;
 # `leonet.control.registry.audit.append` chains each entry to it and moves it on.
 AUDIT_HEAD_KEY = "leonet_audit_head"
+# How often the background checkpointer looks at the WAL. At the service's ~100 writes/s a
+# write adds about 8 pages, so each checkpoint copies ~400 pages (1.6 MB), less than one
+# automatic checkpoint's 1,000.
+CHECKPOINT_INTERVAL_S = 0.5
+
+_log = logging.getLogger(__name__)
 
 
 def resolve_database_url(explicit: str | None = None) -> str:
@@ -137,7 +153,73 @@ def _lock_audit_head(session: Session) -> None:
     session.info[AUDIT_HEAD_KEY] = (head.seq, head.hash)
 
 
-def _sqlite_engine(url: str, begin: str, synchronous: str) -> Engine:
+@dataclass(frozen=True)
+class WalCheckpoint:
+    """What one ``PRAGMA wal_checkpoint(PASSIVE)`` did (SQLite docs, "PRAGMA wal_checkpoint")."""
+
+    busy: bool  # another checkpoint was running: this one did nothing
+    log_frames: int  # pages in the WAL
+    checkpointed_frames: int  # of those, now copied into the database file
+
+
+class WalCheckpointer:
+    """PASSIVE checkpoints every ``interval_s`` on a thread and a connection of their own.
+
+    PASSIVE copies what no reader still needs and never waits: writers keep committing and
+    readers keep reading while it copies and syncs. The next write after a complete
+    checkpoint starts the log over from its beginning, so the WAL stays small.
+    """
+
+    def __init__(self, connect: Callable[[], object], interval_s: float) -> None:
+        self._connect = connect
+        self.interval_s = interval_s
+        self.runs = 0  # checkpoints tried so far (for tests and diagnostics)
+        self.ran = threading.Event()  # set after each checkpoint
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="leonet-wal-checkpoint",
+                                        daemon=True)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the checkpoint in progress (SQLite checkpoints once more when the
+        last connection closes)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _loop(self) -> None:
+        connection = self._connect()
+        try:
+            while not self._stop.wait(self.interval_s):
+                try:
+                    checkpoint_passive(connection)
+                except Exception as exc:  # e.g. a disk error: keep serving, try again later
+                    _log.warning("WAL checkpoint failed: %s", exc)
+                self.runs += 1
+                self.ran.set()
+        finally:
+            connection.close()
+
+
+def checkpoint_passive(connection) -> WalCheckpoint:
+    """One PASSIVE checkpoint on a DBAPI ``connection`` to a SQLite database in WAL mode."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        ((busy, log_frames, checkpointed),) = cursor.fetchall()
+    finally:
+        cursor.close()
+    return WalCheckpoint(bool(busy), int(log_frames), int(checkpointed))
+
+
+def _sqlite_engine(url: str, begin: str, synchronous: str,
+                   autocheckpoint: bool = True) -> Engine:
     engine = create_engine(url, pool_size=8, max_overflow=16)
 
     @event.listens_for(engine, "connect")
@@ -150,6 +232,8 @@ def _sqlite_engine(url: str, begin: str, synchronous: str) -> Engine:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # a `WalCheckpointer` does it
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -193,14 +277,23 @@ class _WriterLock:
 class Database:
     """The registry database at ``url`` (see `resolve_database_url`)."""
 
-    def __init__(self, url: str | None = None, sqlite_synchronous_mode: str | None = None) -> None:
+    def __init__(self, url: str | None = None, sqlite_synchronous_mode: str | None = None,
+                 background_checkpoints: bool = False) -> None:
+        """``background_checkpoints``: SQLite commits never checkpoint the WAL; call
+        `start_checkpoints` to have a thread do it (a server does; short-lived commands
+        keep SQLite's automatic checkpoints)."""
         self.url = resolve_database_url(url)
         self.dialect = make_url(self.url).get_backend_name()
+        self.checkpointer: WalCheckpointer | None = None
         if self.dialect == "sqlite":
             self._check_sqlite_path()
             synchronous = sqlite_synchronous(sqlite_synchronous_mode)
-            self.engine = _sqlite_engine(self.url, "BEGIN", synchronous)
-            self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", synchronous)
+            auto = not background_checkpoints
+            self.engine = _sqlite_engine(self.url, "BEGIN", synchronous, auto)
+            self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", synchronous, auto)
+            if background_checkpoints:
+                self.checkpointer = WalCheckpointer(self._detached_connection,
+                                                    CHECKPOINT_INTERVAL_S)
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20,
                                         pool_recycle=3600)
@@ -269,6 +362,17 @@ class Database:
                 raise
             cursor.close()
 
+    def start_checkpoints(self) -> None:
+        """Start the background WAL checkpointer (see `WalCheckpointer`), if this database
+        was opened with ``background_checkpoints``; PostgreSQL needs none."""
+        if self.checkpointer is not None and not self.checkpointer.alive:
+            self.checkpointer.start()
+
+    def _detached_connection(self):
+        connection = self.write_engine.raw_connection()
+        connection.detach()  # ours for good: never returned to (or reset by) the pool
+        return connection
+
     def _thread_connection(self, local: threading.local | None = None,
                            engine: Engine | None = None):
         local = self._quick if local is None else local
@@ -317,6 +421,11 @@ class Database:
 
     def dispose(self) -> None:
         """Close every connection (before a fork, or at shutdown)."""
+        if self.checkpointer is not None and self.checkpointer.alive:
+            self.checkpointer.stop()
+            # A stopped thread cannot start again: a new one for `start_checkpoints`.
+            self.checkpointer = WalCheckpointer(self._detached_connection,
+                                                self.checkpointer.interval_s)
         for connection in self._quick_connections:
             connection.close()
         self._quick_connections.clear()
