@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from leonet.control.registry import Database, migrate, terminals
-from leonet.control.registry.db import checkpoint_passive
+from leonet.control.registry.db import WalCheckpointer, checkpoint
 
 from .conftest import ADMIN
 from .test_registry import _world
@@ -54,7 +54,7 @@ def test_background_checkpoints_take_checkpoints_off_every_commit(database_url):
         # Nothing has copied the log back yet: every committed page is still in the WAL.
         connection = db._detached_connection()
         try:
-            pending = checkpoint_passive(connection)
+            pending = checkpoint(connection)
         finally:
             connection.close()
         assert not pending.busy
@@ -88,3 +88,19 @@ def test_checkpoints_do_nothing_on_postgresql(database_url):
     db.start_checkpoints()
     assert db.checkpointer is None
     db.dispose()
+
+
+def test_a_wal_the_checkpoints_cannot_keep_short_gets_a_restart_checkpoint(database_url):
+    # A bound of 0 pages stands in for a disk slower than the writes.
+    _sqlite_only(database_url)
+    db = Database(database_url, background_checkpoints=True)
+    migrate.upgrade(db)
+    checkpointer = WalCheckpointer(db._detached_connection, interval_s=0.01, restart_frames=0)
+    _world(db)
+    checkpointer.start()
+    try:
+        assert checkpointer.ran.wait(timeout=60), "no checkpoint within a minute"
+        assert checkpointer.restarts >= 1
+    finally:
+        checkpointer.stop()
+        db.dispose()

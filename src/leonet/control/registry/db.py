@@ -54,10 +54,15 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Where a `Database.write` transaction keeps the ``(seq, hash)`` of the audit head it locked;
 # `leonet.control.registry.audit.append` chains each entry to it and moves it on.
 AUDIT_HEAD_KEY = "leonet_audit_head"
-# How often the background checkpointer looks at the WAL. At the service's ~100 writes/s a
-# write adds about 8 pages, so each checkpoint copies ~400 pages (1.6 MB), less than one
-# automatic checkpoint's 1,000.
-CHECKPOINT_INTERVAL_S = 0.5
+# How often the background checkpointer runs. At the service's ~100 writes/s a write adds
+# about 3 pages (measured: a WAL restart every ~320 commits of 1,000 pages), so each run copies
+# ~300 pages, fewer than one automatic checkpoint's 1,000. Not much more often: the first
+# commit after each WAL restart syncs the new log header (SQLite ticket ff5be73dee).
+CHECKPOINT_INTERVAL_S = 1.0
+# A PASSIVE checkpoint cannot finish while writes keep arriving faster than the disk takes
+# them, and the WAL only starts over after one that finished: past this many pages (64 MiB
+# of 4 KiB pages) a RESTART checkpoint makes writers wait once, to bound the file.
+WAL_RESTART_FRAMES = 16_384
 
 _log = logging.getLogger(__name__)
 
@@ -155,9 +160,9 @@ def _lock_audit_head(session: Session) -> None:
 
 @dataclass(frozen=True)
 class WalCheckpoint:
-    """What one ``PRAGMA wal_checkpoint(PASSIVE)`` did (SQLite docs, "PRAGMA wal_checkpoint")."""
+    """What one ``PRAGMA wal_checkpoint`` did (SQLite docs, "PRAGMA wal_checkpoint")."""
 
-    busy: bool  # another checkpoint was running: this one did nothing
+    busy: bool  # it could not run, or (RESTART) not to the end
     log_frames: int  # pages in the WAL
     checkpointed_frames: int  # of those, now copied into the database file
 
@@ -167,13 +172,18 @@ class WalCheckpointer:
 
     PASSIVE copies what no reader still needs and never waits: writers keep committing and
     readers keep reading while it copies and syncs. The next write after a complete
-    checkpoint starts the log over from its beginning, so the WAL stays small.
+    checkpoint starts the log over from its beginning, so the WAL stays small. If the log
+    still holds more than ``restart_frames`` pages after one, the disk is not keeping up:
+    a RESTART checkpoint (writers wait for it) bounds the file.
     """
 
-    def __init__(self, connect: Callable[[], object], interval_s: float) -> None:
+    def __init__(self, connect: Callable[[], object], interval_s: float,
+                 restart_frames: int = WAL_RESTART_FRAMES) -> None:
         self._connect = connect
         self.interval_s = interval_s
+        self.restart_frames = restart_frames
         self.runs = 0  # checkpoints tried so far (for tests and diagnostics)
+        self.restarts = 0  # of which RESTART checkpoints
         self.ran = threading.Event()  # set after each checkpoint
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="leonet-wal-checkpoint",
@@ -198,7 +208,12 @@ class WalCheckpointer:
         try:
             while not self._stop.wait(self.interval_s):
                 try:
-                    checkpoint_passive(connection)
+                    done = checkpoint(connection, "PASSIVE")
+                    if done.log_frames > self.restart_frames:
+                        self.restarts += 1
+                        _log.warning("the WAL holds %d pages after a checkpoint; writes wait "
+                                     "for a RESTART checkpoint", done.log_frames)
+                        checkpoint(connection, "RESTART")
                 except Exception as exc:  # e.g. a disk error: keep serving, try again later
                     _log.warning("WAL checkpoint failed: %s", exc)
                 self.runs += 1
@@ -207,11 +222,14 @@ class WalCheckpointer:
             connection.close()
 
 
-def checkpoint_passive(connection) -> WalCheckpoint:
-    """One PASSIVE checkpoint on a DBAPI ``connection`` to a SQLite database in WAL mode."""
+def checkpoint(connection, mode: str = "PASSIVE") -> WalCheckpoint:
+    """One checkpoint (``PASSIVE`` or ``RESTART``) on a DBAPI ``connection`` to a SQLite
+    database in WAL mode."""
+    if mode not in ("PASSIVE", "RESTART"):
+        raise ValueError(f"checkpoint mode {mode!r}: expected PASSIVE or RESTART")
     cursor = connection.cursor()
     try:
-        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        cursor.execute(f"PRAGMA wal_checkpoint({mode})")
         ((busy, log_frames, checkpointed),) = cursor.fetchall()
     finally:
         cursor.close()
