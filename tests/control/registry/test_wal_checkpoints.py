@@ -95,7 +95,8 @@ def test_a_wal_the_checkpoints_cannot_keep_short_gets_a_restart_checkpoint(datab
     _sqlite_only(database_url)
     db = Database(database_url, background_checkpoints=True)
     migrate.upgrade(db)
-    checkpointer = WalCheckpointer(db._detached_connection, interval_s=0.01, restart_frames=0)
+    checkpointer = WalCheckpointer(db._detached_connection, interval_s=0.01,
+                                   writer_lock=db._writer_lock, restart_frames=0)
     _world(db)
     checkpointer.start()
     try:

@@ -34,7 +34,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +59,11 @@ AUDIT_HEAD_KEY = "leonet_audit_head"
 # ~300 pages, fewer than one automatic checkpoint's 1,000. Not much more often: the first
 # commit after each WAL restart syncs the new log header (SQLite ticket ff5be73dee).
 CHECKPOINT_INTERVAL_S = 1.0
-# A PASSIVE checkpoint cannot finish while writes keep arriving faster than the disk takes
-# them, and the WAL only starts over after one that finished: past this many pages (64 MiB
-# of 4 KiB pages) a RESTART checkpoint makes writers wait once, to bound the file.
+# The WAL starts over only when a write begins with every page of it copied back, which
+# PASSIVE checkpoints rarely achieve under steady writes (one arrives during the copy). Past
+# this many pages (64 MiB of 4 KiB pages; about a minute of the load benchmark's writes) a
+# RESTART checkpoint with writers held copies the few pages left and lets the log restart:
+# writers wait for one sync a minute instead of a copy and two syncs every few seconds.
 WAL_RESTART_FRAMES = 16_384
 
 _log = logging.getLogger(__name__)
@@ -171,15 +173,17 @@ class WalCheckpointer:
     """PASSIVE checkpoints every ``interval_s`` on a thread and a connection of their own.
 
     PASSIVE copies what no reader still needs and never waits: writers keep committing and
-    readers keep reading while it copies and syncs. The next write after a complete
-    checkpoint starts the log over from its beginning, so the WAL stays small. If the log
-    still holds more than ``restart_frames`` pages after one, the disk is not keeping up:
-    a RESTART checkpoint (writers wait for it) bounds the file.
+    readers keep reading while it copies and syncs. When the log holds more than
+    ``restart_frames`` pages, a RESTART checkpoint runs holding ``writer_lock`` (writers
+    queue on it as for any write) so that the next write starts the log over (see
+    `WAL_RESTART_FRAMES`).
     """
 
     def __init__(self, connect: Callable[[], object], interval_s: float,
+                 writer_lock: AbstractContextManager,
                  restart_frames: int = WAL_RESTART_FRAMES) -> None:
         self._connect = connect
+        self._writer_lock = writer_lock
         self.interval_s = interval_s
         self.restart_frames = restart_frames
         self.runs = 0  # checkpoints tried so far (for tests and diagnostics)
@@ -210,10 +214,9 @@ class WalCheckpointer:
                 try:
                     done = checkpoint(connection, "PASSIVE")
                     if done.log_frames > self.restart_frames:
+                        with self._writer_lock:
+                            checkpoint(connection, "RESTART")
                         self.restarts += 1
-                        _log.warning("the WAL holds %d pages after a checkpoint; writes wait "
-                                     "for a RESTART checkpoint", done.log_frames)
-                        checkpoint(connection, "RESTART")
                 except Exception as exc:  # e.g. a disk error: keep serving, try again later
                     _log.warning("WAL checkpoint failed: %s", exc)
                 self.runs += 1
@@ -309,9 +312,6 @@ class Database:
             auto = not background_checkpoints
             self.engine = _sqlite_engine(self.url, "BEGIN", synchronous, auto)
             self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", synchronous, auto)
-            if background_checkpoints:
-                self.checkpointer = WalCheckpointer(self._detached_connection,
-                                                    CHECKPOINT_INTERVAL_S)
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20,
                                         pool_recycle=3600)
@@ -321,6 +321,9 @@ class Database:
         self._quick_connections: list = []
         self._writer_lock = (_WriterLock(make_url(self.url).database)
                              if self.dialect == "sqlite" else nullcontext())
+        if self.dialect == "sqlite" and background_checkpoints:
+            self.checkpointer = WalCheckpointer(self._detached_connection,
+                                                CHECKPOINT_INTERVAL_S, self._writer_lock)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -442,8 +445,9 @@ class Database:
         if self.checkpointer is not None and self.checkpointer.alive:
             self.checkpointer.stop()
             # A stopped thread cannot start again: a new one for `start_checkpoints`.
-            self.checkpointer = WalCheckpointer(self._detached_connection,
-                                                self.checkpointer.interval_s)
+            self.checkpointer = WalCheckpointer(
+                self._detached_connection, self.checkpointer.interval_s, self._writer_lock,
+                self.checkpointer.restart_frames)
         for connection in self._quick_connections:
             connection.close()
         self._quick_connections.clear()
