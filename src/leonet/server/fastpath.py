@@ -12,11 +12,13 @@ string, Arrow, a body without a length or over 64 KiB) goes on to the route.
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leonet.server import problems
 from leonet.server.deps import authorize
+from leonet.server.limits import receive_in_time
 from leonet.server.permissions import Permission
 from leonet.server.routes.decisions import answer
 from leonet.server.state import ServiceState
@@ -57,6 +59,9 @@ class FastDecisions:
             response = await answer(caller, body, content_type, explain=False)
         except ClientDisconnect:
             return
+        except HTTPException as exc:  # a body that stopped arriving (408)
+            response = problems.problem_response(exc.status_code, exc.detail,
+                                                 headers=exc.headers, instance=PATH)
         except Exception as exc:
             response = problems.response_for(exc, PATH)
             if response is None:
@@ -67,7 +72,9 @@ class FastDecisions:
 async def _body(receive: Receive) -> bytes:
     chunks = []
     while True:
-        message = await receive()
+        # Timed as on every other route: a client trickling a small body cannot hold a
+        # connection (found by the hostile load in benchmarks/bench_service_load.py).
+        message = await receive_in_time(receive)
         if message["type"] == "http.disconnect":
             raise ClientDisconnect
         chunks.append(message.get("body", b""))

@@ -42,6 +42,17 @@ def body_limit(method: str, path: str, max_body_bytes: int) -> int:
     return min(SMALL_BODY_BYTES, max_body_bytes)
 
 
+async def receive_in_time(receive: Receive) -> Message:
+    """The next message of a request, or a 408 (`HTTPException`) if none arrives within
+    `READ_TIMEOUT_S`: every read of a body goes through here."""
+    try:
+        return await asyncio.wait_for(receive(), READ_TIMEOUT_S)
+    except TimeoutError:
+        # HTTPException: FastAPI turns any other error while reading a body into 400.
+        raise HTTPException(408, f"no part of the body arrived for {READ_TIMEOUT_S:g} s",
+                            headers={"Connection": "close"}) from None
+
+
 class BodyLimitMiddleware:
     """Pure ASGI middleware (no per-request task, unlike ``BaseHTTPMiddleware``)."""
 
@@ -90,12 +101,7 @@ class BodyLimitMiddleware:
             nonlocal seen, complete
             if complete:  # after the body: waits for a disconnect, untimed
                 return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), READ_TIMEOUT_S)
-            except TimeoutError:
-                # HTTPException: FastAPI turns any other error while reading a body into 400.
-                raise HTTPException(408, f"no part of the body arrived for {READ_TIMEOUT_S:g} s",
-                                    headers={"Connection": "close"}) from None
+            message = await receive_in_time(receive)
             if message["type"] == "http.request":
                 complete = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
