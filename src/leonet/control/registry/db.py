@@ -23,7 +23,8 @@ inside the COMMIT of whichever write first finds the log past 1,000 pages (SQLit
 writer lock, waits for the copy and the fsync. A server asks for
 ``background_checkpoints``: its connections never checkpoint on commit
 (``PRAGMA wal_autocheckpoint=0``) and a thread of their own runs PASSIVE checkpoints, which
-take no lock that readers or writers wait for (`WalCheckpointer`).
+take no lock that readers or writers wait for, and rarely a RESTART one so that the log
+starts over (`WalCheckpointer`).
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ AUDIT_HEAD_KEY = "leonet_audit_head"
 # How often the background checkpointer runs. At the service's ~100 writes/s a write adds
 # about 3 pages (measured: a WAL restart every ~320 commits of 1,000 pages), so each run copies
 # ~300 pages, fewer than one automatic checkpoint's 1,000. Not much more often: the first
-# commit after each WAL restart syncs the new log header (SQLite ticket ff5be73dee).
+# commit after each WAL restart syncs the new log header (SQLite's wal.c does, so that the
+# restarted log cannot be written out of order).
 CHECKPOINT_INTERVAL_S = 1.0
 # The WAL starts over only when a write begins with every page of it copied back, which
 # PASSIVE checkpoints rarely achieve under steady writes (one arrives during the copy). Past
@@ -389,9 +391,11 @@ class Database:
         if self.checkpointer is not None and not self.checkpointer.alive:
             self.checkpointer.start()
 
-    def _detached_connection(self):
-        connection = self.write_engine.raw_connection()
-        connection.detach()  # ours for good: never returned to (or reset by) the pool
+    def _detached_connection(self, engine: Engine | None = None):
+        """A DBAPI connection of ``engine`` (the write engine by default) that is ours for
+        good: never returned to (or reset by) the pool."""
+        connection = (engine or self.write_engine).raw_connection()
+        connection.detach()
         return connection
 
     def _thread_connection(self, local: threading.local | None = None,
@@ -399,11 +403,10 @@ class Database:
         local = self._quick if local is None else local
         connection = getattr(local, "connection", None)
         if connection is None:
-            connection = (engine or self.engine).raw_connection()
+            connection = self._detached_connection(engine or self.engine)
             if self.dialect != "sqlite":
                 # Transactions are explicit (BEGIN ... COMMIT) on these connections.
                 connection.driver_connection.autocommit = True
-            connection.detach()  # ours for good: never returned to (or reset by) the pool
             local.connection = connection
             self._quick_connections.append(connection)
         return connection
