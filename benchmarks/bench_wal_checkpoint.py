@@ -9,9 +9,10 @@ stalled write blocks its keep-alive connection, so one slow checkpoint shows up 
 of decisions too. Reported per mode: p50 / p99.9 / max time per write, how many took over
 100 ms, and the process CPU time (the work moves to another thread; it does not vanish).
 
-A slow disk is easy to simulate: an ``LD_PRELOAD`` library whose ``fdatasync``/``fsync``
-sleep first makes every checkpoint's syncs slow (WAL commits with ``synchronous=NORMAL``
-never sync), e.g. the numbers in BENCHMARKS.md with 1 s per sync.
+A slow disk is easy to simulate: ``benchmarks/slow_fsync.c``, loaded with ``LD_PRELOAD``,
+makes every ``fdatasync``/``fsync`` sleep first, so every checkpoint's syncs are slow (WAL
+commits with ``synchronous=NORMAL`` never sync); BENCHMARKS.md has the numbers with 1 s per
+sync (build and run lines in that file).
 
     python benchmarks/bench_wal_checkpoint.py [--writes 3000] [--rate 110]
 """
