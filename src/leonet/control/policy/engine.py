@@ -18,6 +18,7 @@ import numpy as np
 from leonet.control.gridindex import GridIndex, build_index, code_at, regions_from_code
 from leonet.control.policy.document import NO_END, NO_START, Rule
 from leonet.control.regions import Region
+from leonet.control.waters import TERRITORIAL_SEA_KM, region_units, unit_names
 
 DEFAULT_RULE = -1
 
@@ -48,14 +49,19 @@ class Engine:
     r_home: np.ndarray
     r_exc: np.ndarray
     home_codes: tuple[str, ...]
+    waters_km: float  # territorial-sea width the regions take (0: land only)
+    u_start: np.ndarray  # land unit -> polygon regions taking its waters (CSR)
+    u_regions: np.ndarray
 
     def region_index(self, ref: str) -> int:
         return next(i for i, r in enumerate(self.regions) if r.ref == ref)
 
 
 def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
-                   plans: tuple[str, ...], use_cache: bool = True) -> Engine:
-    """Compile rules whose region names resolve through ``resolved`` (name -> Region)."""
+                   plans: tuple[str, ...], use_cache: bool = True,
+                   waters_km: float = TERRITORIAL_SEA_KM) -> Engine:
+    """Compile rules whose region names resolve through ``resolved`` (name -> Region);
+    built-in regions take the waters within ``waters_km`` of their coasts."""
     by_ref: dict[str, Region] = {}
     for reg in resolved.values():
         by_ref.setdefault(reg.ref, reg)
@@ -89,6 +95,11 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
         return start, np.array([x for r in rows for x in r], dtype=np.int32)
 
     rr_start, rr_rules = flat(lists)
+    by_unit: list[list[int]] = [[] for _ in unit_names()] if waters_km else []
+    for k, reg in enumerate(poly):
+        for u in (region_units(reg.kind, reg.ref) if waters_km else ()):
+            by_unit[u].append(k)
+    u_start, u_regions = flat(by_unit)
     home_start, home = flat(homes)
     exc_start, exc = flat(excs)
     r_int = np.zeros((n, 8), dtype=np.int32)
@@ -126,7 +137,8 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
     return Engine(regions=regions, n_poly=len(poly), index=index, rr_start=rr_start,
                   rr_rules=rr_rules, global_rules=np.array(global_rules, dtype=np.int32),
                   r_int=r_int, r_time=r_time, r_num=r_num, r_plans=r_plans, r_home=home,
-                  r_exc=exc, home_codes=tuple(home_codes))
+                  r_exc=exc, home_codes=tuple(home_codes), waters_km=waters_km,
+                  u_start=u_start, u_regions=u_regions)
 
 
 def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -144,7 +156,7 @@ def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarra
 
 
 def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
-        h3mem) -> np.ndarray:
+        h3mem, water) -> np.ndarray:
     """Rule index per point (-1 = default). Attribute arrays have length n or 1.
 
     Rows are decided in groups sharing plan and home country (few: a policy names few of
@@ -157,11 +169,12 @@ def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded
     if not (flags & F_HOME).any():
         home = np.full(1, -1, dtype=np.int16)
     if max(plan.shape[0], home.shape[0]) <= 1:
-        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem)
+        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
+                    water)
     key = (plan.astype(np.int32) + 1) * (len(engine.home_codes) + 1) + (home + 1)
     if (key == key[0]).all():
         return _run(engine, lat, lon, alt, speed, t_ns, wl, plan[:1], home[:1], roam, funded,
-                    h3mem)
+                    h3mem, water)
     # A stable sort of 16-bit keys is a radix sort: linear in the rows.
     order = np.argsort(key.astype(np.int16) if key.max() < 2**15 else key, kind="stable")
     out = np.empty(lat.size, dtype=np.int32)
@@ -170,7 +183,7 @@ def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded
         out[rows] = _run(engine, lat[rows], lon[rows], _take(alt, rows), _take(speed, rows),
                          _take(t_ns, rows), _take(wl, rows), _take(plan, first),
                          _take(home, first), _take(roam, rows), _take(funded, rows),
-                         _take(h3mem, rows))
+                         _take(h3mem, rows), _take(water, rows))
     return out
 
 
@@ -180,14 +193,14 @@ def _take(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def _run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
-         h3mem) -> np.ndarray:
+         h3mem, water) -> np.ndarray:
     out = np.empty(lat.size, dtype=np.int32)
     ix = engine.index
     n_reg = max(len(engine.regions), 1)
     alive = live_rules(engine, alt, speed, t_ns, wl, plan, home, roam, funded)
-    decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
-                  engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.fine, ix.cell_code,
-                  ix.occupied,
+    decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, water,
+                  engine.u_start, engine.u_regions, engine.n_poly, ix.res_deg, ix.ncols,
+                  ix.nrows, ix.fine, ix.cell_code, ix.occupied,
                   ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
                   engine.global_rules[alive[engine.global_rules]], alive, engine.r_int,
                   engine.r_time, engine.r_num, engine.r_plans, engine.r_home, engine.r_exc,
@@ -273,7 +286,8 @@ def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_pla
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
-def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, n_poly,
+def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, water,
+                  u_start, u_regions, n_poly,
                   res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
                   rr_start, rr_rules, global_rules, alive, r_int, r_time, r_num, r_plans,
                   r_home, r_exc, inreg, touched, out):
@@ -294,6 +308,13 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
                                               cell_code, occupied, fine_code, fine)
         nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
                                entries, edges, touched)
+        # A point in a land unit's waters is outside every land polygon, so the built-in
+        # regions taking those waters are not among the ones just found.
+        wu = _at(water, i)
+        if wu >= 0:
+            for m in range(u_start[wu], u_start[wu + 1]):
+                touched[nt] = u_regions[m]
+                nt += 1
         for k in range(n_h3):
             if h3mem[i, k]:
                 touched[nt] = n_poly + k
