@@ -123,7 +123,7 @@ def water_units(lat_deg, lon_deg, waters_km: float = TERRITORIAL_SEA_KM
         ix = np.clip(np.floor((lon + 180.0) / g.res_deg), 0, g.ncols - 1).astype(np.int64)
         iy = np.clip(np.floor((lat + 90.0) / g.res_deg), 0, g.nrows - 1).astype(np.int64)
     cell = iy * g.ncols + ix
-    near = np.flatnonzero((near_coast_cells()[cell >> 3] >> (7 - (cell & 7))) & 1)
+    near = np.flatnonzero((near_coast_cells(waters_km)[cell >> 3] >> (7 - (cell & 7))) & 1)
     if near.size:
         land = first_region(_country_labeler()[1], lat[near], lon[near]) >= 0
         dist[near[land]] = np.nan

@@ -144,12 +144,12 @@ def _coast_edges() -> tuple[np.ndarray, np.ndarray]:
 
 
 @cache
-def near_coast_cells() -> np.ndarray:
-    """Per grid cell (numpy packbits order): whether any coast lies within `MAX_WATERS_KM` of
+def near_coast_cells(distance_km: float) -> np.ndarray:
+    """Per grid cell (numpy packbits order): whether any coast lies within ``distance_km`` of
     it. A point whose cell is not flagged is deep inland or out on the high seas either way."""
     g = coast_grid()
     has = (np.diff(g.cell_start) > 0).reshape(g.nrows, g.ncols)
-    dlat = MAX_WATERS_KM / (np.pi / 180.0 * EARTH_MEAN_RADIUS_KM)
+    dlat = check_waters_km(distance_km) / (np.pi / 180.0 * EARTH_MEAN_RADIUS_KM)
     near = has.copy()
     rows = int(np.ceil(dlat / g.res_deg))
     for dr in range(-rows, rows + 1):
@@ -257,20 +257,40 @@ def _nearest_kernel(lat, lon, max_km, res, ncols, nrows, cell_start, edges, unit
         s0, c0 = np.sin(p0), np.cos(p0)
         best = max_km
         best_u = -1
-        # Cheap screen: equirectangular distance about the point, which is within a few per
-        # cent of the true one inside the search radius away from the poles; a generous
-        # margin keeps every edge that could be nearest.
+        # Cheap screen: equirectangular distance about the point. Its east-west scale is the
+        # point's, off by a relative |dlat| tan(lat) at a vertex dlat away, so within the
+        # search radius it errs by under ``slack`` (twice that, plus 0.5 %).
         kx = km_deg * c0
-        for r in range(r0, r1 + 1):
+        slack = 1.005 + 2.0 * np.deg2rad(dlat) * np.tan(np.deg2rad(min(top, 89.0)))
+        # The point's own cell first, so that a near coast tightens ``best`` at once and
+        # the cells around it are mostly skipped by their distance alone.
+        r_own = min(max(int(np.floor((la + 90.0) / res)), 0), nrows - 1)
+        for step in range(r1 - r0 + 2):
+            r = r_own if step == 0 else r0 + step - 1
+            if step > 0 and r == r_own:
+                continue
+            # Least distance from the point to the row's band of latitudes.
+            band_lo = -90.0 + r * res
+            dy = max(band_lo - la, la - band_lo - res, 0.0) * km_deg
+            if top <= 89.0 and dy > best * slack + 0.01:
+                continue
             for q in range(min(ncol_span, ncols)):
                 c = (c_mid - ncol_span // 2 + q) % ncols if ncol_span < ncols else q
                 cell = r * ncols + c
+                if cell_start[cell] == cell_start[cell + 1]:
+                    continue
+                if top <= 89.0:
+                    cx = -180.0 + c * res
+                    ddx = (cx - lo + 540.0) % 360.0 - 180.0  # west edge relative to the point
+                    gap = max(ddx, -ddx - res, 0.0) * kx
+                    if np.sqrt(gap * gap + dy * dy) > best * slack + 0.01:
+                        continue
                 for e in range(cell_start[cell], cell_start[cell + 1]):
                     x0, y0, x1, y1 = edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]
                     ax = ((x0 - lo + 540.0) % 360.0 - 180.0) * kx
                     bx = ((x1 - lo + 540.0) % 360.0 - 180.0) * kx
                     d = _seg_dist(ax, (y0 - la) * km_deg, bx, (y1 - la) * km_deg)
-                    if top <= 89.0 and d > best * 1.1 + 0.5:
+                    if top <= 89.0 and d > best * slack + 0.01:
                         continue
                     px, py = _aeqd(la, c0, s0, lo, y0, x0)
                     qx, qy = _aeqd(la, c0, s0, lo, y1, x1)
