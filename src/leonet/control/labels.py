@@ -26,6 +26,7 @@ import numpy as np
 from leonet.control.boundaries import countries
 from leonet.control.gridindex import GridIndex, build_index, first_region
 from leonet.control.regions import disputed_ids, disputed_parents, disputed_region, wrap_lon
+from leonet.control.watergrid import WaterGrid, grid_units, water_grid
 from leonet.control.waters import (
     TERRITORIAL_SEA_KM,
     coast_grid,
@@ -51,6 +52,27 @@ def _region_labeler() -> tuple[np.ndarray, np.ndarray, GridIndex]:
     index = build_index([r.geometry for r in regions] + list(table.geometry))
     return (np.array(names, dtype=object),
             np.array([parent.get(n, n) for n in names], dtype=object), index)
+
+
+def land_index() -> GridIndex:
+    """The grid index of every land unit (disputed areas, then countries): a point any of
+    them holds is on land."""
+    return _region_labeler()[2]
+
+
+def land_index_tried(country_codes: set[str]) -> np.ndarray:
+    """Per region of `land_index`, whether a lookup over the polygons of ``country_codes``
+    already tells a point in it from one outside it: the countries named, and every disputed
+    area (its land lies in countries' polygons, which touch every cell it touches)."""
+    names = _region_labeler()[0][:-1]
+    n_disputed = len(names) - len(countries().code)
+    return np.array([k < n_disputed or str(n) in country_codes for k, n in enumerate(names)],
+                    dtype=np.bool_)
+
+
+def waters_grid(waters_km: float) -> WaterGrid:
+    """The per-cell answers to "whose waters" for ``waters_km`` (`leonet.control.watergrid`)."""
+    return water_grid(float(waters_km), land_index())
 
 
 @cache
@@ -102,7 +124,8 @@ def _add_waters(k: np.ndarray, lat: np.ndarray, lon: np.ndarray, waters_km: floa
         return
     sea = np.flatnonzero(k < 0)
     if sea.size:
-        unit, _ = nearest_coast(lat[sea], lon[sea], waters_km)
+        unit = grid_units(waters_grid(waters_km), land_index(), lat[sea], lon[sea],
+                          at_sea=True)
         hit = unit >= 0
         k[sea[hit]] = unit_to_label[unit[hit]]
 

@@ -52,15 +52,18 @@ _SEGMENT_DEG = 0.05
 
 @dataclass(frozen=True, eq=False)
 class CoastGrid:
-    """Land-unit edges bucketed by ``res_deg`` cell: ``cell_start`` is a CSR over ``edges``
-    (x0, y0, x1, y1 in degrees, one copy per cell an edge touches) and ``unit`` (int32)."""
+    """Land units' coast edges (``edges``: x0, y0, x1, y1 in degrees; ``unit``: int32 each),
+    bucketed by ``res_deg`` cell: ``cell_start`` is a CSR over ``cell_edge``, the numbers of
+    the edges touching each cell. ``key`` names the edition and layout they came from."""
 
     res_deg: float
     ncols: int
     nrows: int
     cell_start: np.ndarray
+    cell_edge: np.ndarray
     edges: np.ndarray
     unit: np.ndarray
+    key: str
 
 
 @cache
@@ -106,7 +109,7 @@ def unit_countries() -> np.ndarray:
 def coast_grid() -> CoastGrid:
     """The bucket grid of every land unit's edges (built once, cached on disk by content)."""
     key = digest(*[shapely.get_coordinates(g) for g in _units()[2]], "".join(_units()[0]),
-                 f"res={_RES_DEG} seg={_SEGMENT_DEG}", "coast")
+                 f"res={_RES_DEG} seg={_SEGMENT_DEG}", "coast edges, cell csr; no cut lines")
     arrays = load_arrays("coast", key)
     if arrays is None:
         edges, unit = _coast_edges()
@@ -115,22 +118,29 @@ def coast_grid() -> CoastGrid:
         cells, edge_id = cells[order], edge_id[order]
         ncells = round(360.0 / _RES_DEG) * round(180.0 / _RES_DEG)
         arrays = {"cell_start": np.searchsorted(cells, np.arange(ncells + 1)).astype(np.int64),
-                  "edges": np.ascontiguousarray(edges[edge_id]),
-                  "unit": unit[edge_id].astype(np.int32)}
+                  "cell_edge": edge_id.astype(np.int32),
+                  "edges": np.ascontiguousarray(edges), "unit": unit.astype(np.int32)}
         store_arrays("coast", key, arrays)
     return CoastGrid(_RES_DEG, round(360.0 / _RES_DEG), round(180.0 / _RES_DEG),
-                     arrays["cell_start"], arrays["edges"], arrays["unit"])
+                     arrays["cell_start"], arrays["cell_edge"], arrays["edges"],
+                     arrays["unit"], key)
 
 
 def _coast_edges() -> tuple[np.ndarray, np.ndarray]:
     """Edges of the land units that face the sea, cut to at most `_SEGMENT_DEG`.
 
     An edge two units share (a land border, drawn once in each direction) can never be the
-    nearest land to a point at sea before a coast edge is, so it is left out."""
+    nearest land to a point at sea before a coast edge is, so it is left out; so are the
+    edges along the South Pole and the antimeridian, where the edition cuts and closes
+    polygons (Antarctica, Chukotka, Fiji): lines over land from coast to coast, never nearer
+    to a point at sea than the coast they join, they only made the cells along them look
+    coastal."""
     edges, unit = region_edges(_units()[2])
     fwd = np.ascontiguousarray(edges).view([("a", "f8", 4)]).ravel()
     rev = np.ascontiguousarray(edges[:, [2, 3, 0, 1]]).view([("a", "f8", 4)]).ravel()
-    coast = ~np.isin(fwd, rev)
+    pole = (np.abs(edges[:, 1]) > 89.99) & (np.abs(edges[:, 3]) > 89.99)
+    cut = (np.abs(edges[:, 0]) > 179.99999) & (edges[:, 0] == edges[:, 2])
+    coast = ~np.isin(fwd, rev) & ~pole & ~cut
     edges, unit = edges[coast], unit[coast]
     span = np.maximum(np.abs(edges[:, 2] - edges[:, 0]), np.abs(edges[:, 3] - edges[:, 1]))
     parts = np.maximum(np.ceil(span / _SEGMENT_DEG), 1).astype(np.int64)
@@ -152,8 +162,9 @@ def near_coast_cells(distance_km: float) -> np.ndarray:
     dlat = check_waters_km(distance_km) / (np.pi / 180.0 * EARTH_MEAN_RADIUS_KM)
     near = has.copy()
     rows = int(np.ceil(dlat / g.res_deg))
-    for dr in range(-rows, rows + 1):
-        near |= np.roll(has, dr, axis=0) if dr else has
+    for dr in range(1, rows + 1):  # shifted along the meridians, not around the poles
+        near[dr:] |= has[:-dr]
+        near[:-dr] |= has[dr:]
     out = near.copy()
     lat_top = np.minimum(np.abs(-90.0 + (np.arange(g.nrows) + 0.5) * g.res_deg) + g.res_deg
                          + dlat, 90.0)
@@ -206,13 +217,13 @@ def nearest_coast(lat_deg, lon_deg, max_km: float) -> tuple[np.ndarray, np.ndarr
     dist = np.full(lat.size, np.inf)
     if max_km > 0 and lat.size:
         g = coast_grid()
-        _nearest_kernel(lat, lon, max_km, g.res_deg, g.ncols, g.nrows, g.cell_start, g.edges,
-                        g.unit, unit, dist)
+        _nearest_kernel(lat, lon, max_km, g.res_deg, g.ncols, g.nrows, g.cell_start,
+                        g.cell_edge, g.edges, g.unit, unit, dist)
     return unit, dist
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _aeqd(lat0, coslat0, sinlat0, lon0, lat, lon):
+def aeqd_km(lat0, coslat0, sinlat0, lon0, lat, lon):
     """Spherical azimuthal equidistant x, y (km) of (lat, lon) about (lat0, lon0): the same
     projection as `leonet.control.regions` buffers in, one point at a time."""
     p = np.deg2rad(lat)
@@ -226,7 +237,7 @@ def _aeqd(lat0, coslat0, sinlat0, lon0, lat, lon):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _seg_dist(ax, ay, bx, by):
+def origin_segment_km(ax, ay, bx, by):
     """Distance from the origin to the segment a-b in the plane."""
     dx, dy = bx - ax, by - ay
     ll = dx * dx + dy * dy
@@ -236,68 +247,75 @@ def _seg_dist(ax, ay, bx, by):
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
-def _nearest_kernel(lat, lon, max_km, res, ncols, nrows, cell_start, edges, unit_of, unit,
-                    dist):
+def _nearest_kernel(lat, lon, max_km, res, ncols, nrows, cell_start, cell_edge, edges, unit_of,
+                    unit, dist):
+    for i in range(lat.size):
+        if np.isfinite(lat[i]) and np.isfinite(lon[i]):
+            u, d = nearest_one(lat[i], lon[i], max_km, res, ncols, nrows, cell_start,
+                               cell_edge, edges, unit_of)
+            if u >= 0:
+                unit[i] = u
+                dist[i] = d
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def nearest_one(la, lo, max_km, res, ncols, nrows, cell_start, cell_edge, edges, unit_of):
+    """`nearest_coast` for one (finite) point over `CoastGrid` arrays: ``(unit, km)``,
+    ``(-1, max_km)`` when no coast is nearer than ``max_km``."""
     km_deg = np.pi / 180.0 * EARTH_MEAN_RADIUS_KM
     dlat = max_km / km_deg
-    for i in range(lat.size):
-        la, lo = lat[i], lon[i]
-        if not (np.isfinite(la) and np.isfinite(lo)):
+    lo = (lo + 180.0) % 360.0 - 180.0
+    top = min(abs(la) + dlat, 90.0)
+    r0 = max(int(np.floor((la - dlat + 90.0) / res)), 0)
+    r1 = min(int(np.floor((la + dlat + 90.0) / res)), nrows - 1)
+    # Near a pole every longitude is close.
+    ncol_span = (ncols if top > 89.0
+                 else int(np.ceil(dlat / np.cos(np.deg2rad(top)) / res)) * 2 + 3)
+    c_mid = int(np.floor((lo + 180.0) / res))
+    p0 = np.deg2rad(la)
+    s0, c0 = np.sin(p0), np.cos(p0)
+    best = max_km
+    best_u = -1
+    # Cheap screen: equirectangular distance about the point. Its east-west scale is the
+    # point's, off by a relative |dlat| tan(lat) at a vertex dlat away, so within the
+    # search radius it errs by under ``slack`` (twice that, plus 0.5 %).
+    kx = km_deg * c0
+    slack = 1.005 + 2.0 * np.deg2rad(dlat) * np.tan(np.deg2rad(min(top, 89.0)))
+    # The point's own cell first, so that a near coast tightens ``best`` at once and
+    # the cells around it are mostly skipped by their distance alone.
+    r_own = min(max(int(np.floor((la + 90.0) / res)), 0), nrows - 1)
+    for step in range(r1 - r0 + 2):
+        r = r_own if step == 0 else r0 + step - 1
+        if step > 0 and r == r_own:
             continue
-        lo = (lo + 180.0) % 360.0 - 180.0
-        top = min(abs(la) + dlat, 90.0)
-        r0 = max(int(np.floor((la - dlat + 90.0) / res)), 0)
-        r1 = min(int(np.floor((la + dlat + 90.0) / res)), nrows - 1)
-        if top > 89.0:
-            ncol_span = ncols  # near a pole every longitude is close
-        else:
-            ncol_span = int(np.ceil(dlat / np.cos(np.deg2rad(top)) / res)) * 2 + 3
-        c_mid = int(np.floor((lo + 180.0) / res))
-        p0 = np.deg2rad(la)
-        s0, c0 = np.sin(p0), np.cos(p0)
-        best = max_km
-        best_u = -1
-        # Cheap screen: equirectangular distance about the point. Its east-west scale is the
-        # point's, off by a relative |dlat| tan(lat) at a vertex dlat away, so within the
-        # search radius it errs by under ``slack`` (twice that, plus 0.5 %).
-        kx = km_deg * c0
-        slack = 1.005 + 2.0 * np.deg2rad(dlat) * np.tan(np.deg2rad(min(top, 89.0)))
-        # The point's own cell first, so that a near coast tightens ``best`` at once and
-        # the cells around it are mostly skipped by their distance alone.
-        r_own = min(max(int(np.floor((la + 90.0) / res)), 0), nrows - 1)
-        for step in range(r1 - r0 + 2):
-            r = r_own if step == 0 else r0 + step - 1
-            if step > 0 and r == r_own:
+        # Least distance from the point to the row's band of latitudes.
+        band_lo = -90.0 + r * res
+        dy = max(band_lo - la, la - band_lo - res, 0.0) * km_deg
+        if top <= 89.0 and dy > best * slack + 0.01:
+            continue
+        for q in range(min(ncol_span, ncols)):
+            c = (c_mid - ncol_span // 2 + q) % ncols if ncol_span < ncols else q
+            cell = r * ncols + c
+            if cell_start[cell] == cell_start[cell + 1]:
                 continue
-            # Least distance from the point to the row's band of latitudes.
-            band_lo = -90.0 + r * res
-            dy = max(band_lo - la, la - band_lo - res, 0.0) * km_deg
-            if top <= 89.0 and dy > best * slack + 0.01:
-                continue
-            for q in range(min(ncol_span, ncols)):
-                c = (c_mid - ncol_span // 2 + q) % ncols if ncol_span < ncols else q
-                cell = r * ncols + c
-                if cell_start[cell] == cell_start[cell + 1]:
+            if top <= 89.0:
+                cx = -180.0 + c * res
+                ddx = (cx - lo + 540.0) % 360.0 - 180.0  # west edge relative to the point
+                gap = max(ddx, -ddx - res, 0.0) * kx
+                if np.sqrt(gap * gap + dy * dy) > best * slack + 0.01:
                     continue
-                if top <= 89.0:
-                    cx = -180.0 + c * res
-                    ddx = (cx - lo + 540.0) % 360.0 - 180.0  # west edge relative to the point
-                    gap = max(ddx, -ddx - res, 0.0) * kx
-                    if np.sqrt(gap * gap + dy * dy) > best * slack + 0.01:
-                        continue
-                for e in range(cell_start[cell], cell_start[cell + 1]):
-                    x0, y0, x1, y1 = edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]
-                    ax = ((x0 - lo + 540.0) % 360.0 - 180.0) * kx
-                    bx = ((x1 - lo + 540.0) % 360.0 - 180.0) * kx
-                    d = _seg_dist(ax, (y0 - la) * km_deg, bx, (y1 - la) * km_deg)
-                    if top <= 89.0 and d > best * slack + 0.01:
-                        continue
-                    px, py = _aeqd(la, c0, s0, lo, y0, x0)
-                    qx, qy = _aeqd(la, c0, s0, lo, y1, x1)
-                    d = _seg_dist(px, py, qx, qy)
-                    if d < best or (d == best and best_u >= 0 and unit_of[e] < best_u):
-                        best = d
-                        best_u = unit_of[e]
-        if best_u >= 0:
-            unit[i] = best_u
-            dist[i] = best
+            for k in range(cell_start[cell], cell_start[cell + 1]):
+                e = cell_edge[k]
+                x0, y0, x1, y1 = edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]
+                ax = ((x0 - lo + 540.0) % 360.0 - 180.0) * kx
+                bx = ((x1 - lo + 540.0) % 360.0 - 180.0) * kx
+                d = origin_segment_km(ax, (y0 - la) * km_deg, bx, (y1 - la) * km_deg)
+                if top <= 89.0 and d > best * slack + 0.01:
+                    continue
+                px, py = aeqd_km(la, c0, s0, lo, y0, x0)
+                qx, qy = aeqd_km(la, c0, s0, lo, y1, x1)
+                d = origin_segment_km(px, py, qx, qy)
+                if d < best or (d == best and best_u >= 0 and unit_of[e] < best_u):
+                    best = d
+                    best_u = unit_of[e]
+    return best_u, best

@@ -212,10 +212,8 @@ class Policy:
         lat, lon = np.ascontiguousarray(lat), np.ascontiguousarray(lon)
         h3mem = (h3_membership(eng, lat, lon) if len(eng.regions) > eng.n_poly
                  else np.zeros((1, 0), dtype=np.bool_))
-        water = (water_units(lat, lon, eng.waters_km)[0] if eng.u_regions.size
-                 else np.full(1, -1, dtype=np.int32))
         idx = run(eng, lat, lon, t.alt_m, t.speed_kmh, t.time_ns, t.whitelisted, t.plan,
-                  t.home, t.roaming_days, t.funded, h3mem, water)
+                  t.home, t.roaming_days, t.funded, h3mem)
         return Decisions(policy=self, rule_index=idx.reshape(t.shape), terminals=t)
 
 

@@ -16,8 +16,10 @@ import numba
 import numpy as np
 
 from leonet.control.gridindex import GridIndex, build_index, code_at, regions_from_code
+from leonet.control.labels import land_index, land_index_tried, waters_grid
 from leonet.control.policy.document import NO_END, NO_START, Rule
 from leonet.control.regions import Region
+from leonet.control.watergrid import WaterGrid, land_args, resolve_code, water_code
 from leonet.control.waters import TERRITORIAL_SEA_KM, region_units, unit_names
 
 DEFAULT_RULE = -1
@@ -52,6 +54,9 @@ class Engine:
     waters_km: float  # territorial-sea width the regions take (0: land only)
     u_start: np.ndarray  # land unit -> polygon regions taking its waters (CSR)
     u_regions: np.ndarray
+    r_land: np.ndarray  # bool per region: a built-in land polygon (a point in it is on land)
+    land_tried: np.ndarray  # bool per land-index region: one the regions' lookup settles
+    water: WaterGrid  # whose waters a point is in, per cell (none when no region takes any)
 
     def region_index(self, ref: str) -> int:
         return next(i for i, r in enumerate(self.regions) if r.ref == ref)
@@ -100,6 +105,9 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
         for u in (region_units(reg.kind, reg.ref) if waters_km else ()):
             by_unit[u].append(k)
     u_start, u_regions = flat(by_unit)
+    r_land = np.array([r.kind in ("country", "disputed") for r in regions] or [False])
+    water = waters_grid(waters_km if u_regions.size else 0.0)
+    land_tried = land_index_tried({r.ref for r in regions if r.kind == "country"})
     home_start, home = flat(homes)
     exc_start, exc = flat(excs)
     r_int = np.zeros((n, 8), dtype=np.int32)
@@ -138,7 +146,8 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
                   rr_rules=rr_rules, global_rules=np.array(global_rules, dtype=np.int32),
                   r_int=r_int, r_time=r_time, r_num=r_num, r_plans=r_plans, r_home=home,
                   r_exc=exc, home_codes=tuple(home_codes), waters_km=waters_km,
-                  u_start=u_start, u_regions=u_regions)
+                  u_start=u_start, u_regions=u_regions, r_land=r_land, water=water,
+                  land_tried=land_tried)
 
 
 def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -156,7 +165,7 @@ def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarra
 
 
 def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
-        h3mem, water) -> np.ndarray:
+        h3mem) -> np.ndarray:
     """Rule index per point (-1 = default). Attribute arrays have length n or 1.
 
     Rows are decided in groups sharing plan and home country (few: a policy names few of
@@ -169,12 +178,11 @@ def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded
     if not (flags & F_HOME).any():
         home = np.full(1, -1, dtype=np.int16)
     if max(plan.shape[0], home.shape[0]) <= 1:
-        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
-                    water)
+        return _run(engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem)
     key = (plan.astype(np.int32) + 1) * (len(engine.home_codes) + 1) + (home + 1)
     if (key == key[0]).all():
         return _run(engine, lat, lon, alt, speed, t_ns, wl, plan[:1], home[:1], roam, funded,
-                    h3mem, water)
+                    h3mem)
     # A stable sort of 16-bit keys is a radix sort: linear in the rows.
     order = np.argsort(key.astype(np.int16) if key.max() < 2**15 else key, kind="stable")
     out = np.empty(lat.size, dtype=np.int32)
@@ -183,7 +191,7 @@ def run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded
         out[rows] = _run(engine, lat[rows], lon[rows], _take(alt, rows), _take(speed, rows),
                          _take(t_ns, rows), _take(wl, rows), _take(plan, first),
                          _take(home, first), _take(roam, rows), _take(funded, rows),
-                         _take(h3mem, rows), _take(water, rows))
+                         _take(h3mem, rows))
     return out
 
 
@@ -193,12 +201,14 @@ def _take(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def _run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
-         h3mem, water) -> np.ndarray:
+         h3mem) -> np.ndarray:
     out = np.empty(lat.size, dtype=np.int32)
     ix = engine.index
     n_reg = max(len(engine.regions), 1)
     alive = live_rules(engine, alt, speed, t_ns, wl, plan, home, roam, funded)
-    decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, water,
+    decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
+                  engine.water.distance_km > 0, engine.r_land, np.diff(engine.u_start) > 0,
+                  engine.land_tried, engine.water.kernel_args(), land_args(land_index()),
                   engine.u_start, engine.u_regions, engine.n_poly, ix.res_deg, ix.ncols,
                   ix.nrows, ix.fine, ix.cell_code, ix.occupied,
                   ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
@@ -286,12 +296,18 @@ def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_pla
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
-def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, water,
-                  u_start, u_regions, n_poly,
+def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
+                  use_water, r_land, wanted, tried, wg, lg, u_start, u_regions, n_poly,
                   res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
                   rr_start, rr_rules, global_rules, alive, r_int, r_time, r_num, r_plans,
                   r_home, r_exc, inreg, touched, out):
     big = 2**31 - 1
+    # Arrays are taken out of the tuples once: inside the loop each would cost a reference
+    # count update per point.
+    (w_km, w_res, w_ncols, w_nrows, w_fine, w_near, w_top, w_codes, w_child, w_cs, w_ce, w_edges,
+     w_unit) = wg
+    l_res, l_ncols, l_nrows, l_fine, l_code, l_occ, l_fcode, l_entries, l_edges, l_t = lg
+    all_tried = tried.all()
     use_inreg = r_exc.size > 0  # only except_regions needs region membership by index
     n_h3 = h3mem.shape[1]
     n_global = global_rules.size
@@ -308,13 +324,29 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
                                               cell_code, occupied, fine_code, fine)
         nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
                                entries, edges, touched)
-        # A point in a land unit's waters is outside every land polygon, so the built-in
+        # A point in a built-in land region is on land: no waters to look for. Elsewhere a
+        # point in a land unit's waters is outside every land polygon, so the built-in
         # regions taking those waters are not among the ones just found.
-        wu = _at(water, i)
-        if wu >= 0:
-            for m in range(u_start[wu], u_start[wu + 1]):
-                touched[nt] = u_regions[m]
-                nt += 1
+        if use_water:
+            on_land = False
+            for q in range(nt):
+                if r_land[touched[q]]:
+                    on_land = True
+            wc = -1
+            if not on_land and np.isfinite(lat[i]) and np.isfinite(lon[i]):
+                wc = water_code(lon[i], lat[i], w_res, w_ncols, w_nrows, w_fine, w_near, w_top,
+                                w_codes)
+            if wc >= 0:
+                # Sure answers are read outright; where a coast crosses the sub-cell they
+                # need the land test, unless the lookup above has tried every land polygon.
+                wu = wc >> 2 if wc & 3 == 0 or (wc & 3 == 1 and all_tried) else resolve_code(
+                    wc, lon[i], lat[i], all_tried, wanted, tried, w_km, w_res, w_ncols, w_nrows,
+                    w_fine, w_child, w_cs, w_ce, w_edges, w_unit, l_res, l_ncols, l_nrows, l_fine,
+                    l_code, l_occ, l_fcode, l_entries, l_edges, l_t)
+                if wu >= 0:
+                    for m in range(u_start[wu], u_start[wu + 1]):
+                        touched[nt] = u_regions[m]
+                        nt += 1
         for k in range(n_h3):
             if h3mem[i, k]:
                 touched[nt] = n_poly + k
