@@ -52,17 +52,20 @@ from leonet.physics.earth import EARTH_MEAN_RADIUS_KM
 FINE = 8  # sub-cells per side of a 0.25° cell: 1/32°, a centre-to-corner distance <= 2.5 km
 CHILD = 4  # children per side of a "choose" sub-cell: 1/128°, <= 0.62 km
 _MARGIN_KM = 0.05  # float rounding, and how far a 0.05° edge bends between the two frames
-_TEST, _CHOOSE = 1, 2  # code bits: a coast crosses the sub-cell; the payload is a list
+_TEST, _CHOOSE = 1, 2  # code bits: a coast crosses the sub-cell; the exact search decides
+_POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int32)
 
 
 @dataclass(frozen=True, eq=False)
 class WaterGrid:
-    """Sub-cell answers for one distance. ``top`` per 0.25° cell: ``-1`` no answer, ``<= -2``
-    one code for the whole cell (``-(code + 2)``), else a block of ``fine``² sub-cell
-    ``codes``. A code is ``-1`` (nothing) or ``unit << 2 | choose << 1 | test`` (the unit is
-    0 when the exact search must choose). ``near`` is a bit per cell with an answer: it keeps
-    the open ocean and the inland away from ``top``. The rest is the coast grid the exact
-    search reads (`leonet.control.waters.CoastGrid`)."""
+    """Sub-cell answers for one distance: a block of ``fine``² sub-cell ``codes`` per 0.25°
+    cell flagged in ``near`` (a bit per cell, numpy packbits order; ``rank`` counts the
+    flagged cells before each run of 64). A code is ``-1`` (nothing) or ``payload << 2 |
+    choose << 1 | test``: the unit, or for "choose" the number of a block of `CHILD`²
+    ``child`` codes: -1 nothing, a unit, -2 the search decides, ``-3 - u`` unit u if its
+    coast is within the distance (no other can be). The bits keep the open ocean and the
+    inland away from ``codes``. The rest is the coast grid the exact search reads
+    (`leonet.control.waters.CoastGrid`)."""
 
     distance_km: float
     res_deg: float
@@ -70,7 +73,7 @@ class WaterGrid:
     nrows: int
     fine: int
     near: np.ndarray
-    top: np.ndarray
+    rank: np.ndarray
     codes: np.ndarray
     child: np.ndarray
     cell_start: np.ndarray
@@ -81,12 +84,12 @@ class WaterGrid:
     def kernel_args(self) -> tuple:
         """What `water_code` and `resolve_code` read, as one tuple."""
         return (self.distance_km, self.res_deg, self.ncols, self.nrows, self.fine, self.near,
-                self.top, self.codes, self.child, self.cell_start, self.cell_edge, self.edges,
+                self.rank, self.codes, self.child, self.cell_start, self.cell_edge, self.edges,
                 self.unit)
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.near, self.top, self.codes, self.child))
+        return sum(a.nbytes for a in (self.near, self.rank, self.codes, self.child))
 
 
 def land_args(index: GridIndex) -> tuple:
@@ -102,9 +105,9 @@ def no_water_grid() -> WaterGrid:
     g = coast_grid()
     ncells = g.ncols * g.nrows
     return WaterGrid(0.0, g.res_deg, g.ncols, g.nrows, FINE,
-                     np.zeros((ncells + 7) // 8, dtype=np.uint8), np.full(1, -1, np.int32),
-                     np.full(1, -1, np.int32), np.full(1, -1, np.int16), g.cell_start,
-                     g.cell_edge, g.edges, g.unit)
+                     np.zeros((ncells + 7) // 8, dtype=np.uint8),
+                     np.zeros((ncells + 63) // 64, np.int32), np.full(1, -1, np.int32),
+                     np.full(1, -1, np.int16), g.cell_start, g.cell_edge, g.edges, g.unit)
 
 
 @cache
@@ -118,13 +121,13 @@ def water_grid(distance_km: float, land: GridIndex) -> WaterGrid:
     if (land.res_deg, land.ncols, land.nrows) != (g.res_deg, g.ncols, g.nrows):
         raise ValueError("the land index and the coast grid must share their cells")
     key = digest(g.key, f"km={distance_km!r} fine={FINE} child={CHILD} margin={_MARGIN_KM}",
-                 "waters, top-down")
+                 "waters, top-down, rank")
     arrays = load_arrays("waters", key)
     if arrays is None:
         arrays = _build(distance_km, land)
         store_arrays("waters", key, arrays)
     return WaterGrid(distance_km, g.res_deg, g.ncols, g.nrows, FINE, arrays["near"],
-                     arrays["top"], arrays["codes"], arrays["child"], g.cell_start,
+                     arrays["rank"], arrays["codes"], arrays["child"], g.cell_start,
                      g.cell_edge, g.edges, g.unit)
 
 
@@ -156,14 +159,15 @@ def _build(distance_km: float, land: GridIndex) -> dict[str, np.ndarray]:
     codes, child = _classify(blocks, crossed, dry, distance_km, g.res_deg, g.ncols, g.nrows,
                              FINE, g.cell_start, g.cell_edge, g.edges, g.unit)
     codes = codes.reshape(blocks.size, nsub)
-    same = (codes == codes[:, :1]).all(axis=1)
-    top = np.full(ncells, -1, dtype=np.int32)
-    uniform = same & (codes[:, 0] >= 0)
-    top[blocks[uniform]] = -(codes[uniform, 0] + 2)
-    mixed = ~same
-    top[blocks[mixed]] = np.arange(int(mixed.sum()), dtype=np.int32)
-    return {"near": np.packbits(top != -1), "top": top,
-            "codes": np.ascontiguousarray(codes[mixed].ravel()), "child": child}
+    some = (codes >= 0).any(axis=1)
+    has = np.zeros(ncells, dtype=bool)
+    has[blocks[some]] = True
+    near_bits = np.packbits(has)
+    # The block of a cell is the number of flagged cells before it: a count per 64 cells,
+    # then the bits of its own 64 (`_block_of`), so no per-cell table is read.
+    rank = np.concatenate([[0], np.cumsum(has.reshape(-1, 64).sum(axis=1))[:-1]])
+    return {"near": near_bits, "rank": rank.astype(np.int32),
+            "codes": np.ascontiguousarray(codes[some].ravel()), "child": child}
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -281,7 +285,11 @@ def _classify(blocks, crossed, dry, max_km, res, ncols, nrows, fine, cell_start,
                         cb, u1, crossed, dry)
                 continue
             if lev == levels:
-                child[cb * CHILD * CHILD + (ny % CHILD) * CHILD + nx % CHILD] = -2
+                # Only u1 can be within the distance when every other unit's coast is
+                # beyond it: then the first edge of any unit found within it settles it.
+                one = not polar and lo2 >= max_km
+                child[cb * CHILD * CHILD + (ny % CHILD) * CHILD + nx % CHILD] = (
+                    -3 - u1 if one else -2)
                 continue
             if lev == sub_level:
                 si = bi * nsub + ny * fine + nx
@@ -351,14 +359,14 @@ def grid_units(grid: WaterGrid, land: GridIndex, lat_deg: np.ndarray, lon_deg: n
 def _units_kernel(lat, lon, at_sea, wg, lg, wanted, out):
     # Arrays are taken out of the tuples once: inside the loop each would cost a reference
     # count update per point.
-    (max_km, res, ncols, nrows, fine, near, top, codes, child, cell_start, cell_edge, edges,
+    (max_km, res, ncols, nrows, fine, near, rank, codes, child, cell_start, cell_edge, edges,
      unit_of) = wg
     l_res, l_ncols, l_nrows, l_fine, l_code, l_occ, l_fcode, l_entries, l_edges, l_t = lg
     tried = np.zeros(l_t.size, dtype=np.bool_)
     for i in range(lat.size):
         if not (np.isfinite(lat[i]) and np.isfinite(lon[i])):
             continue
-        code = water_code(lon[i], lat[i], res, ncols, nrows, fine, near, top, codes)
+        code = water_code(lon[i], lat[i], res, ncols, nrows, fine, near, rank, codes)
         if code >= 0:
             out[i] = code >> 2 if code & 3 == 0 else resolve_code(
                 code, lon[i], lat[i], at_sea, wanted, tried, max_km, res, ncols, nrows, fine, child,
@@ -367,20 +375,21 @@ def _units_kernel(lat, lon, at_sea, wg, lg, wanted, out):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def water_code(lon, lat, res, ncols, nrows, fine, near, top, codes):
+def water_code(lon, lat, res, ncols, nrows, fine, near, rank, codes):
     """The code of the sub-cell holding the point (see `WaterGrid`): ``-1`` for no waters;
     ``code & 3 == 0``: unit ``code >> 2`` outright; else `resolve_code` decides."""
     ix, iy = cell_of(lon, lat, res, ncols, nrows)
     cell = iy * ncols + ix
     if not is_occupied(near, cell):
         return -1
-    t = top[cell]
-    if t < 0:
-        return -(t + 2)
+    b = rank[cell >> 6]
+    for k in range((cell >> 6) << 3, cell >> 3):
+        b += _POPCOUNT[near[k]]
+    b += _POPCOUNT[near[cell >> 3] >> (8 - (cell & 7))]
     rf = res / fine
     fx = min(max(int(np.floor((lon + 180.0) / rf)) - ix * fine, 0), fine - 1)
     fy = min(max(int(np.floor((lat + 90.0) / rf)) - iy * fine, 0), fine - 1)
-    return codes[(t * fine + fy) * fine + fx]
+    return codes[(b * fine + fy) * fine + fx]
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -405,7 +414,8 @@ def resolve_code(code, lon, lat, at_sea, wanted, tried, max_km, res, ncols, nrow
         unit = child[unit * CHILD * CHILD + cy * CHILD + cx]
         if unit == -1:
             return -1
-    if unit >= 0 and not wanted[unit]:
+    only = -3 - unit if unit <= -3 else -1  # the one unit that can be within the distance
+    if (unit >= 0 and not wanted[unit]) or (only >= 0 and not wanted[only]):
         return -1
     if (code & _TEST) and not at_sea:
         c, sub = code_at(lon, lat, l_res, l_ncols, l_nrows, l_code, l_occ, l_fcode, l_fine)
@@ -424,4 +434,4 @@ def resolve_code(code, lon, lat, at_sea, wanted, tried, max_km, res, ncols, nrow
         return unit
     # Near the outer limit or an equidistance line: the exact search decides.
     return nearest_one(lat, lon, max_km, res, ncols, nrows, cell_start, cell_edge, edges,
-                       unit_of)[0]
+                       unit_of, only >= 0)[0]

@@ -252,16 +252,19 @@ def _nearest_kernel(lat, lon, max_km, res, ncols, nrows, cell_start, cell_edge, 
     for i in range(lat.size):
         if np.isfinite(lat[i]) and np.isfinite(lon[i]):
             u, d = nearest_one(lat[i], lon[i], max_km, res, ncols, nrows, cell_start,
-                               cell_edge, edges, unit_of)
+                               cell_edge, edges, unit_of, False)
             if u >= 0:
                 unit[i] = u
                 dist[i] = d
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
-def nearest_one(la, lo, max_km, res, ncols, nrows, cell_start, cell_edge, edges, unit_of):
+def nearest_one(la, lo, max_km, res, ncols, nrows, cell_start, cell_edge, edges, unit_of,
+                first_hit):
     """`nearest_coast` for one (finite) point over `CoastGrid` arrays: ``(unit, km)``,
-    ``(-1, max_km)`` when no coast is nearer than ``max_km``."""
+    ``(-1, max_km)`` when no coast is nearer than ``max_km``. With ``first_hit``, the first
+    coast found within ``max_km`` is returned, nearest or not (for a caller who knows only
+    one unit can be within it)."""
     km_deg = np.pi / 180.0 * EARTH_MEAN_RADIUS_KM
     dlat = max_km / km_deg
     lo = (lo + 180.0) % 360.0 - 180.0
@@ -318,4 +321,6 @@ def nearest_one(la, lo, max_km, res, ncols, nrows, cell_start, cell_edge, edges,
                 if d < best or (d == best and best_u >= 0 and unit_of[e] < best_u):
                     best = d
                     best_u = unit_of[e]
+                    if first_hit:
+                        return best_u, best
     return best_u, best

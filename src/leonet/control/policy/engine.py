@@ -15,7 +15,14 @@ import h3
 import numba
 import numpy as np
 
-from leonet.control.gridindex import GridIndex, build_index, code_at, regions_from_code
+from leonet.control.gridindex import (
+    GridIndex,
+    build_index,
+    cell_of,
+    code_at,
+    is_occupied,
+    regions_from_code,
+)
 from leonet.control.labels import land_index, land_index_tried, waters_grid
 from leonet.control.policy.document import NO_END, NO_START, Rule
 from leonet.control.regions import Region
@@ -56,6 +63,7 @@ class Engine:
     u_regions: np.ndarray
     r_land: np.ndarray  # bool per region: a built-in land polygon (a point in it is on land)
     land_tried: np.ndarray  # bool per land-index region: one the regions' lookup settles
+    occupied: np.ndarray  # the index's bit per cell, or'ed with the waters' (same cells)
     water: WaterGrid  # whose waters a point is in, per cell (none when no region takes any)
 
     def region_index(self, ref: str) -> int:
@@ -108,6 +116,9 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
     r_land = np.array([r.kind in ("country", "disputed") for r in regions] or [False])
     water = waters_grid(waters_km if u_regions.size else 0.0)
     land_tried = land_index_tried({r.ref for r in regions if r.kind == "country"})
+    if (water.res_deg, water.ncols, water.nrows) != (index.res_deg, index.ncols, index.nrows):
+        raise ValueError("the waters' cells and the policy index's must be the same")
+    occupied = index.occupied | water.near if water.distance_km else index.occupied
     home_start, home = flat(homes)
     exc_start, exc = flat(excs)
     r_int = np.zeros((n, 8), dtype=np.int32)
@@ -147,7 +158,7 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
                   r_int=r_int, r_time=r_time, r_num=r_num, r_plans=r_plans, r_home=home,
                   r_exc=exc, home_codes=tuple(home_codes), waters_km=waters_km,
                   u_start=u_start, u_regions=u_regions, r_land=r_land, water=water,
-                  land_tried=land_tried)
+                  land_tried=land_tried, occupied=occupied)
 
 
 def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -210,7 +221,7 @@ def _run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funde
                   engine.water.distance_km > 0, engine.r_land, np.diff(engine.u_start) > 0,
                   engine.land_tried, engine.water.kernel_args(), land_args(land_index()),
                   engine.u_start, engine.u_regions, engine.n_poly, ix.res_deg, ix.ncols,
-                  ix.nrows, ix.fine, ix.cell_code, ix.occupied,
+                  ix.nrows, ix.fine, ix.cell_code, engine.occupied,
                   ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
                   engine.global_rules[alive[engine.global_rules]], alive, engine.r_int,
                   engine.r_time, engine.r_num, engine.r_plans, engine.r_home, engine.r_exc,
@@ -304,7 +315,7 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
     big = 2**31 - 1
     # Arrays are taken out of the tuples once: inside the loop each would cost a reference
     # count update per point.
-    (w_km, w_res, w_ncols, w_nrows, w_fine, w_near, w_top, w_codes, w_child, w_cs, w_ce, w_edges,
+    (w_km, w_res, w_ncols, w_nrows, w_fine, w_near, w_rank, w_codes, w_child, w_cs, w_ce, w_edges,
      w_unit) = wg
     l_res, l_ncols, l_nrows, l_fine, l_code, l_occ, l_fcode, l_entries, l_edges, l_t = lg
     all_tried = tried.all()
@@ -314,14 +325,28 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
     block = 2048
     codes = np.empty(block, dtype=np.int64)
     in_sub = np.empty(block, dtype=np.bool_)
+    wcodes = np.empty(block, dtype=np.int64)
     for i in range(lat.size):
         # Cell codes are looked up a block ahead: independent loads overlap in the memory
         # system, where one point's chain of dependent loads would not.
         b = i % block
         if b == 0:
             for m in range(min(block, lat.size - i)):
+                # ``occupied`` flags the cells with regions or waters: the open ocean is
+                # settled by this one bit.
                 codes[m], in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
                                               cell_code, occupied, fine_code, fine)
+                wcodes[m] = -1
+                if not use_water:
+                    continue
+                ix_, iy_ = cell_of(lon[i + m], lat[i + m], res, ncols, nrows)
+                c = codes[m]
+                # So are the waters' codes, but for points wholly inside a land region.
+                if (is_occupied(occupied, iy_ * ncols + ix_)
+                        and not (c <= -2 and r_land[-c - 2])
+                        and np.isfinite(lat[i + m]) and np.isfinite(lon[i + m])):
+                    wcodes[m] = water_code(lon[i + m], lat[i + m], w_res, w_ncols, w_nrows,
+                                           w_fine, w_near, w_rank, w_codes)
         nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
                                entries, edges, touched)
         # A point in a built-in land region is on land: no waters to look for. Elsewhere a
@@ -332,10 +357,7 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
             for q in range(nt):
                 if r_land[touched[q]]:
                     on_land = True
-            wc = -1
-            if not on_land and np.isfinite(lat[i]) and np.isfinite(lon[i]):
-                wc = water_code(lon[i], lat[i], w_res, w_ncols, w_nrows, w_fine, w_near, w_top,
-                                w_codes)
+            wc = -1 if on_land else wcodes[b]
             if wc >= 0:
                 # Sure answers are read outright; where a coast crosses the sub-cell they
                 # need the land test, unless the lookup above has tried every land polygon.
