@@ -336,14 +336,16 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
                 # settled by this one bit.
                 codes[m], in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
                                               cell_code, occupied, fine_code, fine)
+                # So are the waters' codes of points in cells with no region: near a coast
+                # (-2: to be read after the regions, when the point is not on land).
                 wcodes[m] = -1
                 if not use_water:
                     continue
+                if codes[m] != -1:
+                    wcodes[m] = -2
+                    continue
                 ix_, iy_ = cell_of(lon[i + m], lat[i + m], res, ncols, nrows)
-                c = codes[m]
-                # So are the waters' codes, but for points wholly inside a land region.
                 if (is_occupied(occupied, iy_ * ncols + ix_)
-                        and not (c <= -2 and r_land[-c - 2])
                         and np.isfinite(lat[i + m]) and np.isfinite(lon[i + m])):
                     wcodes[m] = water_code(lon[i + m], lat[i + m], w_res, w_ncols, w_nrows,
                                            w_fine, w_near, w_rank, w_codes)
@@ -358,6 +360,11 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
                 if r_land[touched[q]]:
                     on_land = True
             wc = -1 if on_land else wcodes[b]
+            if wc == -2:
+                wc = -1
+                if np.isfinite(lat[i]) and np.isfinite(lon[i]):
+                    wc = water_code(lon[i], lat[i], w_res, w_ncols, w_nrows, w_fine, w_near,
+                                    w_rank, w_codes)
             if wc >= 0:
                 # Sure answers are read outright; where a coast crosses the sub-cell they
                 # need the land test, unless the lookup above has tried every land polygon.
