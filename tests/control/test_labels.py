@@ -72,7 +72,8 @@ def test_places_are_off_the_lines_and_agree_with_shapely():
 
 def test_random_points_equal_shapely_first_country():
     """Away from the border lines the label is the first country of the table whose polygon
-    holds the point, as shapely says (the edition's countries do not overlap)."""
+    holds the point, as shapely says (the edition's countries do not overlap); land only, as
+    the waters have their own tests (test_waters.py)."""
     table = countries()
     rng = np.random.default_rng(3)
     lat = np.rad2deg(np.arcsin(rng.uniform(-1, 1, 20_000)))
@@ -82,24 +83,25 @@ def test_random_points_equal_shapely_first_country():
     want = np.full(lat.size, -1)
     for p, g in sorted(zip(pi.tolist(), gi.tolist(), strict=True), reverse=True):
         want[p] = g  # the lowest row wins
-    assert np.array_equal(country_index(lat, lon), want)
+    assert np.array_equal(country_index(lat, lon, waters_km=0), want)
     codes = np.array([*table.code.tolist(), ""], dtype=object)
-    assert country_labels(lat, lon).tolist() == codes[want].tolist()
+    assert country_labels(lat, lon, waters_km=0).tolist() == codes[want].tolist()
 
 
 def test_the_most_specific_disputed_area_wins():
     """Points scattered over occupied Ukraine: the label is the smallest disputed area that
-    holds the point by shapely, else the country."""
+    holds the point by shapely, else the country (on land: the waters follow the same
+    partition, test_waters.py)."""
     rng = np.random.default_rng(4)
     lat = rng.uniform(44.3, 49.0, 3000)
     lon = rng.uniform(32.5, 40.2, 3000)
     areas = sorted((disputed_region(i) for i in set(disputed_ids().values())),
                    key=lambda r: r.geometry.area)
-    want = country_labels(lat, lon).astype(object)
+    want = country_labels(lat, lon, waters_km=0).astype(object)
     want[want == ""] = "(sea)"
     for area in reversed(areas):  # the smallest is written last
         want[area.contains(lat, lon)] = area.ref
-    assert region_labels(lat, lon).tolist() == want.tolist()
+    assert region_labels(lat, lon, waters_km=0).tolist() == want.tolist()
     assert {"crimea", "ua-occupied-donetsk", "ua-occupied-luhansk", "RU", "UA",
             "(sea)"} <= set(want.tolist())
 

@@ -47,7 +47,10 @@ CASES = [
     # Coastlines: the Dover strait.
     ("Dover", 51.1295, 1.3089, ["GB"], ["FR"]),
     ("Calais", 50.9513, 1.8587, ["FR"], ["GB"]),
-    ("Mid-Channel", 51.0000, 1.5000, [], ["GB", "FR"]),
+    # Open Channel, beyond 12 nmi of both coasts (St Catherine's Point, Isle of Wight, is
+    # 47 km north; Barfleur, Normandy, 59 km south), so in neither even with waters; the
+    # strait itself is all territorial sea (tests/control/test_waters.py).
+    ("Mid-Channel", 50.2000, -1.0000, [], ["GB", "FR"]),
     # Other disputed areas the edition assigns to a country.
     ("Laayoune", 27.1418, -13.1880, ["EH", "western-sahara"], ["MA"]),
     ("Donetsk", 48.0159, 37.8028, ["ua-occupied", "UA"], ["RU", "crimea"]),

@@ -391,7 +391,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
             # Terminals of coastal towns scattered into the sea are drawn again (a few
             # times; the rest are put back on land at a smaller spread).
             for spread in (p.spread_km, p.spread_km, p.spread_km / 4, 0.0):
-                wet = np.flatnonzero(country_labels(lat, lon) == "")
+                wet = np.flatnonzero(country_labels(lat, lon, waters_km=0) == "")
                 if not wet.size:
                     break
                 lat[wet], lon[wet], _ = place_at_cities(wet.size, rng, list(p.countries)
@@ -401,7 +401,7 @@ def _place(p: Placement, n: int, rng, keys, lanes, where: str):
     elif p.kind == "near":
         lat, lon = _uniform_in_disc(p, n, rng)
         for _ in range(50):  # terminals on land only: draw the ones at sea again
-            wet = np.flatnonzero(country_labels(lat, lon) == "")
+            wet = np.flatnonzero(country_labels(lat, lon, waters_km=0) == "")
             if not wet.size:
                 break
             lat[wet], lon[wet] = _uniform_in_disc(p, wet.size, rng)

@@ -77,6 +77,19 @@ def region_edges(geoms: list[shapely.Geometry]) -> tuple[np.ndarray, np.ndarray]
     return np.concatenate(out_e), np.concatenate(out_r)
 
 
+def edge_cells(edges: np.ndarray, res_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(cell, edge)`` pair of a conservative rasterisation of ``edges`` (m, 4) onto
+    the ``res_deg`` grid: cell numbers ``row * ncols + col``."""
+    ncols, nrows = round(360.0 / res_deg), round(180.0 / res_deg)
+    x0, y0, x1, y1 = (np.ascontiguousarray(edges[:, i]) for i in range(4))
+    cnt = _raster_count(x0, y0, x1, y1, res_deg, ncols, nrows)
+    cells = np.empty(int(cnt.sum()), dtype=np.int64)
+    edge_id = np.empty_like(cells)
+    _raster_fill(x0, y0, x1, y1, res_deg, ncols, nrows, np.concatenate([[0], np.cumsum(cnt)]),
+                 cells, edge_id)
+    return cells, edge_id
+
+
 def build_index(geoms: list[shapely.Geometry], res_deg: float = DEFAULT_RES_DEG,
                 use_cache: bool = True) -> GridIndex:
     """The grid index of ``geoms`` (region ``k`` is ``geoms[k]``), from the user cache when
@@ -125,11 +138,7 @@ def _build(edges: np.ndarray, reg: np.ndarray, n_regions: int, res: float
     x0, y0, x1, y1 = (np.ascontiguousarray(edges[:, i]) for i in range(4))
     nreg = np.int64(max(n_regions, 1))
     # Boundary entries: (cell, region, edge) for every cell an edge touches.
-    cnt = _raster_count(x0, y0, x1, y1, res, ncols, nrows)
-    cells = np.empty(int(cnt.sum()), dtype=np.int64)
-    edge_id = np.empty_like(cells)
-    _raster_fill(x0, y0, x1, y1, res, ncols, nrows, np.concatenate([[0], np.cumsum(cnt)]),
-                 cells, edge_id)
+    cells, edge_id = edge_cells(edges, res)
     bkey = cells * nreg + reg[edge_id]
     order = np.argsort(bkey, kind="stable")
     bkey, edge_id = bkey[order], edge_id[order]

@@ -108,7 +108,7 @@ def context_cells(cells: CellSet, context_km: float) -> tuple[CellSet | None, st
                       f"exceed {MAX_CONTEXT_CELLS:,} cells at resolution {cells.res}")
     cand = np.setdiff1d(cells_by_tiles(grown, cells.res), cells.cells)
     ctx = CellSet(cand, cells.res, f"context of {cells.name}", "context")
-    land = country_labels(ctx.lat_deg, ctx.lon_deg)
+    land = country_labels(ctx.lat_deg, ctx.lon_deg, waters_km=0)
     keep = land != ""
     ctx = ctx.subset(keep)
     return CellSet(ctx.cells, ctx.res, ctx.name, ctx.source, (), land[keep]), None
@@ -214,7 +214,7 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
         raise InputError(f"terminals per km² must be >= 0, got {density}", "terminals_per_km2")
     # A density of terminals per km² of land: cells whose centre is at sea get none.
     region_land = (cells.labels != "") if cells.labels is not None else (
-        country_labels(cells.lat_deg, cells.lon_deg) != "")
+        country_labels(cells.lat_deg, cells.lon_deg, waters_km=0) != "")
     on_land = np.concatenate([region_land, np.ones(len(every) - n_region, dtype=bool)])
     terminals = np.where(on_land, density * every.area_km2, 0.0)
     if terminals_file is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from leonet.control.labels import water_units
 from leonet.control.policy.analysis import analyse
 from leonet.control.policy.areas import resolve_areas
 from leonet.control.policy.decisions import Decisions
@@ -21,12 +22,14 @@ from leonet.control.policy.document import (
     iso_z,
     parse_plans,
     parse_rule,
+    parse_waters,
     read_document,
     unknown_key,
 )
 from leonet.control.policy.engine import Engine, compile_engine, h3_membership, run
 from leonet.control.policy.inputs import make_terminals
 from leonet.control.regions import Region, resolve_region
+from leonet.control.waters import TERRITORIAL_SEA_KM, region_units
 from leonet.errors import InputError
 
 
@@ -51,6 +54,8 @@ class Policy:
     description: str = ""
     warnings: tuple[str, ...] = field(default=())
     explicit_plans: bool = False
+    waters_km: float = TERRITORIAL_SEA_KM  # the territorial sea built-in regions take
+    waters: object = None  # the document's ``waters`` as written (None: not given)
 
     # -- loading -----------------------------------------------------------------------
 
@@ -94,6 +99,7 @@ class Policy:
         if not isinstance(description, str):
             raise InputError("description must be text", loc.top("description"))
         plans = parse_plans(doc, loc)
+        waters_km = parse_waters(doc, loc)
         raw_rules = doc.get("rules", [])
         if not isinstance(raw_rules, list):
             raise InputError("rules must be an array of tables ([[rules]])", loc.top("rules"))
@@ -128,7 +134,8 @@ class Policy:
         rules = tuple(_canonical_homes(r) for r in rules)
         policy = cls(version=version, default=default, rules=rules, plans=plans, areas=areas,
                      area_specs=dict(doc.get("areas") or {}), regions=regions, source=source,
-                     base_dir=base, description=description, explicit_plans="plans" in doc)
+                     base_dir=base, description=description, explicit_plans="plans" in doc,
+                     waters_km=waters_km, waters=doc.get("waters"))
         notes = [n for r in list(regions.values()) + list(areas.values()) for n in r.notes]
         object.__setattr__(policy, "warnings", tuple(dict.fromkeys(notes + analyse(policy))))
         return policy
@@ -142,6 +149,8 @@ class Policy:
             out["description"] = self.description
         if self.explicit_plans:
             out["plans"] = list(self.plans)
+        if self.waters is not None:  # absent stays absent, so older digests hold
+            out["waters"] = self.waters
         if self.area_specs:
             out["areas"] = json.loads(json.dumps(self.area_specs, default=_jsonable))
         out["rules"] = [r.to_dict() for r in self.rules]
@@ -168,7 +177,19 @@ class Policy:
     @cached_property
     def engine(self) -> Engine:
         """The compiled form (built on first use; cached on disk by content)."""
-        return compile_engine(self.rules, self.regions, self.plans)
+        return compile_engine(self.rules, self.regions, self.plans, waters_km=self.waters_km)
+
+    def in_region(self, name: str, lat_deg: float, lon_deg: float) -> bool:
+        """Whether one point is in the region a rule names, waters included (the slow,
+        obviously-correct test the reference evaluator uses)."""
+        reg = self.regions[name]
+        if bool(reg.contains(lat_deg, lon_deg)):
+            return True
+        units = region_units(reg.kind, reg.ref) if self.waters_km else ()
+        if not len(units):
+            return False
+        unit, _ = water_units([lat_deg], [lon_deg], self.waters_km)
+        return bool(unit[0] >= 0 and unit[0] in units)
 
     def decide(self, *, lat_deg, lon_deg, alt_m=0.0, speed_kmh=0.0, time=None,
                whitelisted=False, plan=None, home_country=None, roaming_days=0.0,

@@ -7,6 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
+from leonet.control.labels import describe_place
 from leonet.control.policy.document import iso_z
 from leonet.control.policy.inputs import Terminals
 from leonet.control.policy.reference import rule_verdict
@@ -79,7 +80,8 @@ class Decisions:
         row = self.terminals.row(flat)
         pol = self.policy
         j = int(self.rule_index.ravel()[flat])
-        lines = [_describe(flat, row)]
+        lines = [_describe(flat, row),
+                 "Place: " + describe_place(row["lat_deg"], row["lon_deg"], pol.waters_km) + "."]
         verdicts = [rule_verdict(pol, r, row) for r in pol.rules]
         matched = [k for k, (ok, _) in enumerate(verdicts) if ok]
         if j < 0:

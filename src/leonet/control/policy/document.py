@@ -5,6 +5,8 @@ A document::
     version = "2026-02-03"
     default = "deny"                  # required: "allow" or "deny"
     plans = ["residential", "roam"]   # optional: the plan names rules and terminals may use
+    waters = "territorial"            # optional: "territorial" (12 nmi, the default), "land",
+                                      # or a width in km (0 to 44.448, i.e. 24 nmi)
 
     [areas.front]                     # optional: areas defined inside the document
     geojson = { type = "LineString", coordinates = [[37.5, 47.1], [37.9, 48.4]] }
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from leonet.control.waters import MAX_WATERS_KM, TERRITORIAL_SEA_KM
 from leonet.errors import InputError, did_you_mean
 from leonet.physics.timegrid import iso_utc, parse_bound
 
@@ -44,7 +47,7 @@ DEFAULT_PLANS = ("residential", "residential-lite", "roam", "roam-regional", "ro
                  "community", "government", "donated")
 MAX_PLANS = 64  # plan sets are bit masks in the kernel
 
-TOP_KEYS = ("version", "default", "description", "plans", "areas", "rules")
+TOP_KEYS = ("version", "default", "description", "plans", "waters", "areas", "rules")
 RULE_KEYS = ("id", "effect", "description", "regions", "except_regions", "from", "until",
              "speed_kmh_above", "altitude_m_above", "plans", "roaming_days_above", "unfunded",
              "whitelisted", "unless_whitelisted", "home_countries")
@@ -281,6 +284,26 @@ def parse_plans(doc: dict, loc: Locator) -> tuple[str, ...]:
         raise InputError(f"at most {MAX_PLANS} plans are supported, got {len(plans)}",
                          loc.top("plans"))
     return plans
+
+
+def parse_waters(doc: dict, loc: Locator) -> float:
+    """The territorial-sea width (km) the document's built-in regions take: ``"territorial"``
+    12 nmi (the default), ``"land"`` none, or a number of km up to 24 nmi."""
+    value = doc.get("waters", "territorial")
+    where = loc.top("waters")
+    if value == "territorial":
+        return TERRITORIAL_SEA_KM
+    if value == "land":
+        return 0.0
+    if isinstance(value, str):
+        raise InputError(f"waters must be 'territorial', 'land' or a distance in km, got "
+                         f"{value!r}", where)
+    km = number(value, where, minimum=0.0)
+    if km > MAX_WATERS_KM:
+        raise InputError(f"waters of {km:g} km is beyond the 24 nmi contiguous zone "
+                         f"({MAX_WATERS_KM:g} km), the most a coastal state controls short of "
+                         "its EEZ", where)
+    return km
 
 
 def check_plan(name: str, plans: tuple[str, ...], where: str) -> str:

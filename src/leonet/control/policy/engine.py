@@ -15,9 +15,19 @@ import h3
 import numba
 import numpy as np
 
-from leonet.control.gridindex import GridIndex, build_index, code_at, regions_from_code
+from leonet.control.gridindex import (
+    GridIndex,
+    build_index,
+    cell_of,
+    code_at,
+    is_occupied,
+    regions_from_code,
+)
+from leonet.control.labels import land_index, land_index_tried, waters_grid
 from leonet.control.policy.document import NO_END, NO_START, Rule
 from leonet.control.regions import Region
+from leonet.control.watergrid import WaterGrid, land_args, resolve_code, water_code
+from leonet.control.waters import TERRITORIAL_SEA_KM, region_units, unit_names
 
 DEFAULT_RULE = -1
 
@@ -48,14 +58,23 @@ class Engine:
     r_home: np.ndarray
     r_exc: np.ndarray
     home_codes: tuple[str, ...]
+    waters_km: float  # territorial-sea width the regions take (0: land only)
+    u_start: np.ndarray  # land unit -> polygon regions taking its waters (CSR)
+    u_regions: np.ndarray
+    r_land: np.ndarray  # bool per region: a built-in land polygon (a point in it is on land)
+    land_tried: np.ndarray  # bool per land-index region: one the regions' lookup settles
+    occupied: np.ndarray  # the index's bit per cell, or'ed with the waters' (same cells)
+    water: WaterGrid  # whose waters a point is in, per cell (none when no region takes any)
 
     def region_index(self, ref: str) -> int:
         return next(i for i, r in enumerate(self.regions) if r.ref == ref)
 
 
 def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
-                   plans: tuple[str, ...], use_cache: bool = True) -> Engine:
-    """Compile rules whose region names resolve through ``resolved`` (name -> Region)."""
+                   plans: tuple[str, ...], use_cache: bool = True,
+                   waters_km: float = TERRITORIAL_SEA_KM) -> Engine:
+    """Compile rules whose region names resolve through ``resolved`` (name -> Region);
+    built-in regions take the waters within ``waters_km`` of their coasts."""
     by_ref: dict[str, Region] = {}
     for reg in resolved.values():
         by_ref.setdefault(reg.ref, reg)
@@ -89,6 +108,17 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
         return start, np.array([x for r in rows for x in r], dtype=np.int32)
 
     rr_start, rr_rules = flat(lists)
+    by_unit: list[list[int]] = [[] for _ in unit_names()] if waters_km else []
+    for k, reg in enumerate(poly):
+        for u in (region_units(reg.kind, reg.ref) if waters_km else ()):
+            by_unit[u].append(k)
+    u_start, u_regions = flat(by_unit)
+    r_land = np.array([r.kind in ("country", "disputed") for r in regions] or [False])
+    water = waters_grid(waters_km if u_regions.size else 0.0)
+    land_tried = land_index_tried({r.ref for r in regions if r.kind == "country"})
+    if (water.res_deg, water.ncols, water.nrows) != (index.res_deg, index.ncols, index.nrows):
+        raise ValueError("the waters' cells and the policy index's must be the same")
+    occupied = index.occupied | water.near if water.distance_km else index.occupied
     home_start, home = flat(homes)
     exc_start, exc = flat(excs)
     r_int = np.zeros((n, 8), dtype=np.int32)
@@ -126,7 +156,9 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
     return Engine(regions=regions, n_poly=len(poly), index=index, rr_start=rr_start,
                   rr_rules=rr_rules, global_rules=np.array(global_rules, dtype=np.int32),
                   r_int=r_int, r_time=r_time, r_num=r_num, r_plans=r_plans, r_home=home,
-                  r_exc=exc, home_codes=tuple(home_codes))
+                  r_exc=exc, home_codes=tuple(home_codes), waters_km=waters_km,
+                  u_start=u_start, u_regions=u_regions, r_land=r_land, water=water,
+                  land_tried=land_tried, occupied=occupied)
 
 
 def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -186,8 +218,10 @@ def _run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funde
     n_reg = max(len(engine.regions), 1)
     alive = live_rules(engine, alt, speed, t_ns, wl, plan, home, roam, funded)
     decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
-                  engine.n_poly, ix.res_deg, ix.ncols, ix.nrows, ix.fine, ix.cell_code,
-                  ix.occupied,
+                  engine.water.distance_km > 0, engine.r_land, np.diff(engine.u_start) > 0,
+                  engine.land_tried, engine.water.kernel_args(), land_args(land_index()),
+                  engine.u_start, engine.u_regions, engine.n_poly, ix.res_deg, ix.ncols,
+                  ix.nrows, ix.fine, ix.cell_code, engine.occupied,
                   ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
                   engine.global_rules[alive[engine.global_rules]], alive, engine.r_int,
                   engine.r_time, engine.r_num, engine.r_plans, engine.r_home, engine.r_exc,
@@ -273,27 +307,75 @@ def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_pla
 
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
-def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem, n_poly,
+def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
+                  use_water, r_land, wanted, tried, wg, lg, u_start, u_regions, n_poly,
                   res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
                   rr_start, rr_rules, global_rules, alive, r_int, r_time, r_num, r_plans,
                   r_home, r_exc, inreg, touched, out):
     big = 2**31 - 1
+    # Arrays are taken out of the tuples once: inside the loop each would cost a reference
+    # count update per point.
+    (w_km, w_res, w_ncols, w_nrows, w_fine, w_near, w_rank, w_codes, w_child, w_cs, w_ce, w_edges,
+     w_unit) = wg
+    l_res, l_ncols, l_nrows, l_fine, l_code, l_occ, l_fcode, l_entries, l_edges, l_t = lg
+    all_tried = tried.all()
     use_inreg = r_exc.size > 0  # only except_regions needs region membership by index
     n_h3 = h3mem.shape[1]
     n_global = global_rules.size
     block = 2048
     codes = np.empty(block, dtype=np.int64)
     in_sub = np.empty(block, dtype=np.bool_)
+    wcodes = np.empty(block, dtype=np.int64)
     for i in range(lat.size):
         # Cell codes are looked up a block ahead: independent loads overlap in the memory
         # system, where one point's chain of dependent loads would not.
         b = i % block
         if b == 0:
             for m in range(min(block, lat.size - i)):
+                # ``occupied`` flags the cells with regions or waters: the open ocean is
+                # settled by this one bit.
                 codes[m], in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
                                               cell_code, occupied, fine_code, fine)
+                # So are the waters' codes of points in cells with no region: near a coast
+                # (-2: to be read after the regions, when the point is not on land).
+                wcodes[m] = -1
+                if not use_water:
+                    continue
+                if codes[m] != -1:
+                    wcodes[m] = -2
+                    continue
+                ix_, iy_ = cell_of(lon[i + m], lat[i + m], res, ncols, nrows)
+                if (is_occupied(occupied, iy_ * ncols + ix_)
+                        and np.isfinite(lat[i + m]) and np.isfinite(lon[i + m])):
+                    wcodes[m] = water_code(lon[i + m], lat[i + m], w_res, w_ncols, w_nrows,
+                                           w_fine, w_near, w_rank, w_codes)
         nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
                                entries, edges, touched)
+        # A point in a built-in land region is on land: no waters to look for. Elsewhere a
+        # point in a land unit's waters is outside every land polygon, so the built-in
+        # regions taking those waters are not among the ones just found.
+        if use_water:
+            on_land = False
+            for q in range(nt):
+                if r_land[touched[q]]:
+                    on_land = True
+            wc = -1 if on_land else wcodes[b]
+            if wc == -2:
+                wc = -1
+                if np.isfinite(lat[i]) and np.isfinite(lon[i]):
+                    wc = water_code(lon[i], lat[i], w_res, w_ncols, w_nrows, w_fine, w_near,
+                                    w_rank, w_codes)
+            if wc >= 0:
+                # Sure answers are read outright; where a coast crosses the sub-cell they
+                # need the land test, unless the lookup above has tried every land polygon.
+                wu = wc >> 2 if wc & 3 == 0 or (wc & 3 == 1 and all_tried) else resolve_code(
+                    wc, lon[i], lat[i], all_tried, wanted, tried, w_km, w_res, w_ncols, w_nrows,
+                    w_fine, w_child, w_cs, w_ce, w_edges, w_unit, l_res, l_ncols, l_nrows, l_fine,
+                    l_code, l_occ, l_fcode, l_entries, l_edges, l_t)
+                if wu >= 0:
+                    for m in range(u_start[wu], u_start[wu + 1]):
+                        touched[nt] = u_regions[m]
+                        nt += 1
         for k in range(n_h3):
             if h3mem[i, k]:
                 touched[nt] = n_poly + k

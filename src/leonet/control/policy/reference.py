@@ -2,7 +2,7 @@
 
 Used by `Decisions.explain` (which wants every rule's verdict, not only the winner) and by the
 tests as the reference the vectorised kernel must agree with. Region membership uses shapely
-(`Region.contains`) and H3's own cell lookup.
+(`Region.contains`; waters by `Policy.in_region`) and H3's own cell lookup.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ def rule_verdict(policy, rule: Rule, row: dict) -> tuple[bool, str]:
     lat, lon = row["lat_deg"], row["lon_deg"]
     t = np.datetime64(row["time"], "ns")
     if rule.regions is not None:
-        inside = [n for n in rule.regions if bool(policy.regions[n].contains(lat, lon))]
+        inside = [n for n in rule.regions if policy.in_region(n, lat, lon)]
         if not inside:
             return False, "outside " + ", ".join(rule.regions)
     for name in rule.except_regions:
-        if bool(policy.regions[name].contains(lat, lon)):
+        if policy.in_region(name, lat, lon):
             return False, f"inside excepted region {name}"
     if rule.start is not None and t < rule.start:
         return False, "before the rule starts"
