@@ -1,0 +1,150 @@
+"""`leonet packets ping`: packet-level runs in ns-3 over leonet's routes (the packets extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from leonet.commands.common import console, load_source, out_console
+from leonet.errors import InputError
+from leonet.packets.engine import load_ns3
+from leonet.packets.ping import run_ping
+from leonet.packets.topology import PathTimeline, from_hypatia, from_route_series
+from leonet.packets.units import parse_queue_packets, parse_rate_bps
+from leonet.physics.ground import GroundPoints, place
+from leonet.physics.ground_segment import read_sites
+from leonet.physics.hypatia import read_hypatia_dir
+from leonet.physics.network import Network
+from leonet.physics.timegrid import TimeGrid, parse_duration_s
+from leonet.reporting import plots
+from leonet.reporting.exports import table_format, write_table
+
+app = typer.Typer(help="Packet-level runs in ns-3 over leonet's routes (needs the packets "
+                       "extra).", no_args_is_help=True)
+
+# A packet run is bounded: a day of simulated time, routing steps of 1 ms .. 60 s.
+MAX_DURATION_S = 86_400.0
+MIN_STEP_S, MAX_STEP_S = 0.001, 60.0
+PACKET_MODES = ("space", "operator", "bentpipe")
+
+End = Annotated[str, typer.Option(help="City, 'lat,lon', a terminal file (first row), or a "
+                                       "ground-station id with --hypatia-dir.")]
+
+
+def _end(text: str, what: str) -> GroundPoints:
+    path = Path(text)
+    if path.suffix.lower() in (".csv", ".geojson", ".json"):
+        if not path.exists():
+            raise InputError(f"{what}: terminal file {text!r} does not exist")
+        return read_sites(path, "terminal").points[np.array([0])]
+    return place(text)
+
+
+def _gs_id(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{what}: with --hypatia-dir, give a ground-station id (an integer), "
+                         f"got {text!r}") from None
+
+
+def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step: str,
+                 mode: str, source: str, hypatia_dir: Path | None) -> PathTimeline:
+    """The pair's paths over the window, from leonet's routes or a Hypatia folder."""
+    duration_s = parse_duration_s(duration, what="--duration")
+    step_s = parse_duration_s(step, what="--step")
+    if not 0 < duration_s <= MAX_DURATION_S:
+        raise InputError(f"--duration must be in (0, {MAX_DURATION_S:g}] s, got "
+                         f"{duration_s:g} s")
+    if not MIN_STEP_S <= step_s <= MAX_STEP_S:
+        raise InputError(f"--step must be in [{MIN_STEP_S:g}, {MAX_STEP_S:g}] s, got "
+                         f"{step_s:g} s")
+    last_s = duration_s - step_s  # the grid's instants start the steps that cover the run
+    if hypatia_dir is not None:
+        inputs = read_hypatia_dir(hypatia_dir)
+        grid = inputs.grid(parse_duration_s(start or "0s", what="--start"), max(last_s, 0.0),
+                           step_s)
+        return from_hypatia(inputs, grid, _gs_id(from_, "--from"), _gs_id(to, "--to"))
+    if mode not in PACKET_MODES:
+        raise InputError(f"--mode must be one of {', '.join(PACKET_MODES)}, got {mode!r}")
+    if start is None:
+        raise InputError("--start is needed (an ISO 8601 instant with zone)")
+    src, dst = _end(from_, "--from"), _end(to, "--to")
+    grid = TimeGrid.range(start, max(last_s, 0.0), step_s)
+    sats = load_source(source)
+    with console.status("building the laser mesh and routing"):
+        net = Network.build(sats)
+        series = net.routes(src, dst, grid, mode=mode)
+    return from_route_series(series, net)
+
+
+@app.command()
+def ping(
+    from_: Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal "
+                                                      "file or ground-station id.")],
+    to: End,
+    out: Annotated[Path, typer.Option(help="Per-ping table (.csv or .parquet).")],
+    start: Annotated[str | None, typer.Option(
+        help="First instant, ISO 8601 with zone (with --hypatia-dir: offset from the TLE "
+             "epoch, default 0s).")] = None,
+    duration: Annotated[str, typer.Option(help="Simulated time, e.g. 200s.")] = "200s",
+    interval: Annotated[str, typer.Option(help="Time between pings.")] = "1ms",
+    step: Annotated[str, typer.Option(help="Routing and link-delay update step.")] = "100ms",
+    link_rate: Annotated[str, typer.Option(help="Every link's rate.")] = "10Gbps",
+    queue: Annotated[str, typer.Option(help="Every link's drop-tail queue (packets).")] =
+        "100000p",
+    mode: Annotated[str, typer.Option(help="space, operator or bentpipe.")] = "operator",
+    source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
+    hypatia_dir: Annotated[Path | None, typer.Option(
+        help="Hypatia folder: --from/--to are its ground-station ids, routes are its "
+             "space routes.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="PNG of the RTT over time.")] = None,
+) -> None:
+    """Ping every --interval from A to B in ns-3; RTT per ping, loss and RTT summary."""
+    table_format(out)
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise InputError(f"--plot must name a .png file, got {plot.name!r}")
+    interval_s = parse_duration_s(interval, what="--interval")
+    if not interval_s > 0:
+        raise InputError(f"--interval must be > 0, got {interval!r}")
+    rate = parse_rate_bps(link_rate, what="--link-rate")
+    packets = parse_queue_packets(queue, what="--queue")
+    load_ns3()  # say how to install the extra before any routing work
+    timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
+                            source=source, hypatia_dir=hypatia_dir)
+    with console.status("simulating in ns-3"):
+        result = run_ping(timeline, interval_s=interval_s, link_rate_bps=rate,
+                          queue_packets=packets)
+    write_table(out, result.columns())
+    console.print(f"{result.send_s.size:,} pings written to {out}", highlight=False)
+    if plot is not None:
+        _plot(result, plot)
+        console.print(f"plot written to {plot}", highlight=False)
+    summ = result.summary()
+    table = Table("figure", "value", title=f"ping {timeline.labels[0]} → "
+                                           f"{timeline.labels[1]} (ns-3)")
+    for key, value in summ.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
+    out_console.print(table)
+
+
+def _plot(result, path: Path) -> None:
+    fig, ax = plots.subplots(figsize=(11, 4))
+    ax.plot(result.send_s, result.rtt_ms, ".", markersize=1.5, label="ns-3 ping RTT")
+    ax.plot(result.send_s, result.expected_rtt_ms, "-", linewidth=0.8, color="0.3",
+            label="2 × leonet one-way propagation")
+    for k in result.timeline.path_changes():
+        ax.axvline(result.timeline.grid.offsets_s[k], color="0.85", linewidth=0.5, zorder=0)
+    lost = ~np.isfinite(result.rtt_ms)
+    if lost.any():
+        ax.plot(result.send_s[lost], np.zeros(lost.sum()), "x", color="tab:red", label="lost")
+    ax.set_xlabel(f"seconds after {result.timeline.grid.iso[0]}")
+    ax.set_ylabel("RTT (ms)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.grid(True, color="0.9")
+    plots.save(fig, path)

@@ -1,0 +1,113 @@
+"""Pings in ns-3 against authorities: hand-computed propagation and serialisation delays on
+fixed paths, and leonet's own route RTTs (computed without ns-3) over time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from leonet.packets.topology import PathTimeline, from_route_series, path_one_way_ms
+from leonet.physics.timegrid import TimeGrid
+
+pytest.importorskip("ns", reason="the packets extra (ns-3) is absent: "
+                                 "pip install -e '.[packets]'")
+pytestmark = pytest.mark.packets
+
+import itertools
+
+from leonet.packets.ping import run_ping  # noqa: E402 - after the skip: it needs ns-3
+
+C_KM_S = 299_792.458  # SI definition of the metre
+# A ping on the wire: 56 B payload + 8 B ICMP + 20 B IPv4 + 2 B PPP (ns-3's PointToPoint).
+PING_WIRE_BITS = (56 + 8 + 20 + 2) * 8
+
+
+def _timeline(n_steps: int, step_s: float, links, link_km, paths) -> PathTimeline:
+    """A hand-made timeline: ``paths[k]`` node lists, fixed link lengths."""
+    grid = TimeGrid.range("2026-12-05T00:00:00Z", (n_steps - 1) * step_s, step_s)
+    links = np.array(links, np.int64)
+    key = {tuple(sorted(map(int, ln))): i for i, ln in enumerate(links)}
+    ids, seen, one_way = [], {}, []
+    for p in paths:
+        ids.append(seen.setdefault(tuple(p), len(seen)))
+        one_way.append(sum(link_km[key[tuple(sorted(ab))]] for ab in itertools.pairwise(p))
+                       / C_KM_S * 1e3)
+    indptr = np.concatenate([[0], np.cumsum([len(p) for p in paths])])
+    labels = np.array([f"n{i}" for i in range(links.max() + 1)], dtype=object)
+    return PathTimeline(grid, labels, links, np.tile(np.array(link_km, float), (n_steps, 1)),
+                        indptr, np.concatenate(paths).astype(np.int64), np.array(ids),
+                        np.array(one_way))
+
+
+def test_static_two_hop_rtt_is_propagation_plus_serialisation():
+    # source 0 — relay 2 — destination 1, 1,000 km and 2,000 km, 10 Mbit/s links.
+    tl = _timeline(10, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], [[0, 2, 1]] * 10)
+    res = run_ping(tl, interval_s=0.05, link_rate_bps=10e6, queue_packets=100)
+    expected_ms = (2 * 3000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e6) * 1e3  # 20.289 ms
+    assert res.send_s.size == 20
+    assert np.isfinite(res.rtt_ms).all()
+    # ns-3 counts time in nanoseconds: each of 4 link delays rounds by <= 0.5 ns.
+    np.testing.assert_allclose(res.rtt_ms, expected_ms, atol=2e-6)
+
+
+def test_rtt_jumps_at_the_path_change_instant():
+    # Path 0-2-1 (2 × 1,000 km) for the first second, then 0-3-1 (2 × 3,000 km).
+    paths = [[0, 2, 1]] * 10 + [[0, 3, 1]] * 10
+    tl = _timeline(20, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
+                   [1000.0, 1000.0, 3000.0, 3000.0], paths)
+    res = run_ping(tl, interval_s=0.01, link_rate_bps=10e9, queue_packets=100_000)
+    short = (4 * 1000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e9) * 1e3
+    long = (4 * 3000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e9) * 1e3
+    before = res.send_s + short / 1e3 < 1.0  # the echo's round trip ends on the first path
+    after = res.send_s >= 1.0
+    np.testing.assert_allclose(res.rtt_ms[before], short, atol=2e-6)
+    np.testing.assert_allclose(res.rtt_ms[after], long, atol=2e-6)
+    assert not np.isnan(res.rtt_ms).any()
+    assert list(res.path_id[[0, -1]]) == [0, 1]
+
+
+@pytest.fixture(scope="module")
+def paris_berlin():
+    from leonet.api import Constellation, Network
+    from leonet.physics.ground import place
+
+    net = Network.build(Constellation.load("starlink-gen1"))
+    # 00:00:05 .. 00:00:35: operator mode crosses the slot boundaries at :12 and :27.
+    grid = TimeGrid.range("2026-12-05T00:00:05Z", "30s", "100ms")
+    series = net.routes(place("Paris"), place("Berlin"), grid, mode="operator")
+    return series, from_route_series(series, net)
+
+
+def test_timeline_links_sum_to_leonets_route_delay(paris_berlin):
+    series, tl = paris_berlin
+    for k in range(0, series.n_times, 7):
+        assert path_one_way_ms(tl, k) == pytest.approx(series.one_way_ms[k, 0], abs=1e-9)
+
+
+def test_ping_rtts_track_leonets_route_rtt_over_time(paris_berlin):
+    series, tl = paris_berlin
+    res = run_ping(tl, interval_s=0.005)
+    step = (res.send_s / 0.1).astype(int)
+    leonet_rtt = series.rtt_ms[step, 0]
+    ok = np.isfinite(res.rtt_ms)
+    assert ok.mean() > 0.99
+    # A ping whose round trip spans a path change travels partly on each path: left out.
+    t_change = tl.grid.offsets_s[tl.path_changes()]
+    spans = ((res.send_s[:, None] < t_change) &
+             (res.send_s[:, None] + leonet_rtt[:, None] / 1e3 > t_change)).any(axis=1)
+    assert spans.mean() < 0.05
+    ok &= ~spans
+    # Hypatia's check: RTT = 2 × one-way delay at send time within 0.1 ms + transmission.
+    tx_ms = 2 * len(tl.path(0)) * PING_WIRE_BITS / 10e9 * 1e3
+    assert np.all(np.abs(res.rtt_ms[ok] - leonet_rtt[ok]) < 0.1 + tx_ms)
+    # leonet's path changes at slot boundaries show in the ping series at that instant.
+    changes = tl.path_changes()
+    assert changes.size >= 1
+    for k in changes:
+        jump = series.rtt_ms[k, 0] - series.rtt_ms[k - 1, 0]
+        if abs(jump) < 0.2:
+            continue
+        t = tl.grid.offsets_s[k]
+        pre = res.rtt_ms[(res.send_s < t - 0.05) & (res.send_s > t - 0.1)]
+        post = res.rtt_ms[(res.send_s >= t) & (res.send_s < t + 0.05)]
+        assert np.nanmedian(post) - np.nanmedian(pre) == pytest.approx(jump, abs=0.1)

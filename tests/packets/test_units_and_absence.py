@@ -1,0 +1,62 @@
+"""Units of packet options, and the message a user without the packets extra meets (these
+run in plain `make test`: they never import ns-3)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from leonet.errors import InputError
+from leonet.packets.units import (
+    parse_frequency_hz,
+    parse_queue_packets,
+    parse_rate_bps,
+    parse_size_bytes,
+)
+
+
+def test_units_read_as_ns3_reads_them():
+    assert parse_rate_bps("10Gbps", what="--link-rate") == 1e10
+    assert parse_rate_bps("2.5 Mbps", what="--link-rate") == 2.5e6
+    assert parse_size_bytes("200B", what="--size") == 200
+    assert parse_queue_packets("100000p", what="--queue") == 100_000
+    assert parse_frequency_hz("50Hz", what="--rate") == 50.0
+
+
+@pytest.mark.parametrize(("parse", "value", "what", "needle"), [
+    (parse_rate_bps, "10 furlongs", "--link-rate", "cannot read"),
+    (parse_rate_bps, "0bps", "--link-rate", "out of range"),
+    (parse_size_bytes, "1.5B", "--size", "whole number"),
+    (parse_size_bytes, "1MB", "--size", "out of range"),
+    (parse_queue_packets, "0p", "--queue", "out of range"),
+    (parse_frequency_hz, "-5Hz", "--rate", "cannot read"),
+])
+def test_bad_units_name_the_option(parse, value, what, needle):
+    with pytest.raises(InputError, match=needle) as err:
+        parse(value, what=what)
+    assert str(err.value).startswith(what)
+
+
+# As a user without the extra meets it: the `ns` package cannot be imported at all.
+_BLOCKED = """
+import sys
+sys.modules["ns"] = None
+from leonet.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["packets", "ping", "--from", "Paris", "--to", "Berlin",
+     "--start", "2026-12-05T00:00:00Z", "--out", "pings.csv"],
+])
+def test_without_the_extra_every_command_says_how_to_install(tmp_path, args):
+    run = subprocess.run([sys.executable, "-c", _BLOCKED, *args], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, run.stderr
+    assert "pip install -e '.[packets]'" in lines[0]
+    assert not (tmp_path / "pings.csv").exists()
