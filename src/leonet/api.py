@@ -30,6 +30,9 @@ from leonet.control.telemetry import (
     telemetry_from_arrays,
 )
 from leonet.errors import InputError
+from leonet.packets.ping import PingResult
+from leonet.packets.simulate import simulate_packets
+from leonet.packets.topology import PathTimeline
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
 from leonet.physics.coverage import CoverageFigures, coverage
 from leonet.physics.ephemeris import Ephemeris
@@ -114,6 +117,8 @@ __all__ = [
     "LatencyRun",
     "MobilityParams",
     "Network",
+    "PathTimeline",
+    "PingResult",
     "Placement",
     "PlaneAssignment",
     "Policy",
@@ -171,6 +176,7 @@ __all__ = [
     "resolve_region",
     "run_scenario",
     "schedule",
+    "simulate_packets",
     "slot_grid",
     "space_routes",
     "spillover",

@@ -3,6 +3,8 @@ fixed paths, and leonet's own route RTTs (computed without ns-3) over time."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -12,8 +14,6 @@ from leonet.physics.timegrid import TimeGrid
 pytest.importorskip("ns", reason="the packets extra (ns-3) is absent: "
                                  "pip install -e '.[packets]'")
 pytestmark = pytest.mark.packets
-
-import itertools
 
 from leonet.packets.ping import run_ping  # noqa: E402 - after the skip: it needs ns-3
 

@@ -9,77 +9,21 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from leonet.commands.common import console, load_source, out_console
+from leonet.commands.common import console, out_console
 from leonet.errors import InputError
 from leonet.packets.engine import load_ns3
 from leonet.packets.ping import run_ping
-from leonet.packets.topology import PathTimeline, from_hypatia, from_route_series
+from leonet.packets.simulate import timeline_for
 from leonet.packets.units import parse_queue_packets, parse_rate_bps
-from leonet.physics.ground import GroundPoints, place
-from leonet.physics.ground_segment import read_sites
-from leonet.physics.hypatia import read_hypatia_dir
-from leonet.physics.network import Network
-from leonet.physics.timegrid import TimeGrid, parse_duration_s
+from leonet.physics.timegrid import parse_duration_s
 from leonet.reporting import plots
 from leonet.reporting.exports import table_format, write_table
 
 app = typer.Typer(help="Packet-level runs in ns-3 over leonet's routes (needs the packets "
                        "extra).", no_args_is_help=True)
 
-# A packet run is bounded: a day of simulated time, routing steps of 1 ms .. 60 s.
-MAX_DURATION_S = 86_400.0
-MIN_STEP_S, MAX_STEP_S = 0.001, 60.0
-PACKET_MODES = ("space", "operator", "bentpipe")
-
 End = Annotated[str, typer.Option(help="City, 'lat,lon', a terminal file (first row), or a "
                                        "ground-station id with --hypatia-dir.")]
-
-
-def _end(text: str, what: str) -> GroundPoints:
-    path = Path(text)
-    if path.suffix.lower() in (".csv", ".geojson", ".json"):
-        if not path.exists():
-            raise InputError(f"{what}: terminal file {text!r} does not exist")
-        return read_sites(path, "terminal").points[np.array([0])]
-    return place(text)
-
-
-def _gs_id(text: str, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise InputError(f"{what}: with --hypatia-dir, give a ground-station id (an integer), "
-                         f"got {text!r}") from None
-
-
-def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step: str,
-                 mode: str, source: str, hypatia_dir: Path | None) -> PathTimeline:
-    """The pair's paths over the window, from leonet's routes or a Hypatia folder."""
-    duration_s = parse_duration_s(duration, what="--duration")
-    step_s = parse_duration_s(step, what="--step")
-    if not 0 < duration_s <= MAX_DURATION_S:
-        raise InputError(f"--duration must be in (0, {MAX_DURATION_S:g}] s, got "
-                         f"{duration_s:g} s")
-    if not MIN_STEP_S <= step_s <= MAX_STEP_S:
-        raise InputError(f"--step must be in [{MIN_STEP_S:g}, {MAX_STEP_S:g}] s, got "
-                         f"{step_s:g} s")
-    last_s = duration_s - step_s  # the grid's instants start the steps that cover the run
-    if hypatia_dir is not None:
-        inputs = read_hypatia_dir(hypatia_dir)
-        grid = inputs.grid(parse_duration_s(start or "0s", what="--start"), max(last_s, 0.0),
-                           step_s)
-        return from_hypatia(inputs, grid, _gs_id(from_, "--from"), _gs_id(to, "--to"))
-    if mode not in PACKET_MODES:
-        raise InputError(f"--mode must be one of {', '.join(PACKET_MODES)}, got {mode!r}")
-    if start is None:
-        raise InputError("--start is needed (an ISO 8601 instant with zone)")
-    src, dst = _end(from_, "--from"), _end(to, "--to")
-    grid = TimeGrid.range(start, max(last_s, 0.0), step_s)
-    sats = load_source(source)
-    with console.status("building the laser mesh and routing"):
-        net = Network.build(sats)
-        series = net.routes(src, dst, grid, mode=mode)
-    return from_route_series(series, net)
 
 
 @app.command()
@@ -114,8 +58,9 @@ def ping(
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
     load_ns3()  # say how to install the extra before any routing work
-    timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
-                            source=source, hypatia_dir=hypatia_dir)
+    with console.status("building the laser mesh and routing"):
+        timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
+                                source=source, hypatia_dir=hypatia_dir)
     with console.status("simulating in ns-3"):
         result = run_ping(timeline, interval_s=interval_s, link_rate_bps=rate,
                           queue_packets=packets)

@@ -22,8 +22,9 @@ from leonet.errors import InputError
 from leonet.packets.topology import PathTimeline
 from leonet.physics.earth import C_KM_S
 
-INSTALL_HINT = ("packet runs need ns-3: install the extra with pip install -e '.[packets]' "
-                "(or pip install 'leonet[packets]')")
+# The CLI prints errors as rich markup, where "[packets]" would read as a style tag; short
+# enough for one line of an 80-column terminal.
+INSTALL_HINT = "packet runs need ns-3: pip install -e '.\\[packets]'"
 SRC_NET, DST_NET, MASK16 = "10.1.0.0", "10.2.0.0", "255.255.0.0"
 
 
