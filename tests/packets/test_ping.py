@@ -34,7 +34,8 @@ def _timeline(n_steps: int, step_s: float, links, link_km, paths) -> PathTimelin
                        / C_KM_S * 1e3)
     indptr = np.concatenate([[0], np.cumsum([len(p) for p in paths])])
     labels = np.array([f"n{i}" for i in range(links.max() + 1)], dtype=object)
-    return PathTimeline(grid, labels, links, np.tile(np.array(link_km, float), (n_steps, 1)),
+    return PathTimeline(grid, step_s, labels, links,
+                        np.tile(np.array(link_km, float), (n_steps, 1)),
                         indptr, np.concatenate(paths).astype(np.int64), np.array(ids),
                         np.array(one_way))
 
@@ -75,7 +76,7 @@ def paris_berlin():
     # 00:00:05 .. 00:00:35: operator mode crosses the slot boundaries at :12 and :27.
     grid = TimeGrid.range("2026-12-05T00:00:05Z", "30s", "100ms")
     series = net.routes(place("Paris"), place("Berlin"), grid, mode="operator")
-    return series, from_route_series(series, net)
+    return series, from_route_series(series, net, 0.1)
 
 
 def test_timeline_links_sum_to_leonets_route_delay(paris_berlin):

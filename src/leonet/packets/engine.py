@@ -139,7 +139,7 @@ class Ns3Network:
         """Simulate the whole grid, the state of instant k from its offset to the next, then
         ``drain_s`` more with the last state (packets in flight arrive)."""
         ns, t = self.ns, self.timeline.grid.offsets_s
-        end_s = float(t[-1]) + (float(t[1] - t[0]) if len(t) > 1 else 0.0)
+        end_s = self.timeline.duration_s
         try:
             for k in range(len(t)):
                 self.apply(k)

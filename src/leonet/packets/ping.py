@@ -75,8 +75,7 @@ def run_ping(timeline: PathTimeline, *, interval_s: float = 0.001,
 
     Defaults are Hypatia's ping set-up: 10 Gbit/s links and 100,000-packet queues."""
     grid = timeline.grid
-    step_s = float(grid.offsets_s[1] - grid.offsets_s[0]) if len(grid) > 1 else 1.0
-    duration_s = float(grid.offsets_s[-1]) + step_s
+    step_s, duration_s = timeline.step_s, timeline.duration_s
     if not interval_s > 0:
         raise InputError(f"--interval must be > 0, got {interval_s:g} s")
     n = int(np.floor(duration_s / interval_s + 1e-9))

@@ -49,12 +49,16 @@ def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step:
     if not MIN_STEP_S <= step_s <= MAX_STEP_S:
         raise InputError(f"--step must be in [{MIN_STEP_S:g}, {MAX_STEP_S:g}] s, got "
                          f"{step_s:g} s")
+    n_steps = duration_s / step_s
+    if abs(n_steps - round(n_steps)) > 1e-6:
+        raise InputError(f"--duration ({duration_s:g} s) must be a whole number of --step "
+                         f"({step_s:g} s)")
     last_s = duration_s - step_s  # the grid's instants start the steps that cover the run
     if hypatia_dir is not None:
         inputs = read_hypatia_dir(hypatia_dir)
         grid = inputs.grid(parse_duration_s(start or "0s", what="--start"), max(last_s, 0.0),
                            step_s)
-        return from_hypatia(inputs, grid, _gs_id(from_, "--from"), _gs_id(to, "--to"))
+        return from_hypatia(inputs, grid, step_s, _gs_id(from_, "--from"), _gs_id(to, "--to"))
     if mode not in PACKET_MODES:
         raise InputError(f"--mode must be one of {', '.join(PACKET_MODES)}, got {mode!r}")
     if start is None:
@@ -62,7 +66,7 @@ def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step:
     src, dst = _end(from_, "--from"), _end(to, "--to")
     grid = TimeGrid.range(start, max(last_s, 0.0), step_s)
     net = Network.build(Constellation.load(source))
-    return from_route_series(net.routes(src, dst, grid, mode=mode), net)
+    return from_route_series(net.routes(src, dst, grid, mode=mode), net, step_s)
 
 
 

@@ -35,9 +35,11 @@ class PathTimeline:
     ``(n_times, n_links)`` is each link's vacuum-equivalent length. ``path_nodes[path_indptr
     [k]:path_indptr[k + 1]]`` is the path at instant ``k`` from the source (empty: no
     service), ``path_id[k]`` numbers distinct paths in order of first use (-1: none), and
-    ``one_way_ms`` is leonet's propagation delay (NaN: no service)."""
+    ``one_way_ms`` is leonet's propagation delay (NaN: no service). Instant ``k``'s state
+    holds for ``step_s`` from its offset."""
 
     grid: TimeGrid
+    step_s: float
     labels: np.ndarray
     links: np.ndarray
     link_km: np.ndarray
@@ -49,6 +51,10 @@ class PathTimeline:
     @property
     def n_times(self) -> int:
         return len(self.grid)
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_times * self.step_s
 
     def path(self, k: int) -> np.ndarray:
         return self.path_nodes[self.path_indptr[k]:self.path_indptr[k + 1]]
@@ -68,8 +74,9 @@ def _key(a: int, b: int) -> tuple[int, int]:
     return (int(a), int(b)) if a < b else (int(b), int(a))
 
 
-def from_route_series(series: RouteSeries, net: Network) -> PathTimeline:
-    """The timeline of pair 0 of ``series`` (operator, space or bentpipe mode) on ``net``."""
+def from_route_series(series: RouteSeries, net: Network, step_s: float) -> PathTimeline:
+    """The timeline of pair 0 of ``series`` (operator, space or bentpipe mode) on ``net``,
+    each instant's state holding for ``step_s``."""
     if series.mode.value == "fibre":
         raise InputError("--mode fibre has no satellite path to simulate; use space, "
                          "operator or bentpipe")
@@ -101,12 +108,12 @@ def from_route_series(series: RouteSeries, net: Network) -> PathTimeline:
         return series.node_label(v, 0)
 
     paths = [series.path_ids(k, 0) for k in range(series.n_times)]
-    return _build(series.grid, paths, series.one_way_ms[:, 0], n_s, fixed_xyz, fibre_km,
+    return _build(series.grid, step_s, paths, series.one_way_ms[:, 0], n_s, fixed_xyz, fibre_km,
                   label, lambda sub: net.constellation.propagate(sub).r_ecef_km, (SRC, DST))
 
 
-def from_hypatia(inputs: HypatiaInputs, grid: TimeGrid, src_gs: int, dst_gs: int
-                 ) -> PathTimeline:
+def from_hypatia(inputs: HypatiaInputs, grid: TimeGrid, step_s: float, src_gs: int,
+                 dst_gs: int) -> PathTimeline:
     """The timeline between ground stations ``src_gs`` and ``dst_gs`` of a Hypatia folder
     (its space routes, propagated as Hypatia does: UT1 = UTC)."""
     n_gs, n = len(inputs.stations), inputs.n_sats
@@ -129,12 +136,12 @@ def from_hypatia(inputs: HypatiaInputs, grid: TimeGrid, src_gs: int, dst_gs: int
     def label(v: int) -> str:
         return f"GS {v - n} {names[v - n]}" if v >= n else str(inputs.constellation.names[v])
 
-    return _build(grid, paths, np.array(one_way, float), n, fixed_xyz, None, label,
+    return _build(grid, step_s, paths, np.array(one_way, float), n, fixed_xyz, None, label,
                   lambda sub: inputs.constellation.propagate(sub, ut1=False).r_ecef_km,
                   (n + src_gs, n + dst_gs))
 
 
-def _build(grid, paths, one_way_ms, n_sats, fixed_xyz, fibre_km, label, positions, ends
+def _build(grid, step_s, paths, one_way_ms, n_sats, fixed_xyz, fibre_km, label, positions, ends
            ) -> PathTimeline:
     node_of = {ends[0]: 0, ends[1]: 1}
     keys: dict[tuple[int, int], int] = {}
@@ -171,7 +178,7 @@ def _build(grid, paths, one_way_ms, n_sats, fixed_xyz, fibre_km, label, position
     np.cumsum(lengths, out=indptr[1:])
     nodes = np.concatenate(local_paths) if indptr[-1] else np.zeros(0, np.int64)
     labels = np.array([label(int(v)) for v in glob], dtype=object)
-    return PathTimeline(grid, labels, links, link_km, indptr, nodes, ids,
+    return PathTimeline(grid, float(step_s), labels, links, link_km, indptr, nodes, ids,
                         np.asarray(one_way_ms, float))
 
 
