@@ -112,3 +112,19 @@ def test_ping_rtts_track_leonets_route_rtt_over_time(paris_berlin):
         pre = res.rtt_ms[(res.send_s < t - 0.05) & (res.send_s > t - 0.1)]
         post = res.rtt_ms[(res.send_s >= t) & (res.send_s < t + 0.05)]
         assert np.nanmedian(post) - np.nanmedian(pre) == pytest.approx(jump, abs=0.1)
+
+
+def test_udp_deadline_misses_fall_exactly_where_one_way_delay_exceeds_the_deadline():
+    from leonet.packets.udp import run_udp
+
+    # One-way 2 × 6,000 km (40.0 ms) for 1 s, then 2 × 18,000 km (120.1 ms), then back.
+    paths = [[0, 2, 1]] * 10 + [[0, 3, 1]] * 10 + [[0, 2, 1]] * 10
+    tl = _timeline(30, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
+                   [6000.0, 6000.0, 18000.0, 18000.0], paths)
+    res = run_udp(tl, rate_hz=50.0, size_b=200, deadline_s=0.1)
+    wire_ms = 2 * (200 + 8 + 20 + 2) * 8 / 10e9 * 1e3  # two hops of UDP/IP/PPP at 10 Gbit/s
+    one_way = np.where((res.send_s >= 1.0) & (res.send_s < 2.0), 36000.0, 12000.0) \
+        / C_KM_S * 1e3 + wire_ms
+    np.testing.assert_allclose(res.latency_ms, one_way, atol=2e-6)
+    np.testing.assert_array_equal(res.missed, one_way > 100.0)
+    assert res.missed.sum() == 50
