@@ -48,8 +48,21 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def test_bad_udp_options_exit_2_naming_the_option(tmp_path):
+    from leonet.cli import main
+
+    base = ["packets", "udp", "--from", "Paris", "--to", "Berlin", "--start",
+            "2026-12-05T00:00:00Z", "--out", str(tmp_path / "u.csv")]
+    assert main([*base, "--rate", "50 parsecs"]) == 2
+    assert main([*base, "--size", "0B"]) == 2
+    assert main([*base, "--deadline", "-5ms"]) == 2
+    assert not (tmp_path / "u.csv").exists()
+
+
 @pytest.mark.parametrize("args", [
     ["packets", "ping", "--from", "Paris", "--to", "Berlin",
+     "--start", "2026-12-05T00:00:00Z", "--out", "pings.csv"],
+    ["packets", "udp", "--from", "Paris", "--to", "Berlin", "--rate", "50Hz",
      "--start", "2026-12-05T00:00:00Z", "--out", "pings.csv"],
 ])
 def test_without_the_extra_every_command_says_how_to_install(tmp_path, args):

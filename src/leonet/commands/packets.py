@@ -1,4 +1,4 @@
-"""`leonet packets ping`: packet-level runs in ns-3 over leonet's routes (the packets extra)."""
+"""`leonet packets ping|udp`: packet-level runs in ns-3 over leonet's routes (the packets extra)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from leonet.errors import InputError
 from leonet.packets.engine import load_ns3
 from leonet.packets.ping import run_ping
 from leonet.packets.simulate import timeline_for
-from leonet.packets.units import parse_queue_packets, parse_rate_bps
+from leonet.packets.udp import run_udp
+from leonet.packets.units import (
+    parse_frequency_hz,
+    parse_queue_packets,
+    parse_rate_bps,
+    parse_size_bytes,
+)
 from leonet.physics.timegrid import parse_duration_s
 from leonet.reporting import plots
 from leonet.reporting.exports import table_format, write_table
@@ -93,3 +99,56 @@ def _plot(result, path: Path) -> None:
     ax.legend(fontsize=8)
     ax.grid(True, color="0.9")
     plots.save(fig, path)
+
+
+@app.command()
+def udp(
+    from_: Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal "
+                                                      "file or ground-station id.")],
+    to: End,
+    out: Annotated[Path, typer.Option(help="Per-datagram table (.csv or .parquet).")],
+    start: Annotated[str | None, typer.Option(
+        help="First instant, ISO 8601 with zone (with --hypatia-dir: offset from the TLE "
+             "epoch, default 0s).")] = None,
+    duration: Annotated[str, typer.Option(help="Simulated time, e.g. 200s.")] = "200s",
+    rate: Annotated[str, typer.Option(help="Datagrams per second, e.g. 50Hz.")] = "50Hz",
+    size: Annotated[str, typer.Option(help="UDP payload per datagram, e.g. 200B.")] = "200B",
+    deadline: Annotated[str, typer.Option(help="One-way latency budget, e.g. 100ms.")] =
+        "100ms",
+    step: Annotated[str, typer.Option(help="Routing and link-delay update step.")] = "100ms",
+    link_rate: Annotated[str, typer.Option(help="Every link's rate.")] = "10Gbps",
+    queue: Annotated[str, typer.Option(help="Every link's drop-tail queue (packets).")] =
+        "100000p",
+    mode: Annotated[str, typer.Option(help="space, operator or bentpipe.")] = "operator",
+    source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
+    hypatia_dir: Annotated[Path | None, typer.Option(
+        help="Hypatia folder: --from/--to are its ground-station ids.")] = None,
+) -> None:
+    """A control stream (--rate, --size) from A to B in ns-3: latency, jitter, loss and
+    deadline misses per 15-s slot."""
+    table_format(out)
+    rate_hz = parse_frequency_hz(rate, what="--rate")
+    size_b = parse_size_bytes(size, what="--size")
+    deadline_s = parse_duration_s(deadline, what="--deadline")
+    if not 0 < deadline_s <= 60:
+        raise InputError(f"--deadline must be in (0, 60] s, got {deadline!r}")
+    link = parse_rate_bps(link_rate, what="--link-rate")
+    packets = parse_queue_packets(queue, what="--queue")
+    load_ns3()  # say how to install the extra before any routing work
+    with console.status("building the laser mesh and routing"):
+        timeline = timeline_for(from_, to, start=start, duration=duration, step=step,
+                                mode=mode, source=source, hypatia_dir=hypatia_dir)
+    with console.status("simulating in ns-3"):
+        result = run_udp(timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s,
+                         link_rate_bps=link, queue_packets=packets)
+    write_table(out, result.columns())
+    console.print(f"{result.send_s.size:,} datagrams written to {out}", highlight=False)
+    slots = result.per_slot()
+    table = Table("slot start (s)", "sent", "lost", "deadline missed", "latency median (ms)",
+                  "jitter (ms)", title=f"UDP {rate} x {size} {timeline.labels[0]} → "
+                                       f"{timeline.labels[1]}, deadline {deadline}")
+    for i in range(slots["sent"].size):
+        table.add_row(f"{slots['slot_start_s'][i]:.1f}", str(slots["sent"][i]),
+                      str(slots["lost"][i]), str(slots["missed"][i]),
+                      f"{slots['latency_ms_median'][i]:.3f}", f"{slots['jitter_ms'][i]:.4f}")
+    out_console.print(table)
