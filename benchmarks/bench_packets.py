@@ -36,8 +36,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     from leonet.packets import ping, simulate
 
-    _, w, c = clocked(ping._sinks)
-    print(f"import ns-3 + compile the trace sink (cppyy): {w:.2f} s wall, {c:.2f} s CPU")
+    _, w, c = clocked(ping._pinger)
+    print(f"import ns-3 + compile the echo sender (cppyy): {w:.2f} s wall, {c:.2f} s CPU")
     folder = SHARED / "hypatia-starlink550"
     if (folder / "tles.txt").exists():
         args = dict(from_="0", to="1", hypatia_dir=folder, start=None)

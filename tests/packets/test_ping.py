@@ -67,6 +67,24 @@ def test_rtt_jumps_at_the_path_change_instant():
     assert list(res.path_id[[0, -1]]) == [0, 1]
 
 
+def test_more_pings_than_a_16_bit_sequence_number_counts():
+    # 80,000 pings at 10 µs: ICMP sequence numbers wrap after 65,536 (at 0.655 s). The path
+    # lengthens at 0.7 s, so a reply matched to the wrong request shows in its RTT.
+    paths = [[0, 2, 1]] * 7 + [[0, 3, 1]]
+    tl = _timeline(8, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
+                   [1000.0, 1000.0, 3000.0, 3000.0], paths)
+    res = run_ping(tl, interval_s=1e-5)
+    assert res.send_s.size == 80_000 > 2**16
+    np.testing.assert_allclose(res.send_s[[65_536, -1]], [0.65536, 0.79999], atol=1e-12)
+    short = (4 * 1000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e9) * 1e3
+    long = (4 * 3000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e9) * 1e3
+    before = res.send_s + short / 1e3 < 0.7
+    after = res.send_s >= 0.7
+    assert np.isfinite(res.rtt_ms).all()
+    np.testing.assert_allclose(res.rtt_ms[before], short, atol=2e-6)
+    np.testing.assert_allclose(res.rtt_ms[after], long, atol=2e-6)
+
+
 @pytest.fixture(scope="module")
 def paris_berlin():
     from leonet.api import Constellation, Network

@@ -12,7 +12,7 @@ from rich.table import Table
 from leonet.commands.common import console, out_console
 from leonet.errors import InputError
 from leonet.packets.engine import load_ns3
-from leonet.packets.ping import run_ping
+from leonet.packets.ping import parse_interval_s, run_ping
 from leonet.packets.simulate import timeline_for
 from leonet.packets.udp import run_udp
 from leonet.packets.units import (
@@ -58,9 +58,7 @@ def ping(
     table_format(out)
     if plot is not None and plot.suffix.lower() != ".png":
         raise InputError(f"--plot must name a .png file, got {plot.name!r}")
-    interval_s = parse_duration_s(interval, what="--interval")
-    if not interval_s > 0:
-        raise InputError(f"--interval must be > 0, got {interval!r}")
+    interval_s = parse_interval_s(interval)
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
     load_ns3()  # say how to install the extra before any routing work

@@ -41,6 +41,11 @@ def load_ns3():
     return ns
 
 
+def vector_array(vec, dtype) -> np.ndarray:
+    """A copy of a C++ ``std::vector``'s contents (the vector dies with its run)."""
+    return np.frombuffer(vec.data(), dtype=dtype, count=vec.size()).copy()
+
+
 class Ns3Network:
     """The ns-3 nodes and links of ``timeline`` (one simulation per process at a time)."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.ping import PingResult, run_ping
+from leonet.packets.ping import PingResult, parse_interval_s, run_ping
 from leonet.packets.topology import PathTimeline, from_hypatia, from_route_series
 from leonet.physics.ground import GroundPoints, place
 from leonet.physics.ground_segment import read_sites
@@ -80,9 +80,7 @@ def simulate_packets(from_: str, to: str, *, start: str | None = None,
 
     >>> # simulate_packets("Paris", "Berlin", start="2026-12-05T00:00:00Z", duration="20s")
     """
-    interval_s = parse_duration_s(interval, what="--interval")
-    if not interval_s > 0:
-        raise InputError(f"--interval must be > 0, got {interval!r}")
+    interval_s = parse_interval_s(interval)
     timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
                             source=source, hypatia_dir=hypatia_dir)
     return run_ping(timeline, interval_s=interval_s, link_rate_bps=link_rate_bps,

@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, load_ns3
+from leonet.packets.engine import Ns3Network, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S
 
@@ -68,14 +68,14 @@ def _sinks():
     load_ns3()
     cppyy.cppdef("""
     namespace leonet_packets {
-    struct Arrivals { std::vector<double> seq, sent_s, recv_s; };
+    struct Arrivals { std::vector<int64_t> seq, sent_ns, recv_ns; };
     void ArrivalSink(Arrivals* a, ns3::Ptr<const ns3::Packet> p, const ns3::Address&,
                      const ns3::Address&) {
         ns3::SeqTsHeader h;
         p->Copy()->RemoveHeader(h);
         a->seq.push_back(h.GetSeq());
-        a->sent_s.push_back(h.GetTs().GetSeconds());
-        a->recv_s.push_back(ns3::Simulator::Now().GetSeconds());
+        a->sent_ns.push_back(h.GetTs().GetNanoSeconds());
+        a->recv_ns.push_back(ns3::Simulator::Now().GetNanoSeconds());
     }
     bool ConnectArrivals(ns3::Ptr<ns3::Application> app, Arrivals* a) {
         return app->TraceConnectWithoutContext(
@@ -114,8 +114,10 @@ def run_udp(timeline: PathTimeline, *, rate_hz: float = 50.0, size_b: int = 200,
     net.run(drain_s=DRAIN_S)
     send_s = np.arange(n) / rate_hz
     latency_ms = np.full(n, np.nan)
-    seq = np.array(list(arrivals.seq), np.int64)
-    lat = (np.array(list(arrivals.recv_s)) - np.array(list(arrivals.sent_s))) * 1e3
+    # UdpClient's sequence numbers are 32 bits: MAX_DATAGRAMS never wraps them.
+    seq = vector_array(arrivals.seq, np.int64)
+    lat = (vector_array(arrivals.recv_ns, np.int64)
+           - vector_array(arrivals.sent_ns, np.int64)) / 1e6
     ok = (seq >= 0) & (seq < n)
     latency_ms[seq[ok]] = lat[ok]
     step = np.minimum((send_s / timeline.step_s).astype(np.int64), timeline.n_times - 1)
