@@ -146,3 +146,35 @@ def test_udp_deadline_misses_fall_exactly_where_one_way_delay_exceeds_the_deadli
     np.testing.assert_allclose(res.latency_ms, one_way, atol=2e-6)
     np.testing.assert_array_equal(res.missed, one_way > 100.0)
     assert res.missed.sum() == 50
+
+
+def test_control_stream_latency_jumps_only_at_leonets_path_changes(paris_berlin):
+    from leonet.packets.udp import run_udp
+
+    series, tl = paris_berlin
+    res = run_udp(tl, rate_hz=50.0, size_b=200, deadline_s=0.1)
+    lat = res.latency_ms
+    assert np.isfinite(lat).mean() > 0.99
+    # Every latency jump over 0.2 ms happens within one step of a leonet path change ...
+    jumps = np.flatnonzero(np.abs(np.diff(lat)) > 0.2) + 1
+    t_change = tl.grid.offsets_s[tl.path_changes()]
+    assert jumps.size >= 1
+    for j in jumps:
+        assert np.min(np.abs(res.send_s[j] - t_change)) <= 0.1 + 1e-9
+    # ... and is as large as the change of leonet's one-way delay there (the satellites move
+    # the delay by < 0.01 ms in the 20 ms between datagrams).
+    for k in tl.path_changes():
+        t = tl.grid.offsets_s[k]
+        i = np.searchsorted(res.send_s, t - 1e-9)
+        expected = series.one_way_ms[k, 0] - series.one_way_ms[k - 1, 0]
+        assert lat[i] - lat[i - 1] == pytest.approx(expected, abs=0.01)
+    # ... and the serving satellite, hence the path, changes at the 15-s slot boundaries:
+    # 00:00:12 and 00:00:27 are 7 s and 22 s after the start at 00:00:05.
+    serving = series.serving[:, 0]
+    for t in (7.0, 22.0):
+        k = round(t / 0.1)
+        if serving[k] != serving[k - 1]:
+            assert k in tl.path_changes()
+    assert np.any(serving[1:] != serving[:-1])
+    changed = np.flatnonzero(serving[1:] != serving[:-1]) + 1
+    assert set(np.round(tl.grid.offsets_s[changed], 3)) <= {7.0, 22.0}
