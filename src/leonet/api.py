@@ -31,7 +31,8 @@ from leonet.control.telemetry import (
 )
 from leonet.errors import InputError
 from leonet.packets.ping import PingResult
-from leonet.packets.simulate import simulate_packets
+from leonet.packets.simulate import simulate_packets, simulate_tcp
+from leonet.packets.tcp import TcpResult
 from leonet.packets.topology import PathTimeline
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
 from leonet.physics.coverage import CoverageFigures, coverage
@@ -140,6 +141,7 @@ __all__ = [
     "SpaceRoutes",
     "SpilloverReport",
     "Sponsorship",
+    "TcpResult",
     "Telemetry",
     "TerminalFacts",
     "TimeGrid",
@@ -177,6 +179,7 @@ __all__ = [
     "run_scenario",
     "schedule",
     "simulate_packets",
+    "simulate_tcp",
     "slot_grid",
     "space_routes",
     "spillover",

@@ -3,13 +3,12 @@ fixed paths, and leonet's own route RTTs (computed without ns-3) over time."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
-from leonet.packets.topology import PathTimeline, from_route_series, path_one_way_ms
+from leonet.packets.topology import from_route_series, path_one_way_ms
 from leonet.physics.timegrid import TimeGrid
+from tests.packets.handmade import C_KM_S, hand_timeline
 
 pytest.importorskip("ns", reason="the packets extra (ns-3) is absent: "
                                  "pip install -e '.[packets]'")
@@ -17,32 +16,13 @@ pytestmark = pytest.mark.packets
 
 from leonet.packets.ping import run_ping  # noqa: E402 - after the skip: it needs ns-3
 
-C_KM_S = 299_792.458  # SI definition of the metre
 # A ping on the wire: 56 B payload + 8 B ICMP + 20 B IPv4 + 2 B PPP (ns-3's PointToPoint).
 PING_WIRE_BITS = (56 + 8 + 20 + 2) * 8
 
 
-def _timeline(n_steps: int, step_s: float, links, link_km, paths) -> PathTimeline:
-    """A hand-made timeline: ``paths[k]`` node lists, fixed link lengths."""
-    grid = TimeGrid.range("2026-12-05T00:00:00Z", (n_steps - 1) * step_s, step_s)
-    links = np.array(links, np.int64)
-    key = {tuple(sorted(map(int, ln))): i for i, ln in enumerate(links)}
-    ids, seen, one_way = [], {}, []
-    for p in paths:
-        ids.append(seen.setdefault(tuple(p), len(seen)))
-        one_way.append(sum(link_km[key[tuple(sorted(ab))]] for ab in itertools.pairwise(p))
-                       / C_KM_S * 1e3)
-    indptr = np.concatenate([[0], np.cumsum([len(p) for p in paths])])
-    labels = np.array([f"n{i}" for i in range(links.max() + 1)], dtype=object)
-    return PathTimeline(grid, step_s, labels, links,
-                        np.tile(np.array(link_km, float), (n_steps, 1)),
-                        indptr, np.concatenate(paths).astype(np.int64), np.array(ids),
-                        np.array(one_way))
-
-
 def test_static_two_hop_rtt_is_propagation_plus_serialisation():
     # source 0 — relay 2 — destination 1, 1,000 km and 2,000 km, 10 Mbit/s links.
-    tl = _timeline(10, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], [[0, 2, 1]] * 10)
+    tl = hand_timeline(10, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], [[0, 2, 1]] * 10)
     res = run_ping(tl, interval_s=0.05, link_rate_bps=10e6, queue_packets=100)
     expected_ms = (2 * 3000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e6) * 1e3  # 20.289 ms
     assert res.send_s.size == 20
@@ -54,7 +34,7 @@ def test_static_two_hop_rtt_is_propagation_plus_serialisation():
 def test_rtt_jumps_at_the_path_change_instant():
     # Path 0-2-1 (2 × 1,000 km) for the first second, then 0-3-1 (2 × 3,000 km).
     paths = [[0, 2, 1]] * 10 + [[0, 3, 1]] * 10
-    tl = _timeline(20, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
+    tl = hand_timeline(20, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
                    [1000.0, 1000.0, 3000.0, 3000.0], paths)
     res = run_ping(tl, interval_s=0.01, link_rate_bps=10e9, queue_packets=100_000)
     short = (4 * 1000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e9) * 1e3
@@ -71,7 +51,7 @@ def test_more_pings_than_a_16_bit_sequence_number_counts():
     # 80,000 pings at 10 µs: ICMP sequence numbers wrap after 65,536 (at 0.655 s). The path
     # lengthens at 0.7 s, so a reply matched to the wrong request shows in its RTT.
     paths = [[0, 2, 1]] * 7 + [[0, 3, 1]]
-    tl = _timeline(8, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
+    tl = hand_timeline(8, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
                    [1000.0, 1000.0, 3000.0, 3000.0], paths)
     res = run_ping(tl, interval_s=1e-5)
     assert res.send_s.size == 80_000 > 2**16
@@ -137,7 +117,7 @@ def test_udp_deadline_misses_fall_exactly_where_one_way_delay_exceeds_the_deadli
 
     # One-way 2 × 6,000 km (40.0 ms) for 1 s, then 2 × 18,000 km (120.1 ms), then back.
     paths = [[0, 2, 1]] * 10 + [[0, 3, 1]] * 10 + [[0, 2, 1]] * 10
-    tl = _timeline(30, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
+    tl = hand_timeline(30, 0.1, [(0, 2), (1, 2), (0, 3), (1, 3)],
                    [6000.0, 6000.0, 18000.0, 18000.0], paths)
     res = run_udp(tl, rate_hz=50.0, size_b=200, deadline_s=0.1)
     wire_ms = 2 * (200 + 8 + 20 + 2) * 8 / 10e9 * 1e3  # two hops of UDP/IP/PPP at 10 Gbit/s

@@ -1,4 +1,4 @@
-"""`leonet packets ping|udp`: packet-level runs in ns-3 over leonet's routes (the packets extra)."""
+"""`leonet packets ping|udp|tcp`: packet runs in ns-3 over leonet's routes (packets extra)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from leonet.errors import InputError
 from leonet.packets.engine import load_ns3
 from leonet.packets.ping import parse_interval_s, run_ping
 from leonet.packets.simulate import timeline_for
+from leonet.packets.tcp import CONGESTION_CONTROLS, check_tcp_run, parse_cc, run_tcp
 from leonet.packets.udp import run_udp
 from leonet.packets.units import (
     parse_frequency_hz,
@@ -150,3 +151,92 @@ def udp(
                       str(slots["lost"][i]), str(slots["missed"][i]),
                       f"{slots['latency_ms_median'][i]:.3f}", f"{slots['jitter_ms'][i]:.4f}")
     out_console.print(table)
+
+
+@app.command()
+def tcp(
+    from_: Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal "
+                                                      "file or ground-station id.")],
+    to: End,
+    out: Annotated[Path, typer.Option(help="Table per --sample bin (.csv or .parquet).")],
+    start: Annotated[str | None, typer.Option(
+        help="First instant, ISO 8601 with zone (with --hypatia-dir: offset from the TLE "
+             "epoch, default 0s).")] = None,
+    duration: Annotated[str, typer.Option(help="Simulated time, e.g. 200s.")] = "200s",
+    cc: Annotated[str, typer.Option(
+        help=f"Congestion control: {', '.join(CONGESTION_CONTROLS)}.")] = "newreno",
+    link_rate: Annotated[str, typer.Option(help="Every link's rate.")] = "10Mbps",
+    queue: Annotated[str, typer.Option(help="Every link's drop-tail queue (packets).")] =
+        "100p",
+    sample: Annotated[str, typer.Option(help="Bin of the table and plot.")] = "100ms",
+    step: Annotated[str, typer.Option(help="Routing and link-delay update step.")] = "100ms",
+    mode: Annotated[str, typer.Option(help="space, operator or bentpipe.")] = "operator",
+    source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
+    hypatia_dir: Annotated[Path | None, typer.Option(
+        help="Hypatia folder: --from/--to are its ground-station ids.")] = None,
+    plot: Annotated[Path | None, typer.Option(
+        help="PNG of goodput, window, RTT, retransmissions and reordering.")] = None,
+) -> None:
+    """One bulk TCP flow from A to B in ns-3: goodput, congestion window, smoothed RTT,
+    retransmissions and reordering over time, leonet's path changes marked."""
+    table_format(out)
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise InputError(f"--plot must name a .png file, got {plot.name!r}")
+    cc = parse_cc(cc)
+    rate = parse_rate_bps(link_rate, what="--link-rate")
+    packets = parse_queue_packets(queue, what="--queue")
+    sample_s = parse_duration_s(sample, what="--sample")
+    check_tcp_run(parse_duration_s(duration, what="--duration"), rate, sample_s)
+    load_ns3()  # say how to install the extra before any routing work
+    with console.status("building the laser mesh and routing"):
+        timeline = timeline_for(from_, to, start=start, duration=duration, step=step,
+                                mode=mode, source=source, hypatia_dir=hypatia_dir)
+    with console.status("simulating in ns-3"):
+        result = run_tcp(timeline, cc=cc, link_rate_bps=rate, queue_packets=packets,
+                         sample_s=sample_s)
+    write_table(out, result.columns())
+    console.print(f"{result.bin_start_s.size:,} rows written to {out}", highlight=False)
+    if plot is not None:
+        _plot_tcp(result, plot)
+        console.print(f"plot written to {plot}", highlight=False)
+    table = Table("figure", "value", title=f"TCP {cc} {timeline.labels[0]} → "
+                                           f"{timeline.labels[1]}, {link_rate}, {queue} (ns-3)")
+    for key, value in result.summary().items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
+    out_console.print(table)
+
+
+def _plot_tcp(result, path: Path) -> None:
+    cols = result.columns()
+    t = cols["t_s"] + result.sample_s / 2
+    fig, axes = plots.subplots(4, 1, figsize=(11, 9), sharex=True)
+    ax = axes[0]
+    ax.plot(t, cols["goodput_mbps"], "-", linewidth=0.8, label="goodput")
+    ax.axhline(result.link_rate_bps / 1e6, color="0.4", linestyle="--", linewidth=0.8,
+               label="link rate")
+    ax.set_ylabel("Mbit/s")
+    ax = axes[1]
+    ax.step(result.cwnd_t_s, result.cwnd_b / 1e3, where="post", linewidth=0.8,
+            label="congestion window")
+    ax.set_ylabel("kB")
+    ax = axes[2]
+    ax.plot(result.rtt_t_s, result.rtt_ms, ".", markersize=1, color="0.6", label="RTT samples")
+    ax.step(result.srtt_t_s, result.srtt_ms, where="post", linewidth=0.8,
+            label="smoothed RTT")
+    ax.plot(t, cols["propagation_rtt_ms"], "-", linewidth=0.8, color="k",
+            label="2 × leonet one-way propagation")
+    ax.set_ylabel("ms")
+    ax = axes[3]
+    ax.plot(t, cols["retransmissions"], "-", linewidth=0.8, label="retransmissions")
+    ax.plot(t, cols["reordered"], "-", linewidth=0.8, label="reordered arrivals")
+    ax.set_ylabel(f"per {result.sample_s * 1e3:g} ms")
+    ax.set_xlabel(f"seconds after {result.timeline.grid.iso[0]}")
+    changes = result.timeline.grid.offsets_s[result.timeline.path_changes()]
+    for ax in axes:
+        for c in changes:
+            ax.axvline(c, color="tab:red", linewidth=0.5, alpha=0.5, zorder=0)
+        ax.set_ylim(bottom=0)
+        ax.grid(True, color="0.9")
+        ax.legend(fontsize=8, loc="upper right")
+    axes[0].set_title(f"TCP {result.cc}: leonet path changes in red")
+    plots.save(fig, path)

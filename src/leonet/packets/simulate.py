@@ -8,6 +8,7 @@ import numpy as np
 
 from leonet.errors import InputError
 from leonet.packets.ping import PingResult, parse_interval_s, run_ping
+from leonet.packets.tcp import TcpResult, check_tcp_run, parse_cc, run_tcp
 from leonet.packets.topology import PathTimeline, from_hypatia, from_route_series
 from leonet.physics.ground import GroundPoints, place
 from leonet.physics.ground_segment import read_sites
@@ -69,8 +70,6 @@ def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step:
     return from_route_series(net.routes(src, dst, grid, mode=mode), net, step_s)
 
 
-
-
 def simulate_packets(from_: str, to: str, *, start: str | None = None,
                      duration: str = "200s", interval: str = "1ms", step: str = "100ms",
                      link_rate_bps: float = 10e9, queue_packets: int = 100_000,
@@ -85,3 +84,18 @@ def simulate_packets(from_: str, to: str, *, start: str | None = None,
                             source=source, hypatia_dir=hypatia_dir)
     return run_ping(timeline, interval_s=interval_s, link_rate_bps=link_rate_bps,
                     queue_packets=queue_packets)
+
+
+def simulate_tcp(from_: str, to: str, *, start: str | None = None, duration: str = "200s",
+                 cc: str = "newreno", link_rate_bps: float = 10e6, queue_packets: int = 100,
+                 sample: str = "100ms", step: str = "100ms", mode: str = "operator",
+                 source: str = "starlink-gen1", hypatia_dir: Path | None = None) -> TcpResult:
+    """One bulk TCP flow from ``from_`` to ``to`` in ns-3 over leonet's routes (or a Hypatia
+    folder's): goodput, window, RTT, retransmissions and reordering over time."""
+    cc = parse_cc(cc)
+    sample_s = parse_duration_s(sample, what="--sample")
+    check_tcp_run(parse_duration_s(duration, what="--duration"), link_rate_bps, sample_s)
+    timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
+                            source=source, hypatia_dir=hypatia_dir)
+    return run_tcp(timeline, cc=cc, link_rate_bps=link_rate_bps, queue_packets=queue_packets,
+                   sample_s=sample_s)
