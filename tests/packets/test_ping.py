@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from leonet.packets.topology import from_route_series, path_one_way_ms
-from leonet.physics.timegrid import TimeGrid
+from leonet.packets.topology import path_one_way_ms
 from tests.packets.handmade import C_KM_S, hand_timeline
 
 pytest.importorskip("ns", reason="the packets extra (ns-3) is absent: "
@@ -63,18 +62,6 @@ def test_more_pings_than_a_16_bit_sequence_number_counts():
     assert np.isfinite(res.rtt_ms).all()
     np.testing.assert_allclose(res.rtt_ms[before], short, atol=2e-6)
     np.testing.assert_allclose(res.rtt_ms[after], long, atol=2e-6)
-
-
-@pytest.fixture(scope="module")
-def paris_berlin():
-    from leonet.api import Constellation, Network
-    from leonet.physics.ground import place
-
-    net = Network.build(Constellation.load("starlink-gen1"))
-    # 00:00:05 .. 00:00:35: operator mode crosses the slot boundaries at :12 and :27.
-    grid = TimeGrid.range("2026-12-05T00:00:05Z", "30s", "100ms")
-    series = net.routes(place("Paris"), place("Berlin"), grid, mode="operator")
-    return series, from_route_series(series, net, 0.1)
 
 
 def test_timeline_links_sum_to_leonets_route_delay(paris_berlin):

@@ -59,10 +59,34 @@ def test_bad_udp_options_exit_2_naming_the_option(tmp_path):
     assert not (tmp_path / "u.csv").exists()
 
 
+@pytest.mark.parametrize(("option", "value", "needle"), [
+    ("--cc", "reno", "--cc must be one of newreno, cubic, bbr, vegas"),
+    ("--link-rate", "10 furlongs", "--link-rate: cannot read"),
+    ("--queue", "0p", "--queue: '0p' is out of range"),
+    ("--sample", "0ms", "--sample must be in"),
+    ("--sample", "70ms", "whole number of --sample"),
+    ("--link-rate", "1Tbps", "over the 2e+10 bit bound"),
+    ("--duration", "-5s", "--duration"),
+])
+def test_bad_tcp_options_exit_2_in_one_line_naming_the_option(tmp_path, capsys, option,
+                                                               value, needle):
+    from leonet.cli import main
+
+    out = tmp_path / "tcp.csv"
+    args = ["packets", "tcp", "--from", "Paris", "--to", "Berlin", "--start",
+            "2026-12-05T00:00:00Z", "--duration", "200s", "--out", str(out), option, value]
+    assert main(args) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and needle in err[0], err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("args", [
     ["packets", "ping", "--from", "Paris", "--to", "Berlin",
      "--start", "2026-12-05T00:00:00Z", "--out", "pings.csv"],
     ["packets", "udp", "--from", "Paris", "--to", "Berlin", "--rate", "50Hz",
+     "--start", "2026-12-05T00:00:00Z", "--out", "pings.csv"],
+    ["packets", "tcp", "--from", "Paris", "--to", "Berlin", "--cc", "cubic",
      "--start", "2026-12-05T00:00:00Z", "--out", "pings.csv"],
 ])
 def test_without_the_extra_every_command_says_how_to_install(tmp_path, args):

@@ -13,7 +13,7 @@ from leonet.commands.common import console, out_console
 from leonet.errors import InputError
 from leonet.packets.engine import load_ns3
 from leonet.packets.ping import parse_interval_s, run_ping
-from leonet.packets.simulate import timeline_for
+from leonet.packets.simulate import parse_run_duration_s, timeline_for
 from leonet.packets.tcp import CONGESTION_CONTROLS, check_tcp_run, parse_cc, run_tcp
 from leonet.packets.udp import run_udp
 from leonet.packets.units import (
@@ -186,7 +186,7 @@ def tcp(
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
     sample_s = parse_duration_s(sample, what="--sample")
-    check_tcp_run(parse_duration_s(duration, what="--duration"), rate, sample_s)
+    check_tcp_run(parse_run_duration_s(duration), rate, sample_s)
     load_ns3()  # say how to install the extra before any routing work
     with console.status("building the laser mesh and routing"):
         timeline = timeline_for(from_, to, start=start, duration=duration, step=step,

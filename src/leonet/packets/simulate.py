@@ -39,14 +39,19 @@ def _gs_id(text: str, what: str) -> int:
                          f"got {text!r}") from None
 
 
+def parse_run_duration_s(text: str) -> float:
+    """``--duration`` in seconds, within (0, `MAX_DURATION_S`]."""
+    duration_s = parse_duration_s(text, what="--duration")
+    if not 0 < duration_s <= MAX_DURATION_S:
+        raise InputError(f"--duration must be in (0, {MAX_DURATION_S:g}] s, got {text!r}")
+    return duration_s
+
+
 def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step: str,
                  mode: str, source: str, hypatia_dir: Path | None) -> PathTimeline:
     """The pair's paths over the window, from leonet's routes or a Hypatia folder."""
-    duration_s = parse_duration_s(duration, what="--duration")
+    duration_s = parse_run_duration_s(duration)
     step_s = parse_duration_s(step, what="--step")
-    if not 0 < duration_s <= MAX_DURATION_S:
-        raise InputError(f"--duration must be in (0, {MAX_DURATION_S:g}] s, got "
-                         f"{duration_s:g} s")
     if not MIN_STEP_S <= step_s <= MAX_STEP_S:
         raise InputError(f"--step must be in [{MIN_STEP_S:g}, {MAX_STEP_S:g}] s, got "
                          f"{step_s:g} s")
@@ -94,7 +99,7 @@ def simulate_tcp(from_: str, to: str, *, start: str | None = None, duration: str
     folder's): goodput, window, RTT, retransmissions and reordering over time."""
     cc = parse_cc(cc)
     sample_s = parse_duration_s(sample, what="--sample")
-    check_tcp_run(parse_duration_s(duration, what="--duration"), link_rate_bps, sample_s)
+    check_tcp_run(parse_run_duration_s(duration), link_rate_bps, sample_s)
     timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
                             source=source, hypatia_dir=hypatia_dir)
     return run_tcp(timeline, cc=cc, link_rate_bps=link_rate_bps, queue_packets=queue_packets,

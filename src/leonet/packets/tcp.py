@@ -64,8 +64,8 @@ def parse_cc(text: str) -> str:
 def check_tcp_run(duration_s: float, link_rate_bps: float, sample_s: float) -> None:
     """An `InputError` for a run too large to record or a table bin that does not fit."""
     if link_rate_bps * duration_s > MAX_LINK_BITS:
-        raise InputError(f"--link-rate x --duration is {link_rate_bps * duration_s:.3g} bits; "
-                         f"at most {MAX_LINK_BITS:.0e} (e.g. 10 Mbit/s for 2,000 s)")
+        raise InputError(f"--link-rate x --duration: {link_rate_bps * duration_s:.3g} bit, "
+                         f"over the {MAX_LINK_BITS:.0e} bit bound")
     if not MIN_SAMPLE_S <= sample_s <= min(MAX_SAMPLE_S, duration_s):
         raise InputError(f"--sample must be in [{MIN_SAMPLE_S:g}, "
                          f"{min(MAX_SAMPLE_S, duration_s):g}] s, got {sample_s:g} s")
