@@ -152,3 +152,20 @@ def test_cubic_fills_the_link_within_its_ceiling(static_20s):
     res = run_tcp(static_20s, cc="cubic", link_rate_bps=RATE_BPS, queue_packets=100)
     ceiling = RATE_BPS * MSS_B * 8 / DATA_WIRE_BITS
     assert 0.90 * RATE_BPS <= res.goodput_bps(5.0, 20.0) <= ceiling * 1.001
+
+
+def test_an_outage_midway_is_reported_and_the_flow_recovers():
+    # No service from 5 s to 6 s (the ends lose their routes), the same path before and after.
+    paths = [[0, 2, 1]] * 50 + [[]] * 10 + [[0, 2, 1]] * 90
+    tl = hand_timeline(150, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], paths)
+    res = run_tcp(tl, cc="cubic", link_rate_bps=RATE_BPS, queue_packets=100)
+    assert res.summary()["no_service_s"] == pytest.approx(1.0)
+    cols = res.columns()
+    assert np.all(cols["path_id"][50:60] == -1)
+    assert np.all(np.isnan(cols["propagation_rtt_ms"][50:60]))
+    # Nothing reaches the destination once the in-flight data has drained into the gap
+    # (the queue, <= 101 packets, empties in 0.13 s) ...
+    assert res.goodput_bps(5.2, 6.0) == 0.0
+    assert res.retransmitted[res.tx_t_s >= 5.0].any()
+    # ... and the flow fills the link again once retransmission timeouts find the path back.
+    assert res.goodput_bps(10.0, 15.0) >= 0.90 * RATE_BPS

@@ -159,6 +159,8 @@ class TcpResult:
                 "retransmissions": int(self.retransmitted.sum()),
                 "reordered": int(self.reordered.sum()),
                 "path_changes": int(self.timeline.path_changes().size),
+                "no_service_s": float((self.timeline.path_id < 0).sum()
+                                      * self.timeline.step_s),
                 "srtt_ms_median": float(np.median(self.srtt_ms)) if self.srtt_ms.size
                 else float("nan"),
                 "rtt_ms_min": float(self.rtt_ms.min()) if self.rtt_ms.size else float("nan"),
