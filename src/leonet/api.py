@@ -31,9 +31,10 @@ from leonet.control.telemetry import (
 )
 from leonet.errors import InputError
 from leonet.packets.ping import PingResult
-from leonet.packets.simulate import simulate_packets, simulate_tcp
+from leonet.packets.simulate import simulate_packets, simulate_tcp, simulate_udp
 from leonet.packets.tcp import TcpResult
 from leonet.packets.topology import PathTimeline
+from leonet.packets.udp import UdpResult
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
 from leonet.physics.coverage import CoverageFigures, coverage
 from leonet.physics.ephemeris import Ephemeris
@@ -145,6 +146,7 @@ __all__ = [
     "Telemetry",
     "TerminalFacts",
     "TimeGrid",
+    "UdpResult",
     "Visibility",
     "VisibilitySeries",
     "WindowResult",
@@ -180,6 +182,7 @@ __all__ = [
     "schedule",
     "simulate_packets",
     "simulate_tcp",
+    "simulate_udp",
     "slot_grid",
     "space_routes",
     "spillover",

@@ -15,7 +15,7 @@ from leonet.packets.engine import load_ns3
 from leonet.packets.ping import parse_interval_s, run_ping
 from leonet.packets.simulate import parse_run_duration_s, timeline_for
 from leonet.packets.tcp import CONGESTION_CONTROLS, check_tcp_run, parse_cc, run_tcp
-from leonet.packets.udp import run_udp
+from leonet.packets.udp import parse_deadline_s, run_udp
 from leonet.packets.units import (
     parse_frequency_hz,
     parse_queue_packets,
@@ -122,15 +122,17 @@ def udp(
     source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
     hypatia_dir: Annotated[Path | None, typer.Option(
         help="Hypatia folder: --from/--to are its ground-station ids.")] = None,
+    plot: Annotated[Path | None, typer.Option(
+        help="PNG of the latency over time, deadline, slot boundaries.")] = None,
 ) -> None:
     """A control stream (--rate, --size) from A to B in ns-3: latency, jitter, loss and
     deadline misses per 15-s slot."""
     table_format(out)
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise InputError(f"--plot must name a .png file, got {plot.name!r}")
     rate_hz = parse_frequency_hz(rate, what="--rate")
     size_b = parse_size_bytes(size, what="--size")
-    deadline_s = parse_duration_s(deadline, what="--deadline")
-    if not 0 < deadline_s <= 60:
-        raise InputError(f"--deadline must be in (0, 60] s, got {deadline!r}")
+    deadline_s = parse_deadline_s(deadline)
     link = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
     load_ns3()  # say how to install the extra before any routing work
@@ -142,6 +144,9 @@ def udp(
                          link_rate_bps=link, queue_packets=packets)
     write_table(out, result.columns())
     console.print(f"{result.send_s.size:,} datagrams written to {out}", highlight=False)
+    if plot is not None:
+        _plot_udp(result, plot)
+        console.print(f"plot written to {plot}", highlight=False)
     slots = result.per_slot()
     table = Table("slot start (s)", "sent", "lost", "deadline missed", "latency median (ms)",
                   "jitter (ms)", title=f"UDP {rate} x {size} {timeline.labels[0]} → "
@@ -151,6 +156,34 @@ def udp(
                       str(slots["lost"][i]), str(slots["missed"][i]),
                       f"{slots['latency_ms_median'][i]:.3f}", f"{slots['jitter_ms'][i]:.4f}")
     out_console.print(table)
+
+
+def _plot_udp(result, path: Path) -> None:
+    fig, ax = plots.subplots(figsize=(11, 4))
+    ok = np.isfinite(result.latency_ms)
+    ax.plot(result.send_s[ok], result.latency_ms[ok], ".", markersize=2,
+            label="one-way latency (ns-3)")
+    late = result.missed & ok
+    if late.any():
+        ax.plot(result.send_s[late], result.latency_ms[late], ".", markersize=3,
+                color="tab:orange", label="past the deadline")
+    if (~ok).any():
+        ax.plot(result.send_s[~ok], np.zeros((~ok).sum()), "x", color="tab:red",
+                label="lost")
+    ax.axhline(result.deadline_ms, color="tab:orange", linestyle="--", linewidth=0.8,
+               label="deadline")
+    for s in result.per_slot()["slot_start_s"][1:]:
+        ax.axvline(s, color="0.6", linestyle=":", linewidth=0.8, zorder=0)
+    for k in result.timeline.path_changes():
+        ax.axvline(result.timeline.grid.offsets_s[k], color="tab:red", linewidth=0.5,
+                   alpha=0.5, zorder=0)
+    ax.set_title("control stream: 15-s slot boundaries dotted, leonet path changes red")
+    ax.set_xlabel(f"seconds after {result.timeline.grid.iso[0]}")
+    ax.set_ylabel("latency (ms)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.grid(True, color="0.9")
+    plots.save(fig, path)
 
 
 @app.command()

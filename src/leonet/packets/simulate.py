@@ -10,6 +10,8 @@ from leonet.errors import InputError
 from leonet.packets.ping import PingResult, parse_interval_s, run_ping
 from leonet.packets.tcp import TcpResult, check_tcp_run, parse_cc, run_tcp
 from leonet.packets.topology import PathTimeline, from_hypatia, from_route_series
+from leonet.packets.udp import UdpResult, parse_deadline_s, run_udp
+from leonet.packets.units import parse_frequency_hz, parse_size_bytes
 from leonet.physics.ground import GroundPoints, place
 from leonet.physics.ground_segment import read_sites
 from leonet.physics.hypatia import read_hypatia_dir
@@ -104,3 +106,19 @@ def simulate_tcp(from_: str, to: str, *, start: str | None = None, duration: str
                             source=source, hypatia_dir=hypatia_dir)
     return run_tcp(timeline, cc=cc, link_rate_bps=link_rate_bps, queue_packets=queue_packets,
                    sample_s=sample_s)
+
+
+def simulate_udp(from_: str, to: str, *, start: str | None = None, duration: str = "200s",
+                 rate: str = "50Hz", size: str = "200B", deadline: str = "100ms",
+                 link_rate_bps: float = 10e9, queue_packets: int = 100_000,
+                 step: str = "100ms", mode: str = "operator", source: str = "starlink-gen1",
+                 hypatia_dir: Path | None = None) -> UdpResult:
+    """A constant-rate control stream from ``from_`` to ``to`` in ns-3 over leonet's routes:
+    latency, loss and deadline misses per datagram and per 15-s slot."""
+    rate_hz = parse_frequency_hz(rate, what="--rate")
+    size_b = parse_size_bytes(size, what="--size")
+    deadline_s = parse_deadline_s(deadline)
+    timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
+                            source=source, hypatia_dir=hypatia_dir)
+    return run_udp(timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s,
+                   link_rate_bps=link_rate_bps, queue_packets=queue_packets)

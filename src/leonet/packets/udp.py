@@ -13,10 +13,22 @@ from leonet.errors import InputError
 from leonet.packets.engine import Ns3Network, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S
+from leonet.physics.timegrid import parse_duration_s
 
 MAX_DATAGRAMS = 5_000_000
 DRAIN_S = 1.0  # datagrams in flight at the window's end still arrive
 UDP_PORT = 9
+
+
+MAX_DEADLINE_S = 60.0
+
+
+def parse_deadline_s(text: str) -> float:
+    """``--deadline`` in seconds, within (0, `MAX_DEADLINE_S`]."""
+    deadline_s = parse_duration_s(text, what="--deadline")
+    if not 0 < deadline_s <= MAX_DEADLINE_S:
+        raise InputError(f"--deadline must be in (0, {MAX_DEADLINE_S:g}] s, got {text!r}")
+    return deadline_s
 
 
 @dataclass(frozen=True, eq=False)
