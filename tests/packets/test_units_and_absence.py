@@ -97,3 +97,13 @@ def test_without_the_extra_every_command_says_how_to_install(tmp_path, args):
     assert len(lines) == 1, run.stderr
     assert "pip install -e '.[packets]'" in lines[0]
     assert not (tmp_path / "pings.csv").exists()
+
+
+def test_no_service_at_the_start_is_an_input_error():
+    from leonet.packets.engine import check_window
+    from tests.packets.handmade import hand_timeline
+
+    tl = hand_timeline(3, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], [[], [0, 2, 1], [0, 2, 1]])
+    with pytest.raises(InputError, match="no service at the start 2026-12-05T00:00:00"):
+        check_window(tl)
+    check_window(hand_timeline(3, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], [[0, 2, 1]] * 3))

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from leonet.errors import InputError
+from leonet.packets.engine import check_window
 from leonet.packets.ping import PingResult, parse_interval_s, run_ping
 from leonet.packets.tcp import TcpResult, check_tcp_run, parse_cc, run_tcp
 from leonet.packets.topology import PathTimeline, from_hypatia, from_route_series
@@ -66,7 +67,10 @@ def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step:
         inputs = read_hypatia_dir(hypatia_dir)
         grid = inputs.grid(parse_duration_s(start or "0s", what="--start"), max(last_s, 0.0),
                            step_s)
-        return from_hypatia(inputs, grid, step_s, _gs_id(from_, "--from"), _gs_id(to, "--to"))
+        timeline = from_hypatia(inputs, grid, step_s, _gs_id(from_, "--from"),
+                                _gs_id(to, "--to"))
+        check_window(timeline)
+        return timeline
     if mode not in PACKET_MODES:
         raise InputError(f"--mode must be one of {', '.join(PACKET_MODES)}, got {mode!r}")
     if start is None:
@@ -74,7 +78,9 @@ def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step:
     src, dst = _end(from_, "--from"), _end(to, "--to")
     grid = TimeGrid.range(start, max(last_s, 0.0), step_s)
     net = Network.build(Constellation.load(source))
-    return from_route_series(net.routes(src, dst, grid, mode=mode), net, step_s)
+    timeline = from_route_series(net.routes(src, dst, grid, mode=mode), net, step_s)
+    check_window(timeline)
+    return timeline
 
 
 def simulate_packets(from_: str, to: str, *, start: str | None = None,
