@@ -22,9 +22,7 @@ from leonet.errors import InputError
 from leonet.packets.topology import PathTimeline
 from leonet.physics.earth import C_KM_S
 
-# The CLI prints errors as rich markup, where "[packets]" would read as a style tag; short
-# enough for one line of an 80-column terminal.
-INSTALL_HINT = "packet runs need ns-3: pip install -e '.\\[packets]'"
+INSTALL_HINT = "packet runs need ns-3: pip install -e '.[packets]'"
 SRC_NET, DST_NET, MASK16 = "10.1.0.0", "10.2.0.0", "255.255.0.0"
 
 
