@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from leonet.errors import InputError
@@ -107,3 +108,18 @@ def test_no_service_at_the_start_is_an_input_error():
     with pytest.raises(InputError, match="no service at the start 2026-12-05T00:00:00"):
         check_window(tl)
     check_window(hand_timeline(3, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], [[0, 2, 1]] * 3))
+
+
+def test_a_window_far_from_the_elements_epoch_is_warned_about():
+    from leonet.packets.simulate import stale_elements_note
+
+    epoch = np.datetime64("2026-08-22T12:00:00", "ns")
+    # 2026-08-29T12:00 is exactly 7 days on: still fine; 104.5 days on (2026-12-05) is not.
+    assert stale_elements_note(epoch, np.datetime64("2026-08-22T00:00", "ns"),
+                               np.datetime64("2026-08-29T12:00", "ns")) is None
+    note = stale_elements_note(epoch, np.datetime64("2026-12-05T00:00", "ns"),
+                               np.datetime64("2026-12-05T00:03:20", "ns"))
+    assert note is not None and "104.5 days" in note and "2026-08-22T12:00:00Z" in note
+    # Before the epoch counts too.
+    assert stale_elements_note(epoch, np.datetime64("2026-08-01T00:00", "ns"),
+                               np.datetime64("2026-08-01T00:03:20", "ns")) is not None

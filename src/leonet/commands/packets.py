@@ -33,6 +33,11 @@ End = Annotated[str, typer.Option(help="City, 'lat,lon', a terminal file (first 
                                        "ground-station id with --hypatia-dir.")]
 
 
+def _print_notes(timeline) -> None:
+    for note in timeline.notes:
+        console.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
+
+
 @app.command()
 def ping(
     from_: Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal "
@@ -66,6 +71,7 @@ def ping(
     with console.status("building the laser mesh and routing"):
         timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
                                 source=source, hypatia_dir=hypatia_dir)
+    _print_notes(timeline)
     with console.status("simulating in ns-3"):
         result = run_ping(timeline, interval_s=interval_s, link_rate_bps=rate,
                           queue_packets=packets)
@@ -139,6 +145,7 @@ def udp(
     with console.status("building the laser mesh and routing"):
         timeline = timeline_for(from_, to, start=start, duration=duration, step=step,
                                 mode=mode, source=source, hypatia_dir=hypatia_dir)
+    _print_notes(timeline)
     with console.status("simulating in ns-3"):
         result = run_udp(timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s,
                          link_rate_bps=link, queue_packets=packets)
@@ -224,6 +231,7 @@ def tcp(
     with console.status("building the laser mesh and routing"):
         timeline = timeline_for(from_, to, start=start, duration=duration, step=step,
                                 mode=mode, source=source, hypatia_dir=hypatia_dir)
+    _print_notes(timeline)
     with console.status("simulating in ns-3"):
         result = run_tcp(timeline, cc=cc, link_rate_bps=rate, queue_packets=packets,
                          sample_s=sample_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +19,37 @@ from leonet.physics.ground_segment import read_sites
 from leonet.physics.hypatia import read_hypatia_dir
 from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
+from leonet.physics.orbits.shells import PRESETS
 from leonet.physics.timegrid import TimeGrid, parse_duration_s
 
 # A packet run is bounded: a day of simulated time, routing steps of 1 ms .. 60 s.
 MAX_DURATION_S = 86_400.0
 MIN_STEP_S, MAX_STEP_S = 0.001, 60.0
 PACKET_MODES = ("space", "operator", "bentpipe")
+# SGP4 positions from elements drift by kilometres a day away from their epoch (Vallado et
+# al. 2006, "Revisiting Spacetrack Report #3"); CelesTrak refreshes elements daily. Past a
+# week the paths are of a constellation that no longer flies as modelled.
+STALE_ELEMENTS_DAYS = 7.0
+
+
+def stale_elements_note(epoch_median: np.datetime64, first: np.datetime64,
+                        last: np.datetime64) -> str | None:
+    """A warning when the window reaches more than `STALE_ELEMENTS_DAYS` from the elements'
+    median epoch, else None."""
+    day = np.timedelta64(86_400, "s")
+    far_days = max(abs((first - epoch_median) / day), abs((last - epoch_median) / day))
+    if far_days <= STALE_ELEMENTS_DAYS:
+        return None
+    return (f"the window reaches {far_days:.1f} days from the elements' median epoch "
+            f"{np.datetime_as_string(epoch_median, unit='s')}Z (over {STALE_ELEMENTS_DAYS:g}): "
+            f"positions, hence paths, drift; use elements from near the window")
+
+
+def _with_notes(timeline: PathTimeline, constellation: Constellation) -> PathTimeline:
+    utc = timeline.grid.utc
+    epoch = np.median(constellation.epoch.astype(np.int64)).astype("datetime64[ns]")
+    note = stale_elements_note(epoch, utc[0], utc[-1])
+    return dataclasses.replace(timeline, notes=(note,)) if note else timeline
 
 def _end(text: str, what: str) -> GroundPoints:
     path = Path(text)
@@ -70,17 +96,19 @@ def timeline_for(from_: str, to: str, *, start: str | None, duration: str, step:
         timeline = from_hypatia(inputs, grid, step_s, _gs_id(from_, "--from"),
                                 _gs_id(to, "--to"))
         check_window(timeline)
-        return timeline
+        return _with_notes(timeline, inputs.constellation)
     if mode not in PACKET_MODES:
         raise InputError(f"--mode must be one of {', '.join(PACKET_MODES)}, got {mode!r}")
     if start is None:
         raise InputError("--start is needed (an ISO 8601 instant with zone)")
     src, dst = _end(from_, "--from"), _end(to, "--to")
     grid = TimeGrid.range(start, max(last_s, 0.0), step_s)
-    net = Network.build(Constellation.load(source))
+    constellation = Constellation.load(source)
+    net = Network.build(constellation)
     timeline = from_route_series(net.routes(src, dst, grid, mode=mode), net, step_s)
     check_window(timeline)
-    return timeline
+    # Walker presets are drag-free circular orbits: any epoch is as good as another.
+    return timeline if str(source) in PRESETS else _with_notes(timeline, constellation)
 
 
 def simulate_packets(from_: str, to: str, *, start: str | None = None,

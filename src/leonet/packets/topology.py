@@ -36,7 +36,8 @@ class PathTimeline:
     [k]:path_indptr[k + 1]]`` is the path at instant ``k`` from the source (empty: no
     service), ``path_id[k]`` numbers distinct paths in order of first use (-1: none), and
     ``one_way_ms`` is leonet's propagation delay (NaN: no service). Instant ``k``'s state
-    holds for ``step_s`` from its offset."""
+    holds for ``step_s`` from its offset. ``notes`` are warnings for the user (stale
+    elements)."""
 
     grid: TimeGrid
     step_s: float
@@ -47,6 +48,7 @@ class PathTimeline:
     path_nodes: np.ndarray
     path_id: np.ndarray
     one_way_ms: np.ndarray
+    notes: tuple[str, ...] = ()
 
     @property
     def n_times(self) -> int:
