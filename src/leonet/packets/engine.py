@@ -159,6 +159,14 @@ class Ns3Network:
             ns.Simulator.Destroy()
 
 
+def drain_s(timeline: PathTimeline, *, round_trip: bool) -> float:
+    """Time after the window for the last packets to arrive: 1 s past the longest one-way
+    (or round-trip) delay of the window's paths."""
+    one_way_s = float(np.nanmax(timeline.one_way_ms)) / 1e3 if np.isfinite(
+        timeline.one_way_ms).any() else 0.0
+    return 1.0 + (2.0 if round_trip else 1.0) * one_way_s
+
+
 def check_window(timeline: PathTimeline) -> None:
     """An `InputError` when the endpoints have no service at the first instant."""
     if timeline.path_id[0] < 0:

@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, load_ns3, vector_array
+from leonet.packets.engine import Ns3Network, drain_s, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
 from leonet.physics.timegrid import parse_duration_s
 
@@ -24,14 +24,12 @@ PING_PAYLOAD_B = 56
 MAX_PINGS = 5_000_000  # 200 s at 1 ms is 200,000: bounds memory and run time
 # ns-3 counts time in nanoseconds: a 1 µs floor keeps the interval's rounding under 0.05%.
 MIN_INTERVAL_S = 1e-6
-# Replies to the last pings arrive after the window: longer than any LEO path's RTT.
-DRAIN_S = 1.0
 
 
 @dataclass(frozen=True, eq=False)
 class PingResult:
     """One row per ping: ``send_s`` (offset from the grid's start), ``rtt_ms`` (NaN: lost;
-    replies have `DRAIN_S` after the window to arrive),
+    replies have 1 s past the longest RTT after the window to arrive),
     ``path_id`` at the send instant (-1: no service) and ``expected_rtt_ms``, twice leonet's
     one-way propagation delay then."""
 
@@ -162,7 +160,7 @@ def run_ping(timeline: PathTimeline, *, interval_s: float = 0.001,
     pinger.dst = ns.Ipv4Address(net.destination_address)
     pinger.count, pinger.interval_ns = n, round(interval_s * 1e9)
     lib.StartPinger(pinger, net.nodes.Get(0))
-    net.run(drain_s=DRAIN_S)
+    net.run(drain_s=drain_s(timeline, round_trip=True))
     seq = vector_array(pinger.seq, np.int64)
     sent_ns = vector_array(pinger.sent_ns, np.int64)
     recv_ns = vector_array(pinger.recv_ns, np.int64)

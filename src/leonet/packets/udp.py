@@ -10,13 +10,12 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, load_ns3, vector_array
+from leonet.packets.engine import Ns3Network, drain_s, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S
 from leonet.physics.timegrid import parse_duration_s
 
 MAX_DATAGRAMS = 5_000_000
-DRAIN_S = 1.0  # datagrams in flight at the window's end still arrive
 UDP_PORT = 9
 
 
@@ -118,12 +117,13 @@ def run_udp(timeline: PathTimeline, *, rate_hz: float = 50.0, size_b: int = 200,
     client.SetAttribute("Interval", ns.TimeValue(ns.NanoSeconds(round(1e9 / rate_hz))))
     client.SetAttribute("PacketSize", ns.UintegerValue(size_b))
     sender = client.Install(net.nodes.Get(0))
+    drain = drain_s(timeline, round_trip=False)  # datagrams in flight at the end arrive
     for apps in (server, sender):
         apps.Start(ns.Seconds(0.0))
-        apps.Stop(ns.NanoSeconds(round((timeline.duration_s + DRAIN_S) * 1e9)))
+        apps.Stop(ns.NanoSeconds(round((timeline.duration_s + drain) * 1e9)))
     arrivals = sinks.Arrivals()
     sinks.ConnectArrivals(server.Get(0), arrivals)
-    net.run(drain_s=DRAIN_S)
+    net.run(drain_s=drain)
     send_s = np.arange(n) / rate_hz
     latency_ms = np.full(n, np.nan)
     # UdpClient's sequence numbers are 32 bits: MAX_DATAGRAMS never wraps them.
