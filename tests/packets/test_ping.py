@@ -30,6 +30,15 @@ def test_static_two_hop_rtt_is_propagation_plus_serialisation():
     np.testing.assert_allclose(res.rtt_ms, expected_ms, atol=2e-6)
 
 
+def test_replies_slower_than_a_second_are_awaited():
+    # 2 x 225,000 km (stale elements can put a "satellite" that far): RTT 3.0 s, past a
+    # fixed 1 s wait after the window.
+    tl = hand_timeline(2, 0.1, [(0, 2), (1, 2)], [225_000.0, 225_000.0], [[0, 2, 1]] * 2)
+    res = run_ping(tl, interval_s=0.05)
+    expected_ms = (4 * 225_000.0 / C_KM_S + 4 * PING_WIRE_BITS / 10e9) * 1e3
+    np.testing.assert_allclose(res.rtt_ms, expected_ms, atol=2e-6)
+
+
 def test_rtt_jumps_at_the_path_change_instant():
     # Path 0-2-1 (2 × 1,000 km) for the first second, then 0-3-1 (2 × 3,000 km).
     paths = [[0, 2, 1]] * 10 + [[0, 3, 1]] * 10
