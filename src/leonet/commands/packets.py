@@ -15,6 +15,7 @@ from leonet.packets.engine import load_ns3
 from leonet.packets.ping import parse_interval_s, run_ping
 from leonet.packets.simulate import parse_run_duration_s, timeline_for
 from leonet.packets.tcp import CONGESTION_CONTROLS, check_tcp_run, parse_cc, run_tcp
+from leonet.packets.topology import PathTimeline
 from leonet.packets.udp import parse_deadline_s, run_udp
 from leonet.packets.units import (
     parse_frequency_hz,
@@ -29,49 +30,65 @@ from leonet.reporting.exports import table_format, write_table
 app = typer.Typer(help="Packet-level runs in ns-3 over leonet's routes (needs the packets "
                        "extra).", no_args_is_help=True)
 
+# Options every packet command takes (one definition each; defaults stay per command).
+From = Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal file "
+                                                  "(first row) or ground-station id.")]
 End = Annotated[str, typer.Option(help="City, 'lat,lon', a terminal file (first row), or a "
                                        "ground-station id with --hypatia-dir.")]
+Start = Annotated[str | None, typer.Option(
+    help="First instant, ISO 8601 with zone (with --hypatia-dir: offset from the TLE epoch, "
+         "default 0s).")]
+Duration = Annotated[str, typer.Option(help="Simulated time, e.g. 200s.")]
+Step = Annotated[str, typer.Option(help="Routing and link-delay update step.")]
+LinkRate = Annotated[str, typer.Option(help="Every link's rate.")]
+Queue = Annotated[str, typer.Option(help="Every link's drop-tail queue (packets).")]
+Mode = Annotated[str, typer.Option(help="space, operator or bentpipe.")]
+Source = Annotated[str, typer.Option(help="TLE/OMM file or preset.")]
+HypatiaDir = Annotated[Path | None, typer.Option(
+    help="Hypatia folder: --from/--to are its ground-station ids, routes are its space "
+         "routes.")]
 
 
-def _print_notes(timeline) -> None:
+def _check_png(plot: Path | None) -> None:
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise InputError(f"--plot must name a .png file, got {plot.name!r}")
+
+
+def _timeline(from_: str, to: str, **window) -> PathTimeline:
+    """The pair's paths (after checking the extra is there: it says how to install it before
+    any routing work), warnings printed."""
+    load_ns3()
+    with console.status("building the laser mesh and routing"):
+        timeline = timeline_for(from_, to, **window)
     for note in timeline.notes:
         console.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
+    return timeline
 
 
 @app.command()
 def ping(
-    from_: Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal "
-                                                      "file or ground-station id.")],
+    from_: From,
     to: End,
     out: Annotated[Path, typer.Option(help="Per-ping table (.csv or .parquet).")],
-    start: Annotated[str | None, typer.Option(
-        help="First instant, ISO 8601 with zone (with --hypatia-dir: offset from the TLE "
-             "epoch, default 0s).")] = None,
-    duration: Annotated[str, typer.Option(help="Simulated time, e.g. 200s.")] = "200s",
+    start: Start = None,
+    duration: Duration = "200s",
     interval: Annotated[str, typer.Option(help="Time between pings.")] = "1ms",
-    step: Annotated[str, typer.Option(help="Routing and link-delay update step.")] = "100ms",
-    link_rate: Annotated[str, typer.Option(help="Every link's rate.")] = "10Gbps",
-    queue: Annotated[str, typer.Option(help="Every link's drop-tail queue (packets).")] =
-        "100000p",
-    mode: Annotated[str, typer.Option(help="space, operator or bentpipe.")] = "operator",
-    source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
-    hypatia_dir: Annotated[Path | None, typer.Option(
-        help="Hypatia folder: --from/--to are its ground-station ids, routes are its "
-             "space routes.")] = None,
+    step: Step = "100ms",
+    link_rate: LinkRate = "10Gbps",
+    queue: Queue = "100000p",
+    mode: Mode = "operator",
+    source: Source = "starlink-gen1",
+    hypatia_dir: HypatiaDir = None,
     plot: Annotated[Path | None, typer.Option(help="PNG of the RTT over time.")] = None,
 ) -> None:
     """Ping every --interval from A to B in ns-3; RTT per ping, loss and RTT summary."""
     table_format(out)
-    if plot is not None and plot.suffix.lower() != ".png":
-        raise InputError(f"--plot must name a .png file, got {plot.name!r}")
+    _check_png(plot)
     interval_s = parse_interval_s(interval)
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    load_ns3()  # say how to install the extra before any routing work
-    with console.status("building the laser mesh and routing"):
-        timeline = timeline_for(from_, to, start=start, duration=duration, step=step, mode=mode,
-                                source=source, hypatia_dir=hypatia_dir)
-    _print_notes(timeline)
+    timeline = _timeline(from_, to, start=start, duration=duration, step=step, mode=mode,
+                         source=source, hypatia_dir=hypatia_dir)
     with console.status("simulating in ns-3"):
         result = run_ping(timeline, interval_s=interval_s, link_rate_bps=rate,
                           queue_packets=packets)
@@ -108,44 +125,35 @@ def _plot(result, path: Path) -> None:
 
 @app.command()
 def udp(
-    from_: Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal "
-                                                      "file or ground-station id.")],
+    from_: From,
     to: End,
     out: Annotated[Path, typer.Option(help="Per-datagram table (.csv or .parquet).")],
-    start: Annotated[str | None, typer.Option(
-        help="First instant, ISO 8601 with zone (with --hypatia-dir: offset from the TLE "
-             "epoch, default 0s).")] = None,
-    duration: Annotated[str, typer.Option(help="Simulated time, e.g. 200s.")] = "200s",
+    start: Start = None,
+    duration: Duration = "200s",
     rate: Annotated[str, typer.Option(help="Datagrams per second, e.g. 50Hz.")] = "50Hz",
     size: Annotated[str, typer.Option(help="UDP payload per datagram, e.g. 200B.")] = "200B",
     deadline: Annotated[str, typer.Option(help="One-way latency budget, e.g. 100ms.")] =
         "100ms",
-    step: Annotated[str, typer.Option(help="Routing and link-delay update step.")] = "100ms",
-    link_rate: Annotated[str, typer.Option(help="Every link's rate.")] = "10Gbps",
-    queue: Annotated[str, typer.Option(help="Every link's drop-tail queue (packets).")] =
-        "100000p",
-    mode: Annotated[str, typer.Option(help="space, operator or bentpipe.")] = "operator",
-    source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
-    hypatia_dir: Annotated[Path | None, typer.Option(
-        help="Hypatia folder: --from/--to are its ground-station ids.")] = None,
+    step: Step = "100ms",
+    link_rate: LinkRate = "10Gbps",
+    queue: Queue = "100000p",
+    mode: Mode = "operator",
+    source: Source = "starlink-gen1",
+    hypatia_dir: HypatiaDir = None,
     plot: Annotated[Path | None, typer.Option(
         help="PNG of the latency over time, deadline, slot boundaries.")] = None,
 ) -> None:
     """A control stream (--rate, --size) from A to B in ns-3: latency, jitter, loss and
     deadline misses per 15-s slot."""
     table_format(out)
-    if plot is not None and plot.suffix.lower() != ".png":
-        raise InputError(f"--plot must name a .png file, got {plot.name!r}")
+    _check_png(plot)
     rate_hz = parse_frequency_hz(rate, what="--rate")
     size_b = parse_size_bytes(size, what="--size")
     deadline_s = parse_deadline_s(deadline)
     link = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    load_ns3()  # say how to install the extra before any routing work
-    with console.status("building the laser mesh and routing"):
-        timeline = timeline_for(from_, to, start=start, duration=duration, step=step,
-                                mode=mode, source=source, hypatia_dir=hypatia_dir)
-    _print_notes(timeline)
+    timeline = _timeline(from_, to, start=start, duration=duration, step=step, mode=mode,
+                         source=source, hypatia_dir=hypatia_dir)
     with console.status("simulating in ns-3"):
         result = run_udp(timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s,
                          link_rate_bps=link, queue_packets=packets)
@@ -195,43 +203,34 @@ def _plot_udp(result, path: Path) -> None:
 
 @app.command()
 def tcp(
-    from_: Annotated[str, typer.Option("--from", help="Source: city, 'lat,lon', terminal "
-                                                      "file or ground-station id.")],
+    from_: From,
     to: End,
     out: Annotated[Path, typer.Option(help="Table per --sample bin (.csv or .parquet).")],
-    start: Annotated[str | None, typer.Option(
-        help="First instant, ISO 8601 with zone (with --hypatia-dir: offset from the TLE "
-             "epoch, default 0s).")] = None,
-    duration: Annotated[str, typer.Option(help="Simulated time, e.g. 200s.")] = "200s",
+    start: Start = None,
+    duration: Duration = "200s",
     cc: Annotated[str, typer.Option(
         help=f"Congestion control: {', '.join(CONGESTION_CONTROLS)}.")] = "newreno",
-    link_rate: Annotated[str, typer.Option(help="Every link's rate.")] = "10Mbps",
-    queue: Annotated[str, typer.Option(help="Every link's drop-tail queue (packets).")] =
-        "100p",
+    link_rate: LinkRate = "10Mbps",
+    queue: Queue = "100p",
     sample: Annotated[str, typer.Option(help="Bin of the table and plot.")] = "100ms",
-    step: Annotated[str, typer.Option(help="Routing and link-delay update step.")] = "100ms",
-    mode: Annotated[str, typer.Option(help="space, operator or bentpipe.")] = "operator",
-    source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
-    hypatia_dir: Annotated[Path | None, typer.Option(
-        help="Hypatia folder: --from/--to are its ground-station ids.")] = None,
+    step: Step = "100ms",
+    mode: Mode = "operator",
+    source: Source = "starlink-gen1",
+    hypatia_dir: HypatiaDir = None,
     plot: Annotated[Path | None, typer.Option(
         help="PNG of goodput, window, RTT, retransmissions and reordering.")] = None,
 ) -> None:
     """One bulk TCP flow from A to B in ns-3: goodput, congestion window, smoothed RTT,
     retransmissions and reordering over time, leonet's path changes marked."""
     table_format(out)
-    if plot is not None and plot.suffix.lower() != ".png":
-        raise InputError(f"--plot must name a .png file, got {plot.name!r}")
+    _check_png(plot)
     cc = parse_cc(cc)
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
     sample_s = parse_duration_s(sample, what="--sample")
     check_tcp_run(parse_run_duration_s(duration), rate, sample_s)
-    load_ns3()  # say how to install the extra before any routing work
-    with console.status("building the laser mesh and routing"):
-        timeline = timeline_for(from_, to, start=start, duration=duration, step=step,
-                                mode=mode, source=source, hypatia_dir=hypatia_dir)
-    _print_notes(timeline)
+    timeline = _timeline(from_, to, start=start, duration=duration, step=step, mode=mode,
+                         source=source, hypatia_dir=hypatia_dir)
     with console.status("simulating in ns-3"):
         result = run_tcp(timeline, cc=cc, link_rate_bps=rate, queue_packets=packets,
                          sample_s=sample_s)
