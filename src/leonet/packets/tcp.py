@@ -115,6 +115,8 @@ class TcpResult:
     def goodput_bps(self, t0_s: float = 0.0, t1_s: float | None = None) -> float:
         """Application bytes delivered in [t0_s, t1_s) x 8 / the span."""
         t1_s = self.timeline.duration_s if t1_s is None else t1_s
+        if not t1_s > t0_s:
+            raise InputError(f"goodput needs t1_s > t0_s, got [{t0_s:g}, {t1_s:g})")
         sel = (self.app_t_s >= t0_s) & (self.app_t_s < t1_s)
         return float(self.app_b[sel].sum() * 8 / (t1_s - t0_s))
 
@@ -130,6 +132,8 @@ class TcpResult:
             return np.histogram(ts, bins=edges, weights=weights)[0]
 
         def last(ts, values):  # value at each bin's end, NaN before the first event
+            if ts.size == 0:
+                return np.full(t.size, np.nan)
             i = np.searchsorted(ts, edges[1:], side="left") - 1
             return np.where(i >= 0, values[np.maximum(i, 0)].astype(float), np.nan)
 
