@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= reports/demo
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test test-packets bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,15 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not packets and not fuzz"
+
+$(VENV)/.installed-packets: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,packets]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+# Packet-level runs in ns-3 (the packets extra): slow to start (cppyy), so a suite of its own.
+test-packets: $(VENV)/.installed-packets
+	$(BIN)/python -m pytest -m packets -p no:cacheprovider
 
 bench: $(VENV)/.installed-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -35,6 +35,7 @@ FORBIDDEN: Mapping[str, tuple[str, ...]] = {
     "regional": ("scenario", "reporting", *FACES),
     "scenario": ("reporting", *FACES),
     "reporting": FACES,
+    "packets": ("control", "regional", "scenario", "reporting", *FACES),
     "server": ("commands", "cli"),
 }
 

@@ -30,6 +30,11 @@ from leonet.control.telemetry import (
     telemetry_from_arrays,
 )
 from leonet.errors import InputError
+from leonet.packets.ping import PingResult
+from leonet.packets.simulate import simulate_packets, simulate_tcp, simulate_udp
+from leonet.packets.tcp import TcpResult
+from leonet.packets.topology import PathTimeline
+from leonet.packets.udp import UdpResult
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
 from leonet.physics.coverage import CoverageFigures, coverage
 from leonet.physics.ephemeris import Ephemeris
@@ -115,6 +120,8 @@ __all__ = [
     "LatencyRun",
     "MobilityParams",
     "Network",
+    "PathTimeline",
+    "PingResult",
     "Placement",
     "PlaneAssignment",
     "Policy",
@@ -136,9 +143,11 @@ __all__ = [
     "SpaceRoutes",
     "SpilloverReport",
     "Sponsorship",
+    "TcpResult",
     "Telemetry",
     "TerminalFacts",
     "TimeGrid",
+    "UdpResult",
     "Visibility",
     "VisibilitySeries",
     "WindowResult",
@@ -175,6 +184,9 @@ __all__ = [
     "run_scenario",
     "schedule",
     "series_table",
+    "simulate_packets",
+    "simulate_tcp",
+    "simulate_udp",
     "slot_grid",
     "space_routes",
     "spillover",

@@ -24,6 +24,7 @@ from leonet import __version__
 from leonet.commands import admin, audit, data, network, orbits, serve
 from leonet.commands import coverage as coverage_commands
 from leonet.commands import detect as detect_commands
+from leonet.commands import packets as packets_commands
 from leonet.commands import policy as policy_commands
 from leonet.commands import scenario as scenario_commands
 from leonet.commands.common import console as err_console
@@ -52,6 +53,7 @@ app.add_typer(serve.app, name="serve")
 app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")
 app.add_typer(scenario_commands.app, name="scenario")
+app.add_typer(packets_commands.app, name="packets")
 app.add_typer(data.app, name="data")
 
 
