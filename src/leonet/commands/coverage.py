@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from leonet.commands.common import console, load_source, out_console, progress_bar
+from leonet.distributed.client import check_choice, open_client
 from leonet.errors import InputError
 from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, check_min_elevation_deg
@@ -45,6 +46,10 @@ AltMin = Annotated[float | None, typer.Option(help="Drop satellites below this m
 AltMax = Annotated[float | None, typer.Option(help="Drop satellites above this altitude (km).")]
 MaxMemory = Annotated[float, typer.Option(help="Memory budget for ephemeris chunks (GiB).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+Workers = Annotated[int | None, typer.Option(help="Run on a local Dask cluster of this many "
+                                                  "worker processes (leonet[dask]).")]
+Scheduler = Annotated[str | None, typer.Option(help="Run on an existing Dask cluster: "
+                                                    "tcp://HOST:PORT (leonet[dask]).")]
 
 MAP_VALUES = ("mean_in_view", "min_in_view", "max_in_view", "percent_covered",
               "longest_gap_s", "mean_gap_s", "time_to_first_s", "mean_response_s")
@@ -119,19 +124,23 @@ def coverage(
     geojson: GeoJson = None,
     skip_invalid: SkipInvalid = False, epoch: Epoch = None, alt_min: AltMin = None,
     alt_max: AltMax = None, max_memory_gib: MaxMemory = 0.5, as_json: AsJson = False,
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Coverage figures of merit per H3 cell of a region: satellites in view (min/mean/max),
     percent of time covered, gaps, revisit and response times."""
 
+    check_choice(workers, scheduler)
     _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
         raise InputError(f"--map-value must be one of {', '.join(MAP_VALUES)}, got {map_value!r}")
     cells, sats, grid = _setup(region, source, start, duration, step, res, out, min_elevation,
                                skip_invalid, epoch, alt_min, alt_max, max_memory_gib)
-    with progress_bar(f"coverage of {len(cells):,} cells", len(grid)) as advance:
+    with (open_client(workers, scheduler, say=console.print) as client,
+          progress_bar(f"coverage of {len(cells):,} cells", len(grid)) as advance):
         run = region_coverage(cells, sats, grid, min_sats=min_sats,
                               min_elevation_deg=min_elevation,
-                              max_bytes=int(max_memory_gib * 1024**3), progress=advance)
+                              max_bytes=int(max_memory_gib * 1024**3), progress=advance,
+                              client=client)
     columns = run.columns()
     written = _write_cells(out, geojson, cells, columns)
     label = f"{cells.name}: {_MAP_LABELS[map_value]}, {min_elevation:g}° mask"
