@@ -71,9 +71,9 @@ def open_client(workers: int | None = None, scheduler: str | None = None, *,
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError) as exc:
-            raise InputError(f"cannot reach the Dask scheduler within {CONNECT_TIMEOUT_S:g} s "
-                             f"({type(exc).__name__})", scheduler) from None
+        except (OSError, TimeoutError):
+            raise InputError(f"cannot reach the Dask scheduler within {CONNECT_TIMEOUT_S:g} s",
+                             scheduler) from None
         with client:
             yield client
         return
