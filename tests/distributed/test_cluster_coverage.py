@@ -56,6 +56,10 @@ def test_ukraine_6h_split_in_windows_of_two_instants_is_bit_identical(cluster, u
                            progress=done.append)
     _assert_same(got, ref)
     assert sum(done) == len(grid)
+    # A second run on the same client (keys of the first one are forgotten by now).
+    again = cluster_coverage(points, sats, grid[:6], cluster.client, min_sats=3,
+                             task_instants=2)
+    _assert_same(again, coverage(points, sats, grid[:6], min_sats=3))
 
 
 def test_cli_on_a_scheduler_writes_the_single_process_table(cluster, tmp_path):

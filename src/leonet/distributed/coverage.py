@@ -6,6 +6,7 @@ and time to first coverage that straddle a boundary come out as on one machine.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import numpy as np
@@ -49,10 +50,12 @@ def coverage(points: GroundPoints, constellation, grid: TimeGrid, client, *,
         raise InputError("no ground points to cover")
     spans = windows(len(grid), task_instants)
     points_f, sats_f, grid_f = client.scatter([points, constellation, grid], broadcast=True)
+    # Keys unique to this run: a later run must never meet an earlier run's forgotten keys.
+    run = uuid.uuid4().hex
     futures = [client.submit(window_accumulator, points_f, sats_f, grid_f, a, b,
                              min_sats=min_sats, min_elevation_deg=min_elevation_deg,
                              max_range_km=max_range_km, max_bytes=max_bytes, dtype=dtype,
-                             key=f"coverage-window-{a}-{b}-{id(spans):x}", pure=False)
+                             key=f"coverage-window-{a}-{b}-{run}", pure=False)
                  for a, b in spans]
     size = {f.key: b - a for f, (a, b) in zip(futures, spans, strict=True)}
     for done in as_completed(futures):
