@@ -13,7 +13,12 @@ import numpy as np
 
 import leonet.distributed.elements  # noqa: F401  (Satrec records travel to the workers)
 from leonet.errors import InputError
-from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures, window_accumulator
+from leonet.physics.coverage import (
+    DEFAULT_MAX_BYTES,
+    CoverageAccumulator,
+    CoverageFigures,
+    window_accumulator,
+)
 from leonet.physics.ground import GroundPoints
 from leonet.physics.timegrid import TimeGrid
 
@@ -48,22 +53,49 @@ def coverage(points: GroundPoints, constellation, grid: TimeGrid, client, *,
 
     if len(points) == 0:
         raise InputError("no ground points to cover")
+    if len(grid) == 0:
+        raise InputError("no instants were added: the time grid is empty")
     spans = windows(len(grid), task_instants)
-    points_f, sats_f, grid_f = client.scatter([points, constellation, grid], broadcast=True)
-    # Keys unique to this run: a later run must never meet an earlier run's forgotten keys.
+    # Keys unique to this run: a later run must never meet an earlier run's released keys.
     run = uuid.uuid4().hex
-    futures = [client.submit(window_accumulator, points_f, sats_f, grid_f, a, b,
+    # The inputs travel inside one task each, not by `Client.scatter`: a task's result is
+    # recomputed when the worker holding it dies (scattered data would be lost with it), and
+    # the workers fetch it once each, when their first window needs it.
+    inputs = [client.submit(_same, value, key=f"coverage-{name}-{run}", pure=False)
+              for name, value in (("points", points), ("elements", constellation),
+                                  ("grid", grid))]
+    futures = [client.submit(window_accumulator, *inputs, a, b,
                              min_sats=min_sats, min_elevation_deg=min_elevation_deg,
                              max_range_km=max_range_km, max_bytes=max_bytes, dtype=dtype,
                              key=f"coverage-window-{a}-{b}-{run}", pure=False)
                  for a, b in spans]
-    size = {f.key: b - a for f, (a, b) in zip(futures, spans, strict=True)}
-    for done in as_completed(futures):
-        done.result()  # raises the task's own error, naming its window
-        if progress is not None:
-            progress(size[done.key])
-    states = client.gather(futures)
-    total = states[0]
-    for later in states[1:]:
-        total.absorb(later)
+    span = {f.key: (a, b) for f, (a, b) in zip(futures, spans, strict=True)}
+    finished: dict[int, CoverageAccumulator] = {}  # by first instant, not yet folded
+    total: CoverageAccumulator | None = None
+    try:
+        for done in as_completed(futures):
+            a, b = span[done.key]
+            try:
+                finished[a] = done.result()
+            except InputError as exc:  # bad input: say which window, as one machine says where
+                raise InputError(str(exc), f"instants {a}-{b - 1} of {len(grid)}") from None
+            done.release()  # the worker may drop the window's state now
+            # Fold every window that now follows on without a hole: only the windows that
+            # finished early are held, never the whole sweep's states.
+            while (nxt := 0 if total is None else total.n_times) in finished:
+                state = finished.pop(nxt)
+                if total is None:
+                    total = state
+                else:
+                    total.absorb(state)
+            if progress is not None:
+                progress(b - a)
+    finally:
+        # On an error, nothing of this run keeps running or held on the cluster.
+        client.cancel([*futures, *inputs])
     return total.result()
+
+
+def _same(value):
+    """The task that holds an input on the cluster."""
+    return value
