@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="leonet")
     except InputError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # One line whatever the width: scripts and logs read the error by line.
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except SystemExit as exc:  # typer's usage errors exit with 2 themselves
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -133,14 +133,16 @@ def coverage(
     _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
         raise InputError(f"--map-value must be one of {', '.join(MAP_VALUES)}, got {map_value!r}")
-    cells, sats, grid = _setup(region, source, start, duration, step, res, out, min_elevation,
-                               skip_invalid, epoch, alt_min, alt_max, max_memory_gib)
-    with (open_client(workers, scheduler, say=console.print) as client,
-          progress_bar(f"coverage of {len(cells):,} cells", len(grid)) as advance):
-        run = region_coverage(cells, sats, grid, min_sats=min_sats,
-                              min_elevation_deg=min_elevation,
-                              max_bytes=int(max_memory_gib * 1024**3), progress=advance,
-                              client=client)
+    # The cluster first: an unreachable scheduler fails before any data is loaded.
+    with open_client(workers, scheduler, say=console.print) as client:
+        cells, sats, grid = _setup(region, source, start, duration, step, res, out,
+                                   min_elevation, skip_invalid, epoch, alt_min, alt_max,
+                                   max_memory_gib)
+        with progress_bar(f"coverage of {len(cells):,} cells", len(grid)) as advance:
+            run = region_coverage(cells, sats, grid, min_sats=min_sats,
+                                  min_elevation_deg=min_elevation,
+                                  max_bytes=int(max_memory_gib * 1024**3), progress=advance,
+                                  client=client)
     columns = run.columns()
     written = _write_cells(out, geojson, cells, columns)
     label = f"{cells.name}: {_MAP_LABELS[map_value]}, {min_elevation:g}° mask"
