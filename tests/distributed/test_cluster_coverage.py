@@ -1,7 +1,8 @@
 """Coverage on a real Dask cluster equals the single-process run, bit for bit (the
 single-process path is itself checked against skyfield in tests/physics): Ukraine at res 5
 over 6 h, with windows so short that every gap and the time to first coverage straddle task
-boundaries; the CLI against a scheduler address and on a local cluster of worker processes; a
+boundaries; the CLI against a scheduler address and on a local cluster of worker processes;
+busy-hour capacity against a scheduler equal to the single-process run; a
 worker killed mid-run; an unreachable scheduler (refused, and silent)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 
 import numpy as np
 import psutil
+import pyarrow.csv as pacsv
 import pytest
 
 from leonet.cli import main
@@ -21,6 +23,7 @@ from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.timegrid import TimeGrid
 from leonet.regional.cells import region_cells
 from tests.distributed.cluster import loopback_cluster
+from tests.distributed.test_capacity_merge import MEANS
 
 pytestmark = pytest.mark.cluster
 STEP_S = 60.0
@@ -72,6 +75,26 @@ def test_cli_on_a_scheduler_writes_the_single_process_table(cluster, tmp_path):
     assert main([*base, "--out", str(tmp_path / "many.csv"),
                  "--scheduler", cluster.address]) == 0
     assert (tmp_path / "many.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+
+
+def test_capacity_cli_on_a_scheduler_equals_the_single_process_run(cluster, tmp_path):
+    # Taiwan and the land within 300 km, the busy hour at a 50° mask: limited, uncovered and
+    # available cells. Columns compared as in tests/distributed/test_capacity_merge.py.
+    base = ["capacity", "--region", "TW", "--start", "2026-08-23T00:00Z", "--duration", "1h",
+            "--res", "4", "--min-elevation", "50", "--context-km", "300",
+            "--terminals-per-km2", "0.5"]
+    assert main([*base, "--out", str(tmp_path / "one.csv")]) == 0
+    assert main([*base, "--out", str(tmp_path / "many.csv"), "--scheduler",
+                 cluster.address]) == 0
+    one, many = (pacsv.read_csv(tmp_path / f"{n}.csv").to_pydict() for n in ("one", "many"))
+    assert one.keys() == many.keys()
+    assert {"limited", "available"} <= set(one["availability"])
+    for name in one:
+        if name in MEANS:
+            np.testing.assert_allclose(np.array(many[name], float), np.array(one[name], float),
+                                       rtol=1e-12, atol=0, err_msg=name)
+        else:
+            assert many[name] == one[name], name
 
 
 def test_a_worker_killed_mid_run_changes_nothing(tmp_path, ukraine):

@@ -230,10 +230,12 @@ def capacity(
     geojson: GeoJson = None,
     skip_invalid: SkipInvalid = False, epoch: Epoch = None, alt_min: AltMin = None,
     alt_max: AltMax = None, max_memory_gib: MaxMemory = 0.5, as_json: AsJson = False,
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Busy-hour capacity per H3 cell: offered capacity, demand, oversubscription and an
     availability class (available / limited (sold out) / not activated / not covered)."""
 
+    check_choice(workers, scheduler)
     _check_outputs(geojson, min_sats, map=map_file)
     given = {"sat_capacity_gbps": sat_capacity_gbps, "beams_per_sat": beams,
              "busy_hour_mbps": busy_hour_mbps, "sold_out_above": sold_out_above,
@@ -245,17 +247,21 @@ def capacity(
         raise InputError(f"policy file {policy} does not exist", "--policy")
     if not np.isfinite(context_km) or context_km < 0:
         raise InputError(f"--context-km must be >= 0, got {context_km}")
-    cells, sats, grid = _setup(region, source, start, duration, step, res, out, min_elevation,
-                               skip_invalid, epoch, alt_min, alt_max, max_memory_gib)
-    with progress_bar(f"capacity of {len(cells):,} cells", len(grid)) as advance:
-        run = region_capacity(cells, sats, grid, assumptions=assumptions,
-                              terminals_file=terminals, terminals_per_km2=terminals_per_km2,
-                              city_take_up=city_take_up,
-                              context_km=context_km, policy_file=policy,
-                              not_activated=not_activated or (), whitelisted=whitelisted,
-                              min_sats=min_sats,
-                              min_elevation_deg=min_elevation,
-                              max_bytes=int(max_memory_gib * 1024**3), progress=advance)
+    # The cluster first: an unreachable scheduler fails before any data is loaded.
+    with open_client(workers, scheduler, say=console.print) as client:
+        cells, sats, grid = _setup(region, source, start, duration, step, res, out,
+                                   min_elevation, skip_invalid, epoch, alt_min, alt_max,
+                                   max_memory_gib)
+        with progress_bar(f"capacity of {len(cells):,} cells", len(grid)) as advance:
+            run = region_capacity(cells, sats, grid, assumptions=assumptions,
+                                  terminals_file=terminals,
+                                  terminals_per_km2=terminals_per_km2,
+                                  city_take_up=city_take_up, context_km=context_km,
+                                  policy_file=policy, not_activated=not_activated or (),
+                                  whitelisted=whitelisted, min_sats=min_sats,
+                                  min_elevation_deg=min_elevation,
+                                  max_bytes=int(max_memory_gib * 1024**3), progress=advance,
+                                  client=client)
     for note in run.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     written = _write_cells(out, geojson, cells, run.columns())
