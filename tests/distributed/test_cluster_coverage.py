@@ -18,6 +18,8 @@ import pytest
 
 from leonet.cli import main
 from leonet.distributed.coverage import coverage as cluster_coverage
+from leonet.distributed.windows import fold_windows
+from leonet.errors import InputError
 from leonet.physics.coverage import coverage
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.timegrid import TimeGrid
@@ -95,6 +97,17 @@ def test_capacity_cli_on_a_scheduler_equals_the_single_process_run(cluster, tmp_
                                        rtol=1e-12, atol=0, err_msg=name)
         else:
             assert many[name] == one[name], name
+
+
+def test_bad_input_in_a_window_names_its_instants(cluster):
+    # The task is defined here, so it travels by value; the worker raises as one machine
+    # would, and the error comes back naming the window as well as the row.
+    def task(grid, start, stop):
+        raise InputError(f"element set row {start + 2}: eccentricity above 1", "elements.tle")
+
+    with pytest.raises(InputError, match=r"^instants (\d+)-(\d+) of 10: elements\.tle: "
+                                         r"element set row \d+: eccentricity above 1$"):
+        fold_windows(cluster.client, task, {"grid": "g"}, 10, task_instants=4)
 
 
 def test_a_worker_killed_mid_run_changes_nothing(tmp_path, ukraine):
