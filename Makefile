@@ -24,7 +24,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not packets and not fuzz"
+	$(BIN)/python -m pytest -m "not packets and not fuzz and not cluster"
 
 $(VENV)/.installed-packets: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,packets]'

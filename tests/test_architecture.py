@@ -30,8 +30,9 @@ NOT_IMPORTED = ("migrations",)
 # A wing is the first name under `leonet`; `cli` is the module `leonet.cli`.
 FACES = ("server", "commands", "cli")
 FORBIDDEN: Mapping[str, tuple[str, ...]] = {
-    "physics": ("control", "regional", "scenario", "reporting", *FACES),
-    "control": ("regional", "scenario", "reporting", *FACES),
+    "physics": ("control", "regional", "scenario", "reporting", "distributed", *FACES),
+    "control": ("regional", "scenario", "reporting", "distributed", *FACES),
+    "distributed": ("control", "regional", "scenario", "reporting", *FACES),
     "regional": ("scenario", "reporting", *FACES),
     "scenario": ("reporting", *FACES),
     "reporting": FACES,

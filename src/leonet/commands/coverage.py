@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from leonet.commands.common import console, flag, load_source, out_console, progress_bar
+from leonet.distributed.client import check_choice, open_client
 from leonet.errors import InputError
 from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, check_min_elevation_deg
@@ -45,6 +46,10 @@ AltMin = Annotated[float | None, typer.Option(help="Drop satellites below this m
 AltMax = Annotated[float | None, typer.Option(help="Drop satellites above this altitude (km).")]
 MaxMemory = Annotated[float, typer.Option(help="Memory budget for ephemeris chunks (GiB).")]
 AsJson = Annotated[bool, flag("--json", help="Print the summary as JSON.")]
+Workers = Annotated[int | None, typer.Option(help="Run on a local Dask cluster of this many "
+                                                  "worker processes (leonet[dask]).")]
+Scheduler = Annotated[str | None, typer.Option(help="Run on an existing Dask cluster: "
+                                                    "tcp://HOST:PORT (leonet[dask]).")]
 
 MAP_VALUES = ("mean_in_view", "min_in_view", "max_in_view", "percent_covered",
               "longest_gap_s", "mean_gap_s", "time_to_first_s", "mean_response_s")
@@ -119,19 +124,25 @@ def coverage(
     geojson: GeoJson = None,
     skip_invalid: SkipInvalid = False, epoch: Epoch = None, alt_min: AltMin = None,
     alt_max: AltMax = None, max_memory_gib: MaxMemory = 0.5, as_json: AsJson = False,
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Coverage figures of merit per H3 cell of a region: satellites in view (min/mean/max),
     percent of time covered, gaps, revisit and response times."""
 
+    check_choice(workers, scheduler)
     _check_outputs(geojson, min_sats, map=map_file, profile=profile)
     if map_value not in MAP_VALUES:
         raise InputError(f"--map-value must be one of {', '.join(MAP_VALUES)}, got {map_value!r}")
-    cells, sats, grid = _setup(region, source, start, duration, step, res, out, min_elevation,
-                               skip_invalid, epoch, alt_min, alt_max, max_memory_gib)
-    with progress_bar(f"coverage of {len(cells):,} cells", len(grid)) as advance:
-        run = region_coverage(cells, sats, grid, min_sats=min_sats,
-                              min_elevation_deg=min_elevation,
-                              max_bytes=int(max_memory_gib * 1024**3), progress=advance)
+    # The cluster first: an unreachable scheduler fails before any data is loaded.
+    with open_client(workers, scheduler, say=console.print) as client:
+        cells, sats, grid = _setup(region, source, start, duration, step, res, out,
+                                   min_elevation, skip_invalid, epoch, alt_min, alt_max,
+                                   max_memory_gib)
+        with progress_bar(f"coverage of {len(cells):,} cells", len(grid)) as advance:
+            run = region_coverage(cells, sats, grid, min_sats=min_sats,
+                                  min_elevation_deg=min_elevation,
+                                  max_bytes=int(max_memory_gib * 1024**3), progress=advance,
+                                  client=client)
     columns = run.columns()
     written = _write_cells(out, geojson, cells, columns)
     label = f"{cells.name}: {_MAP_LABELS[map_value]}, {min_elevation:g}° mask"
@@ -219,10 +230,12 @@ def capacity(
     geojson: GeoJson = None,
     skip_invalid: SkipInvalid = False, epoch: Epoch = None, alt_min: AltMin = None,
     alt_max: AltMax = None, max_memory_gib: MaxMemory = 0.5, as_json: AsJson = False,
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Busy-hour capacity per H3 cell: offered capacity, demand, oversubscription and an
     availability class (available / limited (sold out) / not activated / not covered)."""
 
+    check_choice(workers, scheduler)
     _check_outputs(geojson, min_sats, map=map_file)
     given = {"sat_capacity_gbps": sat_capacity_gbps, "beams_per_sat": beams,
              "busy_hour_mbps": busy_hour_mbps, "sold_out_above": sold_out_above,
@@ -234,17 +247,21 @@ def capacity(
         raise InputError(f"policy file {policy} does not exist", "--policy")
     if not np.isfinite(context_km) or context_km < 0:
         raise InputError(f"--context-km must be >= 0, got {context_km}")
-    cells, sats, grid = _setup(region, source, start, duration, step, res, out, min_elevation,
-                               skip_invalid, epoch, alt_min, alt_max, max_memory_gib)
-    with progress_bar(f"capacity of {len(cells):,} cells", len(grid)) as advance:
-        run = region_capacity(cells, sats, grid, assumptions=assumptions,
-                              terminals_file=terminals, terminals_per_km2=terminals_per_km2,
-                              city_take_up=city_take_up,
-                              context_km=context_km, policy_file=policy,
-                              not_activated=not_activated or (), whitelisted=whitelisted,
-                              min_sats=min_sats,
-                              min_elevation_deg=min_elevation,
-                              max_bytes=int(max_memory_gib * 1024**3), progress=advance)
+    # The cluster first: an unreachable scheduler fails before any data is loaded.
+    with open_client(workers, scheduler, say=console.print) as client:
+        cells, sats, grid = _setup(region, source, start, duration, step, res, out,
+                                   min_elevation, skip_invalid, epoch, alt_min, alt_max,
+                                   max_memory_gib)
+        with progress_bar(f"capacity of {len(cells):,} cells", len(grid)) as advance:
+            run = region_capacity(cells, sats, grid, assumptions=assumptions,
+                                  terminals_file=terminals,
+                                  terminals_per_km2=terminals_per_km2,
+                                  city_take_up=city_take_up, context_km=context_km,
+                                  policy_file=policy, not_activated=not_activated or (),
+                                  whitelisted=whitelisted, min_sats=min_sats,
+                                  min_elevation_deg=min_elevation,
+                                  max_bytes=int(max_memory_gib * 1024**3), progress=advance,
+                                  client=client)
     for note in run.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     written = _write_cells(out, geojson, cells, run.columns())

@@ -292,6 +292,107 @@ def classify(percent_covered, oversubscription, activated,
     return out
 
 
+class CapacityAccumulator:
+    """Running capacity state of the instants fed so far: the coverage state and the
+    hold-weighted sums of served, offered and short time, and the worst offered capacity.
+
+    A later time window's state (``lead_is_gap=False``) is appended with `absorb`; the sums
+    then add in a different order than in one pass, so the means agree to a few ulps and the
+    counts, the coverage figures and the worst offered capacity exactly.
+    """
+
+    def __init__(self, demand_gbps: np.ndarray, activated: np.ndarray,
+                 assumptions: CapacityAssumptions, *, min_sats: int = 1,
+                 sat_capacity_gbps=None, lead_is_gap: bool = True) -> None:
+        n = demand_gbps.shape[0]
+        self.demand = demand_gbps
+        self.act = activated
+        self.asked = np.where(activated, demand_gbps, 0.0)
+        self.assumptions = assumptions
+        self.sat_capacity_gbps = sat_capacity_gbps
+        self.cov = CoverageAccumulator(n, min_sats=min_sats, lead_is_gap=lead_is_gap)
+        self.served_w = np.zeros(n)
+        self.offered_w = np.zeros(n)
+        self.short_w = np.zeros(n)
+        self.offered_min = np.full(n, np.inf)
+        self._cap = self._beam = None
+
+    def add(self, points: GroundPoints, r_ecef_km: np.ndarray, t_s: float, hold_s: float,
+            min_elevation_deg=None) -> None:
+        """Schedule one instant's satellites (positions ``(n_sats, 3)``) over the points."""
+        if self._cap is None:
+            n_sats = r_ecef_km.shape[0]
+            self._cap = (np.full(n_sats, self.assumptions.sat_capacity_gbps)
+                         if self.sat_capacity_gbps is None
+                         else np.broadcast_to(np.asarray(self.sat_capacity_gbps, np.float64),
+                                              (n_sats,)).copy())
+            self._beam = self._cap / self.assumptions.beams_per_sat
+        vis = visible(points, r_ecef_km, min_elevation_deg=min_elevation_deg)
+        self.cov.add(vis.counts, t_s, hold_s)
+        served, offered, _ = _schedule(vis.indptr, vis.sat.astype(np.int64), self.asked,
+                                       self._cap, self._beam, int(self.assumptions.max_rounds))
+        w = hold_s if hold_s > 0 else 1.0
+        self.served_w += w * served
+        self.offered_w += w * offered
+        self.short_w += w * (served < self.asked - _TOL_GBPS)
+        np.minimum(self.offered_min, offered, out=self.offered_min)
+
+    def absorb(self, later: CapacityAccumulator) -> None:
+        """Append the state of the window that starts where this one ends."""
+        self.cov.absorb(later.cov)
+        self.served_w += later.served_w
+        self.offered_w += later.offered_w
+        self.short_w += later.short_w
+        np.minimum(self.offered_min, later.offered_min, out=self.offered_min)
+
+    def result(self, grid: TimeGrid) -> tuple[CoverageFigures, CapacityFigures]:
+        if self.cov.n_times != len(grid):
+            raise InputError(f"the ephemerides hold {self.cov.n_times} instants, the time grid "
+                             f"{len(grid)}")
+        coverage = self.cov.result()
+        h = holds_s(grid.offsets_s)
+        total_w = float(h.sum()) if h.sum() > 0 else float(len(grid))
+        offered_mean = self.offered_w / total_w
+        with np.errstate(divide="ignore", invalid="ignore"):
+            over = np.where(self.demand > 0, self.demand / offered_mean, 0.0)
+        over[~self.act] = np.nan  # a cell that is not served has no subscribers to oversubscribe
+        figures = CapacityFigures(
+            demand_gbps=self.demand, activated=self.act,
+            served_mean_gbps=self.served_w / total_w, offered_mean_gbps=offered_mean,
+            offered_min_gbps=self.offered_min,
+            percent_time_short=100.0 * self.short_w / total_w, oversubscription=over,
+            availability=classify(coverage.percent_covered, over, self.act, self.assumptions))
+        return coverage, figures
+
+
+def capacity_accumulator(n: int, demand_gbps, assumptions: CapacityAssumptions, *,
+                         activated=None, min_sats: int = 1, sat_capacity_gbps=None,
+                         lead_is_gap: bool = True) -> CapacityAccumulator:
+    """A `CapacityAccumulator` for ``n`` points, with the demands and activations checked."""
+    demand = np.broadcast_to(np.asarray(demand_gbps, dtype=np.float64), (n,)).copy()
+    if np.any(~np.isfinite(demand)) or np.any(demand < 0):
+        raise InputError("demands must be finite and >= 0 Gbps")
+    act = (np.ones(n, dtype=bool) if activated is None
+           else np.broadcast_to(np.asarray(activated, dtype=bool), (n,)).copy())
+    return CapacityAccumulator(demand, act, assumptions, min_sats=min_sats,
+                               sat_capacity_gbps=sat_capacity_gbps, lead_is_gap=lead_is_gap)
+
+
+def _feed(acc: CapacityAccumulator, points: GroundPoints, ephemerides: Iterable[Ephemeris],
+          offsets_s: np.ndarray, holds: np.ndarray, min_elevation_deg,
+          progress: Callable[[int], None] | None) -> CapacityAccumulator:
+    k = 0
+    for eph in ephemerides:
+        for j in range(eph.n_times):
+            if k >= offsets_s.shape[0]:
+                raise InputError("the ephemerides hold more instants than the time grid")
+            acc.add(points, eph.r_ecef_km[j], offsets_s[k], holds[k], min_elevation_deg)
+            k += 1
+            if progress is not None:
+                progress(1)
+    return acc
+
+
 def capacity_from_ephemerides(points: GroundPoints, demand_gbps, ephemerides: Iterable[Ephemeris],
                               grid: TimeGrid, *,
                               assumptions: CapacityAssumptions = DEFAULT_ASSUMPTIONS,
@@ -304,57 +405,33 @@ def capacity_from_ephemerides(points: GroundPoints, demand_gbps, ephemerides: It
     ``demand_gbps`` is each point's busy-hour demand; cells not ``activated`` ask for nothing
     (their offered capacity is still reported: what they would get). ``sat_capacity_gbps``
     overrides the assumption per satellite (an array ``(n_sats,)``)."""
-    n = len(points)
-    demand = np.broadcast_to(np.asarray(demand_gbps, dtype=np.float64), (n,)).copy()
-    if np.any(~np.isfinite(demand)) or np.any(demand < 0):
-        raise InputError("demands must be finite and >= 0 Gbps")
-    act = (np.ones(n, dtype=bool) if activated is None
-           else np.broadcast_to(np.asarray(activated, dtype=bool), (n,)).copy())
-    asked = np.where(act, demand, 0.0)
+    acc = capacity_accumulator(len(points), demand_gbps, assumptions, activated=activated,
+                               min_sats=min_sats, sat_capacity_gbps=sat_capacity_gbps)
     offsets = grid.offsets_s
-    h = holds_s(offsets)
-    cov = CoverageAccumulator(n, min_sats=min_sats)
-    served_w = np.zeros(n)
-    offered_w = np.zeros(n)
-    short_w = np.zeros(n)
-    offered_min = np.full(n, np.inf)
-    k = 0
-    cap = beam = None
-    for eph in ephemerides:
-        if cap is None:
-            cap = (np.full(eph.n_sats, assumptions.sat_capacity_gbps) if sat_capacity_gbps is None
-                   else np.broadcast_to(np.asarray(sat_capacity_gbps, np.float64),
-                                        (eph.n_sats,)).copy())
-            beam = cap / assumptions.beams_per_sat
-        for j in range(eph.n_times):
-            if k >= len(grid):
-                raise InputError("the ephemerides hold more instants than the time grid")
-            vis = visible(points, eph.r_ecef_km[j], min_elevation_deg=min_elevation_deg)
-            cov.add(vis.counts, offsets[k], h[k])
-            served, offered, _ = _schedule(vis.indptr, vis.sat.astype(np.int64), asked, cap,
-                                           beam, int(assumptions.max_rounds))
-            w = h[k] if h[k] > 0 else 1.0
-            served_w += w * served
-            offered_w += w * offered
-            short_w += w * (served < asked - _TOL_GBPS)
-            np.minimum(offered_min, offered, out=offered_min)
-            k += 1
-            if progress is not None:
-                progress(1)
-    if k != len(grid):
-        raise InputError(f"the ephemerides hold {k} instants, the time grid {len(grid)}")
-    coverage = cov.result()
-    total_w = float(h.sum()) if h.sum() > 0 else float(k)
-    offered_mean = offered_w / total_w
-    with np.errstate(divide="ignore", invalid="ignore"):
-        over = np.where(demand > 0, demand / offered_mean, 0.0)
-    over[~act] = np.nan  # a cell that is not served has no subscribers to oversubscribe
-    figures = CapacityFigures(
-        demand_gbps=demand, activated=act, served_mean_gbps=served_w / total_w,
-        offered_mean_gbps=offered_mean, offered_min_gbps=offered_min,
-        percent_time_short=100.0 * short_w / total_w, oversubscription=over,
-        availability=classify(coverage.percent_covered, over, act, assumptions))
-    return coverage, figures
+    return _feed(acc, points, ephemerides, offsets, holds_s(offsets), min_elevation_deg,
+                 progress).result(grid)
+
+
+def capacity_window(points: GroundPoints, demand_gbps, constellation, grid: TimeGrid,
+                    start: int, stop: int, *,
+                    assumptions: CapacityAssumptions = DEFAULT_ASSUMPTIONS, activated=None,
+                    min_sats: int = 1, min_elevation_deg=None,
+                    max_bytes: int = 512 * 1024**2) -> CapacityAccumulator:
+    """Running capacity state of ``grid[start:stop]`` alone, propagated from the elements for
+    that window only: the task of a capacity sweep split by time (fold the windows in time
+    order with `CapacityAccumulator.absorb`, then take `CapacityAccumulator.result`)."""
+    if not 0 <= start < stop <= len(grid):
+        raise InputError(f"window [{start}, {stop}) is not inside a grid of {len(grid)} instants")
+    acc = capacity_accumulator(len(points), demand_gbps, assumptions, activated=activated,
+                               min_sats=min_sats, lead_is_gap=start == 0)
+    offsets = grid.offsets_s
+    chunks = constellation.iter_propagate(grid[start:stop], max_bytes=max_bytes)
+    _feed(acc, points, chunks, offsets[start:stop], holds_s(offsets)[start:stop],
+          min_elevation_deg, None)
+    if acc.cov.n_times != stop - start:
+        raise InputError(f"the ephemerides hold {acc.cov.n_times} instants, the window "
+                         f"{stop - start}")
+    return acc
 
 
 def capacity(points: GroundPoints, demand_gbps, constellation, grid: TimeGrid, *,

@@ -114,7 +114,8 @@ def holds_s(offsets_s: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True)
 def _accumulate(counts, t, h, min_sats, n_min, n_max, sum_n, sum_wn, cov_w, n_cov, first,
-                run_start, longest, gap_sum, n_gaps, run_w, run_wt, resp):  # pragma: no cover
+                run_start, longest, gap_sum, n_gaps, run_w, run_wt, resp, lead_is_gap,
+                lead_w, lead_wt):  # pragma: no cover
     """Fold one instant's counts into the running state of every point."""
     for i in range(counts.shape[0]):
         n = counts[i]
@@ -127,9 +128,18 @@ def _accumulate(counts, t, h, min_sats, n_min, n_max, sum_n, sum_wn, cov_w, n_co
         if n >= min_sats:
             cov_w[i] += h
             n_cov[i] += 1
-            if np.isnan(first[i]):
+            lead = np.isnan(first[i])
+            if lead:
                 first[i] = t
-            if not np.isnan(run_start[i]):
+            if not np.isnan(run_start[i]) and lead and not lead_is_gap:
+                # A later window's leading spell may continue the previous window's gap:
+                # keep it apart for `CoverageAccumulator.absorb`.
+                lead_w[i] = run_w[i]
+                lead_wt[i] = run_wt[i]
+                run_start[i] = np.nan
+                run_w[i] = 0.0
+                run_wt[i] = 0.0
+            elif not np.isnan(run_start[i]):
                 gap = t - run_start[i]
                 if gap > longest[i]:
                     longest[i] = gap
@@ -149,9 +159,15 @@ def _accumulate(counts, t, h, min_sats, n_min, n_max, sum_n, sum_wn, cov_w, n_co
 
 class CoverageAccumulator:
     """Running figures of merit, fed one instant at a time (bounded memory: a few arrays of
-    ``n_points``). `result` closes the open gaps at the end of the grid."""
+    ``n_points``). `result` closes the open gaps at the end of the grid.
 
-    def __init__(self, n_points: int, *, min_sats: int = 1) -> None:
+    An accumulator of a later time window (``lead_is_gap=False``) keeps the spell before its
+    first coverage apart, and `absorb` appends it to the accumulator of the instants before,
+    so that a grid cut into windows gives the figures of the whole grid (bit-identical when
+    the offsets and holds are whole seconds: then every sum is of integers below 2**53).
+    """
+
+    def __init__(self, n_points: int, *, min_sats: int = 1, lead_is_gap: bool = True) -> None:
         if int(min_sats) != min_sats or min_sats < 1:
             raise InputError(f"min_sats must be a whole number >= 1, got {min_sats}")
         self.min_sats = int(min_sats)
@@ -170,7 +186,11 @@ class CoverageAccumulator:
         self.run_w = np.zeros(n)
         self.run_wt = np.zeros(n)
         self.resp = np.zeros(n)
+        self.lead_is_gap = bool(lead_is_gap)
+        self.lead_w = np.zeros(n)
+        self.lead_wt = np.zeros(n)
         self.n_times = 0
+        self.start_s = 0.0
         self.total_w = 0.0
         self.end_s = 0.0
 
@@ -185,10 +205,53 @@ class CoverageAccumulator:
         _accumulate(c, float(t_s), float(hold_s), self.min_sats, self.n_min, self.n_max,
                     self.sum_n, self.sum_wn, self.cov_w, self.n_cov, self.first,
                     self.run_start, self.longest, self.gap_sum, self.n_gaps, self.run_w,
-                    self.run_wt, self.resp)
+                    self.run_wt, self.resp, self.lead_is_gap, self.lead_w, self.lead_wt)
+        if self.n_times == 0:
+            self.start_s = float(t_s)
         self.n_times += 1
         self.total_w += float(hold_s)
         self.end_s = float(t_s) + float(hold_s)
+
+    def absorb(self, later: CoverageAccumulator) -> None:
+        """Append the running state of the window that starts where this one ends (built
+        with ``lead_is_gap=False``): a gap open at the boundary continues into ``later``."""
+        if later.lead_is_gap or later.min_sats != self.min_sats:
+            raise InputError("absorb takes a later window's accumulator (lead_is_gap=False) "
+                             "with the same min_sats")
+        if later.n_times == 0 or self.n_times == 0:
+            raise InputError("absorb needs instants on both sides of the boundary")
+        if later.start_s != self.end_s:
+            raise InputError(f"the later window starts at {later.start_s} s, not where this "
+                             f"one ends ({self.end_s} s)")
+        a_open = ~np.isnan(self.run_start)
+        b_first = later.first
+        b_cov = ~np.isnan(b_first)
+        # The spell across the boundary: open at the end of this window, or starting with the
+        # later window when its first instant is uncovered.
+        spell_start = np.where(a_open, self.run_start, later.start_s)
+        a_w = np.where(a_open, self.run_w, 0.0)
+        a_wt = np.where(a_open, self.run_wt, 0.0)
+        closes = b_cov & (a_open | (b_first > later.start_s))
+        gap = np.where(closes, b_first - spell_start, 0.0)
+        self.longest = np.maximum(np.maximum(self.longest, later.longest), gap)
+        self.gap_sum = self.gap_sum + later.gap_sum + gap
+        self.n_gaps = self.n_gaps + later.n_gaps + closes
+        self.resp = self.resp + later.resp + np.where(
+            closes, b_first * (a_w + later.lead_w) - (a_wt + later.lead_wt), 0.0)
+        # Still open after the boundary: the later window's trailing spell, or (never covered
+        # there) the spell that began before it and runs on.
+        never = ~b_cov
+        self.run_start = np.where(never, spell_start, later.run_start)
+        self.run_w = np.where(never, a_w + later.run_w, later.run_w)
+        self.run_wt = np.where(never, a_wt + later.run_wt, later.run_wt)
+        self.first = np.where(np.isnan(self.first), b_first, self.first)
+        self.n_min = np.minimum(self.n_min, later.n_min)
+        self.n_max = np.maximum(self.n_max, later.n_max)
+        for name in ("sum_n", "sum_wn", "cov_w", "n_cov"):
+            setattr(self, name, getattr(self, name) + getattr(later, name))
+        self.n_times += later.n_times
+        self.total_w += later.total_w
+        self.end_s = later.end_s
 
     def result(self) -> CoverageFigures:
         if self.n_times == 0:
@@ -234,30 +297,56 @@ def figures_from_counts(counts, offsets_s, *, min_sats: int = 1) -> CoverageFigu
     return acc.result()
 
 
+def _feed(acc: CoverageAccumulator, points: GroundPoints, ephemerides: Iterable[Ephemeris],
+          offsets_s: np.ndarray, holds: np.ndarray, min_elevation_deg, max_range_km,
+          progress: Callable[[int], None] | None) -> CoverageAccumulator:
+    """Count satellites in view instant by instant and fold them into ``acc``."""
+    k = 0
+    for eph in ephemerides:
+        for j in range(eph.n_times):
+            if k >= offsets_s.shape[0]:
+                raise InputError("the ephemerides hold more instants than the time grid")
+            counts = count_visible(points, eph.r_ecef_km[j],
+                                   min_elevation_deg=min_elevation_deg,
+                                   max_range_km=max_range_km)
+            acc.add(counts, offsets_s[k], holds[k])
+            k += 1
+            if progress is not None:
+                progress(1)
+    if k != offsets_s.shape[0]:
+        raise InputError(f"the ephemerides hold {k} instants, the time grid {offsets_s.shape[0]}")
+    return acc
+
+
 def coverage_from_ephemerides(points: GroundPoints, ephemerides: Iterable[Ephemeris],
                               grid: TimeGrid, *, min_sats: int = 1, min_elevation_deg=None,
                               max_range_km: float | None = None,
                               progress: Callable[[int], None] | None = None) -> CoverageFigures:
     """Figures of merit from ephemeris chunks covering ``grid`` in order (e.g. from
     `Constellation.iter_propagate`). ``progress`` is called with the instants done."""
-    offsets = grid.offsets_s
-    h = holds_s(offsets)
     acc = CoverageAccumulator(len(points), min_sats=min_sats)
-    k = 0
-    for eph in ephemerides:
-        for j in range(eph.n_times):
-            if k >= len(grid):
-                raise InputError("the ephemerides hold more instants than the time grid")
-            counts = count_visible(points, eph.r_ecef_km[j],
-                                   min_elevation_deg=min_elevation_deg,
-                                   max_range_km=max_range_km)
-            acc.add(counts, offsets[k], h[k])
-            k += 1
-            if progress is not None:
-                progress(1)
-    if k != len(grid):
-        raise InputError(f"the ephemerides hold {k} instants, the time grid {len(grid)}")
-    return acc.result()
+    return _feed(acc, points, ephemerides, grid.offsets_s, holds_s(grid.offsets_s),
+                 min_elevation_deg, max_range_km, progress).result()
+
+
+def window_accumulator(points: GroundPoints, constellation, grid: TimeGrid, start: int,
+                       stop: int, *, min_sats: int = 1, min_elevation_deg=None,
+                       max_range_km: float | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                       dtype=np.float64) -> CoverageAccumulator:
+    """Running coverage state of the instants ``grid[start:stop]`` alone, propagated from the
+    elements for that window only: the task of a sweep split by time. Offsets and holds are
+    those of the whole grid; fold the windows in time order with `CoverageAccumulator.absorb`.
+    """
+    if not 0 <= start < stop <= len(grid):
+        raise InputError(f"window [{start}, {stop}) is not inside a grid of {len(grid)} instants")
+    if len(points) == 0:
+        raise InputError("no ground points to cover")
+    offsets = grid.offsets_s
+    holds = holds_s(offsets)
+    acc = CoverageAccumulator(len(points), min_sats=min_sats, lead_is_gap=start == 0)
+    chunks = constellation.iter_propagate(grid[start:stop], max_bytes=max_bytes, dtype=dtype)
+    return _feed(acc, points, chunks, offsets[start:stop], holds[start:stop], min_elevation_deg,
+                 max_range_km, None)
 
 
 def coverage(points: GroundPoints, constellation, grid: TimeGrid, *, min_sats: int = 1,

@@ -194,8 +194,10 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
                     min_sats: int = 1,
                     min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
                     max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
-                    progress: Callable[[int], None] | None = None) -> RegionCapacity:
-    """Busy-hour capacity of ``cells`` with the demand of the land around them.
+                    progress: Callable[[int], None] | None = None,
+                    client=None) -> RegionCapacity:
+    """Busy-hour capacity of ``cells`` with the demand of the land around them; with
+    ``client`` (a `distributed.Client`) split by time over its cluster.
 
     Terminals per cell: from ``terminals_file`` where listed; elsewhere ``terminals_per_km2``
     times the cell's area if its centre is on land (default: the assumption's density without
@@ -226,10 +228,19 @@ def region_capacity(cells: CellSet, constellation, grid: TimeGrid, *,
     act = activation(every, policy_file=policy_file, not_activated=not_activated,
                      at=grid.utc[0], whitelisted=whitelisted)
     points = every.points(min_elevation_deg)
-    chunks = constellation.iter_propagate(grid, max_bytes=max_bytes, workers=workers)
-    cov, cap = capacity_from_ephemerides(points, assumptions.demand_gbps(terminals), chunks,
-                                         grid, assumptions=assumptions, activated=act,
-                                         min_sats=min_sats, progress=progress)
+    demand = assumptions.demand_gbps(terminals)
+    if client is not None:
+        # Dask is an optional extra: its module is imported only when a client is given.
+        from leonet.distributed.capacity import capacity as cluster_capacity
+
+        cov, cap = cluster_capacity(points, demand, constellation, grid, client,
+                                    assumptions=assumptions, activated=act, min_sats=min_sats,
+                                    max_bytes=max_bytes, progress=progress)
+    else:
+        chunks = constellation.iter_propagate(grid, max_bytes=max_bytes, workers=workers)
+        cov, cap = capacity_from_ephemerides(points, demand, chunks, grid,
+                                             assumptions=assumptions, activated=act,
+                                             min_sats=min_sats, progress=progress)
     return RegionCapacity(cells, cov[:n_region], cap[:n_region], terminals[:n_region],
                           assumptions, len(every) - n_region, tuple(notes))
 

@@ -95,9 +95,19 @@ def summarise(cells: CellSet, fig: CoverageFigures) -> CoverageSummary:
 def region_coverage(cells: CellSet, constellation, grid: TimeGrid, *, min_sats: int = 1,
                     min_elevation_deg: float = DEFAULT_MIN_ELEVATION_DEG,
                     max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
-                    progress: Callable[[int], None] | None = None) -> RegionCoverage:
-    """Coverage figures of merit at every cell centre of ``cells``."""
-    fig = coverage(cells.points(min_elevation_deg), constellation, grid, min_sats=min_sats,
-                   max_bytes=max_bytes, workers=workers, progress=progress)
+                    progress: Callable[[int], None] | None = None,
+                    client=None) -> RegionCoverage:
+    """Coverage figures of merit at every cell centre of ``cells``; with ``client`` (a
+    `distributed.Client`) split by time over its cluster, with the same figures."""
+    points = cells.points(min_elevation_deg)
+    if client is not None:
+        # Dask is an optional extra: its module is imported only when a client is given.
+        from leonet.distributed.coverage import coverage as cluster_coverage
+
+        fig = cluster_coverage(points, constellation, grid, client, min_sats=min_sats,
+                               max_bytes=max_bytes, progress=progress)
+    else:
+        fig = coverage(points, constellation, grid, min_sats=min_sats, max_bytes=max_bytes,
+                       workers=workers, progress=progress)
     return RegionCoverage(cells, fig, grid, getattr(constellation, "source", ""),
                           float(min_elevation_deg))
