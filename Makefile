@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= reports/demo
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/leonet demo --out $(OUT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test web
 	$(BIN)/ruff check .
+	cd web && npm run lint && npm test
 	$(BIN)/python -m pytest
+
+# The dashboard's front-end (web/), built into the package folder `leonet dashboard` serves.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 bench: $(VENV)/.installed-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -15,6 +15,7 @@ from rich.console import Console
 from leonet import __version__
 from leonet.commands import admin, audit, network, orbits, serve
 from leonet.commands import coverage as coverage_commands
+from leonet.commands import dashboard as dashboard_commands
 from leonet.commands import detect as detect_commands
 from leonet.commands import policy as policy_commands
 from leonet.commands import scenario as scenario_commands
@@ -42,6 +43,7 @@ app.add_typer(serve.app, name="serve")
 app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")
 app.add_typer(scenario_commands.app, name="scenario")
+app.command("dashboard")(dashboard_commands.dashboard)
 
 
 @app.command()
