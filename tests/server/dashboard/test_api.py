@@ -1,0 +1,112 @@
+"""The dashboard's data API against authorities: positions against skyfield, explanations
+against `leonet policy explain`, bad input as problem documents, and the CLI's bad input."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+from skyfield.api import EarthSatellite, load
+from skyfield.framelib import itrs
+
+from leonet.cli import main
+from leonet.commands.dashboard import bind
+from leonet.reporting.palette import palette_for
+from leonet.scenario.run import NO_POLICY
+
+ONE_KM = 1.0
+START = "2023-10-01T06:00:00Z"
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(args))
+    return code, out.getvalue()
+
+
+def test_positions_match_skyfield_within_one_km(api, view) -> None:
+    r = api.get("/api/positions", params={"start": START, "duration_s": 600})
+    assert r.status_code == 200, r.text
+    shape = tuple(int(s) for s in r.headers["X-Shape"].split(","))
+    assert shape == (41, len(view.sats), 3) and r.headers["X-Start"] == START
+    pos = np.frombuffer(r.content, dtype="<f4").reshape(shape)
+    ts = load.timescale(builtin=True)
+    t = ts.utc(2023, 10, 1, 6, 0, np.arange(41) * 15.0)
+    for k in np.linspace(0, len(view.sats) - 1, 25).astype(int):
+        ref = EarthSatellite.from_satrec(view.sats.satrecs[k], ts).at(t).frame_xyz(itrs).km.T
+        assert np.abs(pos[:, k] - ref).max() < ONE_KM
+
+
+def test_links_are_plus_grid_pairs(api, view) -> None:
+    pairs = np.frombuffer(api.get("/api/links").content, dtype="<u4").reshape(-1, 2)
+    # starlink-gen1 is filed as Walker shells: +Grid gives each satellite four lasers.
+    assert len(pairs) == 2 * len(view.sats)
+    assert np.all(np.bincount(pairs.ravel(), minlength=len(view.sats)) == 4)
+
+
+@pytest.mark.parametrize(("lat", "lon", "time", "policy"), [
+    (45.0, 34.0, "2024-03-01T00:00:00Z", "ukraine-2024-occupied.toml"),   # Crimea, denied
+    (50.45, 30.52, "2022-03-01T00:00:00Z", "ukraine-2022-activation.toml"),  # Kyiv
+    (48.0, 37.8, "2026-02-10T12:00:00Z", "ukraine-2026.toml"),  # Donetsk
+])
+def test_explain_equals_policy_explain(api, lat, lon, time, policy) -> None:
+    r = api.get("/api/explain", params={"time": time, "lat_deg": lat, "lon_deg": lon})
+    assert r.status_code == 200, r.text
+    assert r.json()["policy_file"] == policy
+    code, text = _cli("policy", "explain", "--policy", f"scenarios/{policy}", "--lat", str(lat),
+                      "--lon", str(lon), "--time", time)
+    assert code == 0 and r.json()["text"] == text.rstrip("\n")
+
+
+def test_policy_cells_change_across_a_policy_change(api, view) -> None:
+    meta = api.get("/api/meta").json()
+    names = [r["name"] for r in meta["rules"]]
+    # Colours are the report's (leonet.reporting.palette) for the same set of names.
+    assert {r["name"]: r["colour"] for r in meta["rules"]} == palette_for(names)
+
+    def rules(time: str) -> np.ndarray:
+        r = api.get("/api/policy/decisions", params={"time": time})
+        return np.array(names, dtype=object)[np.frombuffer(r.content, np.uint8)]
+
+    before, after = rules("2022-02-20T00:00:00Z"), rules("2023-10-01T00:00:00Z")
+    assert set(before) == {NO_POLICY}
+    assert "crimea-not-activated" in set(after)
+    # The cell holding Simferopol is denied by that rule after 7 Sep 2023.
+    centres, _ = view.policy_cells
+    near = np.argmin((centres[:, 0] - 44.95) ** 2 + (centres[:, 1] - 34.10) ** 2)
+    assert after[near] == "crimea-not-activated"
+
+
+@pytest.mark.parametrize(("path", "params", "status"), [
+    ("/api/positions", {"start": "2099-01-01T00:00:00Z"}, 422),
+    ("/api/positions", {"start": "yesterday"}, 422),
+    ("/api/positions", {"start": START, "duration_s": 7200}, 422),
+    ("/api/explain", {"time": START, "lat_deg": 95, "lon_deg": 0}, 422),
+    ("/api/policy/decisions", {"time": START, "version": "1999-01-01"}, 404),
+    ("/api/policy/decisions", {"time": "x" * 100}, 422),
+])
+def test_bad_requests_are_problem_documents(api, path, params, status) -> None:
+    r = api.get(path, params=params)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["detail"]
+
+
+def test_unknown_scenario_and_non_run_folder_exit_2(tmp_path, capsys) -> None:
+    assert main(["dashboard", "no-such-scenario"]) == 2
+    assert main(["dashboard", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-scenario" in err and "results.json" in err
+
+
+def test_port_in_use_exits_2_naming_it(capsys) -> None:
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    finally:
+        taken.close()
+    assert f"port {port}" in capsys.readouterr().err
