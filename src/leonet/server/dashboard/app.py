@@ -80,7 +80,7 @@ def _api(view: ScenarioView) -> APIRouter:
                           "from": iso_utc(s.from_ns, "s"), "event": s.event}
                          for s in scn.policies],
             "rules": [{"name": n, "colour": view.palette[n],
-                       "allowed": view.rule_allowed.get(n, n == "default" or None)}
+                       "allowed": view.rule_allowed[n]}
                       for n in view.rule_names],
         })
 

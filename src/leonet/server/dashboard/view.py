@@ -164,7 +164,11 @@ class ScenarioView:
 
     @cached_property
     def rule_allowed(self) -> dict[str, bool | None]:
-        out: dict[str, bool | None] = {NO_POLICY: None}
+        defaults = {p.default for p in self.policies}
+        # The default's answer is the policy's own; one answer for all of them, or unknown.
+        answer = {frozenset({"allow"}): True, frozenset({"deny"}): False}
+        out: dict[str, bool | None] = {NO_POLICY: None,
+                                       "default": answer.get(frozenset(defaults))}
         for p in self.policies:
             out.update({r.id: r.effect != "deny" for r in p.rules})
         return out
