@@ -17,6 +17,7 @@ from leonet.commands import admin, audit, network, orbits, serve
 from leonet.commands import coverage as coverage_commands
 from leonet.commands import dashboard as dashboard_commands
 from leonet.commands import detect as detect_commands
+from leonet.commands import export as export_commands
 from leonet.commands import policy as policy_commands
 from leonet.commands import scenario as scenario_commands
 from leonet.errors import InputError
@@ -44,6 +45,7 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")
 app.add_typer(scenario_commands.app, name="scenario")
 app.command("dashboard")(dashboard_commands.dashboard)
+app.add_typer(export_commands.app, name="export")
 
 
 @app.command()
