@@ -119,16 +119,17 @@ async function main(): Promise<void> {
 
   function layers(): LayersList {
     const showLinks = $<HTMLInputElement>("show-links").checked;
+    const checked = (id: string): boolean => $<HTMLInputElement>(id).checked;
     const shown = compareRule ?? cellRule;
     return [
       earth,
       new SolidPolygonLayer<Position[]>({
-        id: "policy", data: cells, getPolygon: (d) => d, pickable: true,
+        id: "policy", data: cells, getPolygon: (d) => d, pickable: true, visible: checked("show-policy"),
         getFillColor: (_d, { index }) => (compareRule && compareRule[index] === cellRule[index]
           ? [0, 0, 0, 0] : colours[shown[index]]),
         updateTriggers: { getFillColor: state.cellsVersion },
       }),
-      outlineLayer,
+      outlineLayer.clone({ visible: checked("show-outlines") }),
       groundLayer,
       new LineLayer({
         id: "links", visible: showLinks,

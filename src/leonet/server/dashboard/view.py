@@ -39,9 +39,12 @@ MAX_WINDOW_S = 3600.0
 # How far outside the scenario's own span the globe may be moved (the sky before the first
 # event and after the last is still of interest; decades away is a typo).
 TIME_MARGIN_NS = 7 * 86_400 * NS_PER_S
-# Outlines are drawn at globe scale: 0.05° (about 5 km) simplification keeps every country
-# recognisable in a tenth of the 1:10m vertices.
-OUTLINE_TOLERANCE_DEG = 0.05
+# Outlines are drawn at globe scale, where software WebGL pays for every vertex each frame:
+# 0.2° (about 20 km) simplification and no islands under 0.5 deg² keep every country
+# recognisable in 12k vertices (the 1:10m table has 0.5 million; at 0.05° it keeps 43k and
+# the globe draws ten times slower, benchmarks/bench_dashboard.py).
+OUTLINE_TOLERANCE_DEG = 0.2
+OUTLINE_MIN_AREA_DEG2 = 0.5
 # The policy map's cells: H3 resolution 4 (about 1,770 km² each) over the scenario's
 # terminals, padded by this much so the borders around them show.
 POLICY_RES = 4
@@ -124,8 +127,8 @@ class ScenarioView:
     @cached_property
     def outlines(self) -> Paths:
         """Every country's rings from the shipped Natural Earth table, simplified."""
-        geoms = shapely.simplify(countries().geometry, OUTLINE_TOLERANCE_DEG)
-        rings = shapely.get_rings(shapely.get_parts(geoms))
+        parts = shapely.get_parts(shapely.simplify(countries().geometry, OUTLINE_TOLERANCE_DEG))
+        rings = shapely.get_rings(parts[shapely.area(parts) >= OUTLINE_MIN_AREA_DEG2])
         coords = [shapely.get_coordinates(r) for r in rings if not shapely.is_empty(r)]
         return _paths(coords)
 
