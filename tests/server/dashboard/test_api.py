@@ -4,6 +4,7 @@ against `leonet policy explain`, bad input as problem documents, and the CLI's b
 from __future__ import annotations
 
 import io
+import json
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -98,7 +99,7 @@ def test_bad_requests_are_problem_documents(api, path, params, status) -> None:
 def test_unknown_scenario_and_non_run_folder_exit_2(tmp_path, capsys) -> None:
     assert main(["dashboard", "no-such-scenario"]) == 2
     assert main(["dashboard", str(tmp_path)]) == 2
-    err = capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
     assert "no-such-scenario" in err and "results.json" in err
 
 
@@ -109,4 +110,18 @@ def test_port_in_use_exits_2_naming_it(capsys) -> None:
         assert main(["dashboard", "--port", str(port)]) == 2
     finally:
         taken.close()
-    assert f"port {port}" in capsys.readouterr().err
+    assert f"port {port}" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_run_folder_resolves_to_its_scenario(tmp_path, view, capsys) -> None:
+    from leonet.commands.dashboard import scenario_path
+
+    scn = view.scenario
+    doc = {"scenario": scn.name, "file": scn.path.name, "sha256": scn.digest()}
+    (tmp_path / "results.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert scenario_path(str(tmp_path)).resolve() == scn.path.resolve()
+    (tmp_path / "results.json").write_text(json.dumps({**doc, "sha256": "0" * 64}),
+                                           encoding="utf-8")
+    assert main(["dashboard", str(tmp_path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert "neither shipped nor beside it unchanged" in err
