@@ -125,3 +125,21 @@ def test_a_run_folder_resolves_to_its_scenario(tmp_path, view, capsys) -> None:
     assert main(["dashboard", str(tmp_path)]) == 2
     err = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
     assert "neither shipped nor beside it unchanged" in err
+
+
+def test_version_diff_is_the_occupied_cells(api, view) -> None:
+    """At 1 Mar 2024, the version in force (2024-02-12) against 2023-09-07 differs exactly on
+    cells the new rule `occupied-denied` decides, which were allowed before; Donetsk (held
+    since 2014) is one of them."""
+    names = np.array([r["name"] for r in api.get("/api/meta").json()["rules"]], dtype=object)
+    time = "2024-03-01T00:00:00Z"
+    now = names[np.frombuffer(api.get("/api/policy/decisions", params={
+        "time": time}).content, np.uint8)]
+    old = names[np.frombuffer(api.get("/api/policy/decisions", params={
+        "time": time, "version": "2023-09-07"}).content, np.uint8)]
+    changed = now != old
+    assert set(now[changed]) == {"occupied-denied"}
+    assert set(old[changed]) == {"ua-activated"}
+    centres, _ = view.policy_cells
+    donetsk = np.argmin((centres[:, 0] - 48.0) ** 2 + (centres[:, 1] - 37.8) ** 2)
+    assert changed[donetsk]
