@@ -1,41 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { ecefToGlobe, GLOBE_RADIUS_M, linkEnds, samplePosition } from "../src/geo";
+import { segmentIndices, slotAt, windowStart } from "../src/geo";
 
-describe("ecefToGlobe", () => {
-  it("puts hand-checked points where they belong", () => {
-    // On the x axis at 550 km: lon 0, lat 0; on +y: lon 90; on +z: the north pole.
-    const r = (GLOBE_RADIUS_M / 1000) + 550;
-    const a = new Float32Array([r, 0, 0, 0, r, 0, 0, 0, r]);
-    const out = new Float32Array(9);
-    expect(ecefToGlobe(a, a, 0, out)).toBe(3);
-    expect(out[0]).toBeCloseTo(0, 6); expect(out[1]).toBeCloseTo(0, 6); expect(out[2]).toBeCloseTo(550_000, -1);
-    expect(out[3]).toBeCloseTo(90, 6);
-    expect(out[7]).toBeCloseTo(90, 6);
+describe("slotAt", () => {
+  it("finds the sample pair and fraction of an instant", () => {
+    // Samples at 0, 15, 30, 45, 60 s: 22.5 s is half-way from the second to the third.
+    expect(slotAt(22_500, 0, 15_000, 5)).toEqual({ k: 1, f: 0.5 });
+    expect(slotAt(1_000 + 15_000, 1_000, 15_000, 5)).toEqual({ k: 1, f: 0 });
   });
-  it("interpolates between samples and skips failed ones", () => {
-    const a = new Float32Array([7000, 0, 0, NaN, NaN, NaN]);
-    const b = new Float32Array([0, 7000, 0, 1, 1, 1]);
-    const out = new Float32Array(6);
-    expect(ecefToGlobe(a, b, 0.5, out)).toBe(1);
-    expect(out[0]).toBeCloseTo(45, 5);
-    expect(Number.isNaN(out[5])).toBe(true);
+  it("holds at the window's ends", () => {
+    expect(slotAt(60_000, 0, 15_000, 5)).toEqual({ k: 3, f: 1 });
+    expect(slotAt(99_000, 0, 15_000, 5)).toEqual({ k: 3, f: 1 });
+    expect(slotAt(-5, 0, 15_000, 5)).toEqual({ k: 0, f: 0 });
+    expect(slotAt(7_000, 0, 15_000, 1)).toEqual({ k: 0, f: 0 });
   });
 });
 
-describe("samplePosition", () => {
-  it("finds the pair and fraction, looping over the window", () => {
-    expect(samplePosition(22.5, 15, 5)).toEqual({ k: 1, f: 0.5 });
-    expect(samplePosition(60 + 7.5, 15, 5)).toEqual({ k: 0, f: 0.5 });
-    expect(samplePosition(3, 15, 1)).toEqual({ k: 0, f: 0 });
+describe("windowStart", () => {
+  it("aligns on multiples of the window", () => {
+    const t = Date.parse("2022-02-27T00:17:30Z");
+    expect(new Date(windowStart(t, 600_000)).toISOString()).toBe("2022-02-27T00:10:00.000Z");
+    expect(windowStart(600_000, 600_000)).toBe(600_000);
   });
 });
 
-describe("linkEnds", () => {
-  it("copies both ends of each link", () => {
-    const pos = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    const src = new Float32Array(6); const dst = new Float32Array(6);
-    linkEnds(pos, new Uint32Array([0, 2, 2, 1]), src, dst);
-    expect(Array.from(src)).toEqual([1, 2, 3, 7, 8, 9]);
-    expect(Array.from(dst)).toEqual([7, 8, 9, 4, 5, 6]);
+describe("segmentIndices", () => {
+  it("joins consecutive vertices within each path, not across paths", () => {
+    // Paths of 3, 1 and 2 vertices: segments 0-1, 1-2, then none, then 4-5.
+    expect(Array.from(segmentIndices(new Uint32Array([0, 3, 4]), 6))).toEqual([0, 1, 1, 2, 4, 5]);
+    expect(segmentIndices(new Uint32Array([]), 0).length).toBe(0);
   });
 });

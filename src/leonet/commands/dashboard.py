@@ -46,6 +46,7 @@ def dashboard(
         sats = sats.filter(alt_km=scn.alt_km)
     view = ScenarioView(scn, sats, source=str(sats_source))
     sock = bind(host, port)
+    view.prepare()
     app = create_dashboard_app(view, static)
     config = uvicorn.Config(app, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5)

@@ -3,6 +3,7 @@ against `leonet policy explain`, bad input as problem documents, and the CLI's b
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from contextlib import redirect_stdout
@@ -16,6 +17,7 @@ from leonet.cli import main
 from leonet.commands.dashboard import bind
 from leonet.reporting.palette import palette_for
 from leonet.scenario.run import NO_POLICY
+from leonet.server.dashboard.view import ScenarioView
 
 ONE_KM = 1.0
 START = "2023-10-01T06:00:00Z"
@@ -143,3 +145,35 @@ def test_version_diff_is_the_occupied_cells(api, view) -> None:
     centres, _ = view.policy_cells
     donetsk = np.argmin((centres[:, 0] - 48.0) ** 2 + (centres[:, 1] - 37.8) ** 2)
     assert changed[donetsk]
+
+
+def test_links_by_shell_follow_the_filed_shells(api, view) -> None:
+    """starlink-gen1 as filed (FCC 21-48, SAT-MOD-20200417-00037): 72 x 22 at 53.0°, 53.2°,
+    36 x 20 at 70°, 6 x 58 and 4 x 43 at 97.6°. Each shell's +Grid gives its satellites four
+    lasers to satellites of the same shell; the shells together are all the links."""
+    meta = api.get("/api/meta").json()
+    assert meta["shells"] == [72 * 22, 72 * 22, 36 * 20, 6 * 58, 4 * 43]
+    assert meta["links_shell"] is None  # 8,816 links: all drawn at first
+    every = np.frombuffer(api.get("/api/links").content, "<u4").reshape(-1, 2)
+    parts = []
+    for k, size in enumerate(meta["shells"]):
+        pairs = np.frombuffer(api.get("/api/links", params={"shell": k}).content,
+                              "<u4").reshape(-1, 2)
+        assert np.all(view.planes.shell[pairs] == k)
+        assert len(pairs) == 2 * size
+        parts.append(pairs)
+    assert sorted(map(tuple, np.concatenate(parts))) == sorted(map(tuple, every))
+    r = api.get("/api/links", params={"shell": 5})
+    assert r.status_code == 422 and "no shell 5" in r.json()["detail"]
+
+
+def test_page_opens_the_day_after_the_first_policy(api, view) -> None:
+    """ukraine-2022-2026 starts 2022-02-01T12:00Z and its first policy takes effect
+    2022-02-26T00:00Z, 24.5 days later: the slider's first whole day after it is day 26."""
+    meta = api.get("/api/meta").json()
+    assert meta["initial"] == "2022-02-27T12:00:00Z"
+    assert meta["window_s"] == 600
+    # A scenario whose policy is in force before its start opens at its start.
+    early = dataclasses.replace(view.scenario, start_ns=view.scenario.policies[0].from_ns
+                                + 86_400 * 10**9)
+    assert ScenarioView(early, view.sats, source="").initial_ns == early.start_ns

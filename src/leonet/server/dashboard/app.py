@@ -18,7 +18,7 @@ from leonet import __version__
 from leonet.errors import InputError
 from leonet.physics.timegrid import iso_utc, parse_utc
 from leonet.server import problems
-from leonet.server.dashboard.view import MAX_WINDOW_S, SLOT_S, ScenarioView
+from leonet.server.dashboard.view import MAX_WINDOW_S, SLOT_S, WINDOW_S, ScenarioView
 from leonet.server.problems import Problem
 
 OCTET = "application/octet-stream"
@@ -74,8 +74,10 @@ def _api(view: ScenarioView) -> APIRouter:
             "scenario": scn.name, "title": scn.title, "source": view.source,
             "start": iso_utc(scn.start_ns, "s"), "end": iso_utc(scn.end_ns, "s"),
             "span": [iso_utc(t, "s") for t in view.span_ns],
-            "slot_s": SLOT_S, "max_window_s": MAX_WINDOW_S,
+            "initial": iso_utc(view.initial_ns, "s"),
+            "slot_s": SLOT_S, "max_window_s": MAX_WINDOW_S, "window_s": WINDOW_S,
             "n_sats": len(view.sats), "constellation": scn.constellation,
+            "shells": list(view.shell_sizes), "links_shell": view.default_links_shell,
             "policies": [{"version": s.policy.version, "file": s.path.name,
                           "from": iso_utc(s.from_ns, "s"), "event": s.event}
                          for s in scn.policies],
@@ -95,10 +97,10 @@ def _api(view: ScenarioView) -> APIRouter:
                              "X-Step-S": str(SLOT_S)})
 
     @router.get("/links")
-    def links() -> Response:
-        """uint32 ``(n_links, 2)``: the +Grid laser links as satellite index pairs."""
-        isl = _checked(lambda: view.links)
-        return _binary(np.stack([isl.a, isl.b], axis=1).astype(np.uint32))
+    def links(shell: Annotated[int | None, Query(ge=0, le=10_000)] = None) -> Response:
+        """uint32 ``(n_links, 2)``: the +Grid laser links as satellite index pairs, of one
+        shell (index into ``/api/meta``'s ``shells``) or all."""
+        return _binary(_checked(view.links_in, shell))
 
     @router.get("/ground")
     def ground() -> JSONResponse:

@@ -36,6 +36,13 @@ SLOT_S = 15.0
 # The longest stretch of positions one request may ask for: one hour at 15 s for the 10,744
 # satellites of the real snapshot is 241 x 10,744 x 3 x 4 B = 31 MB; three hours would be 93.
 MAX_WINDOW_S = 3600.0
+# The globe asks for positions in windows this long, aligned on multiples of it, one ahead of
+# its clock: the first frame waits for 10 minutes of sky (41 samples; 5 MB for the snapshot),
+# not an hour.
+WINDOW_S = 600.0
+# Links drawn at first, beyond which the globe opens on the largest shell's alone: every link
+# is a line for a software rasteriser to draw each frame (the real snapshot has 17k).
+MAX_DEFAULT_LINKS = 10_000
 # How far outside the scenario's own span the globe may be moved (the sky before the first
 # event and after the last is still of interest; decades away is a typo).
 TIME_MARGIN_NS = 7 * 86_400 * NS_PER_S
@@ -95,6 +102,25 @@ class ScenarioView:
                              f"{iso_utc(lo, 's')} … {iso_utc(hi, 's')}", where)
         return t_ns
 
+    @cached_property
+    def initial_ns(self) -> int:
+        """The instant the page opens on: a whole number of days after the scenario's start
+        (the slider's steps), the first such day after the first policy takes effect, so the
+        first map shows a policy; the start itself when none starts later."""
+        day_ns = 86_400 * NS_PER_S
+        start = self.scenario.start_ns
+        first = self.scenario.policies[0].from_ns if self.scenario.policies else start
+        days = -(-(first - start) // day_ns) + 1 if first > start else 0
+        return min(start + days * day_ns, self.scenario.end_ns)
+
+    def prepare(self) -> None:
+        """Compute what every page asks for first (the map's cells and outlines, the links,
+        the opening window of positions), so the first page is answered from memory."""
+        _ = self.outlines, self.links, self.ground, self.policy_cells
+        self.decide_cells(self.initial_ns)
+        window_ns = round(WINDOW_S * NS_PER_S)
+        self.positions(self.initial_ns // window_ns * window_ns, WINDOW_S)
+
     # -- the sky ---------------------------------------------------------------------------
     def positions(self, start_ns: int, duration_s: float) -> np.ndarray:
         """Earth-fixed positions, km, float32 ``(n_times, n_sats, 3)`` every `SLOT_S` from
@@ -106,18 +132,51 @@ class ScenarioView:
         slot_ns = round(SLOT_S * NS_PER_S)
         return self._positions(start_ns // slot_ns * slot_ns, int(duration_s // SLOT_S))
 
-    @lru_cache(maxsize=4)  # noqa: B019  (one view per process; a few windows in memory)
+    @lru_cache(maxsize=8)  # noqa: B019  (one view per process; a few windows in memory)
     def _positions(self, start_ns: int, n_steps: int) -> np.ndarray:
         grid = TimeGrid.range(iso_utc(start_ns, "ns"), n_steps * SLOT_S, SLOT_S)
         r = self.sats.propagate(grid, dtype=np.float32).r_ecef_km
         return np.ascontiguousarray(r, dtype=np.float32)
 
     @cached_property
+    def planes(self) -> PlaneAssignment:
+        """The filed planes (presets) or the planes detected from the elements."""
+        return (PlaneAssignment.from_walker(self.sats) if np.any(self.sats.shell_index >= 0)
+                else detect_planes(self.sats))
+
+    @cached_property
     def links(self) -> IslTopology:
-        """+Grid lasers on the filed planes (presets) or planes detected from the elements."""
-        planes = (PlaneAssignment.from_walker(self.sats) if np.any(self.sats.shell_index >= 0)
-                  else detect_planes(self.sats))
-        return plus_grid(planes)
+        """+Grid lasers within each shell of `planes`."""
+        return plus_grid(self.planes)
+
+    @cached_property
+    def shell_sizes(self) -> tuple[int, ...]:
+        """Satellites in each shell of `planes`, by shell index."""
+        shell = self.planes.shell
+        return tuple(int(c) for c in np.bincount(shell[shell >= 0])) if np.any(shell >= 0) \
+            else ()
+
+    @cached_property
+    def default_links_shell(self) -> int | None:
+        """The shell whose links the globe shows first: all of them (None) up to
+        `MAX_DEFAULT_LINKS`, else the largest shell's."""
+        if len(self.links.a) <= MAX_DEFAULT_LINKS or not self.shell_sizes:
+            return None
+        return int(np.argmax(self.shell_sizes))
+
+    def links_in(self, shell: int | None) -> np.ndarray:
+        """uint32 ``(n_links, 2)`` satellite index pairs of the links within ``shell`` (None:
+        every shell)."""
+        isl = self.links
+        if shell is None:
+            keep = slice(None)
+        elif 0 <= shell < len(self.shell_sizes):
+            keep = self.planes.shell[isl.a] == shell
+        else:
+            raise InputError(f"no shell {shell}: the constellation has "
+                             f"{len(self.shell_sizes)} (0 … {len(self.shell_sizes) - 1})",
+                             "shell")
+        return np.stack([isl.a[keep], isl.b[keep]], axis=1).astype(np.uint32)
 
     @cached_property
     def ground(self) -> dict[str, Sites]:
