@@ -177,3 +177,36 @@ def test_page_opens_the_day_after_the_first_policy(api, view) -> None:
     early = dataclasses.replace(view.scenario, start_ns=view.scenario.policies[0].from_ns
                                 + 86_400 * 10**9)
     assert ScenarioView(early, view.sats, source="").initial_ns == early.start_ns
+
+
+def test_route_equals_leonet_route(api, view) -> None:
+    """Kyiv's serving satellite and route to its PoP every 15 s are `leonet route`'s (operator
+    mode, the scenario's elevation mask, to the PoP's own position)."""
+    start = "2023-10-01T06:00:00Z"
+    r = api.get("/api/route", params={"place": "Kyiv", "start": start, "duration_s": 60})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    pop = doc["pop"]
+    assert pop["name"] == "Frankfurt"
+    code, text = _cli("route", "--from", "Kyiv", "--to",
+                      f"{pop['lat_deg']},{pop['lon_deg']}", "--start", start,
+                      "--duration", "60s", "--step", "15s", "--source", "starlink-gen1",
+                      "--min-elevation", str(view.scenario.min_elevation_deg), "--json")
+    assert code == 0
+    cli = json.loads(text)["series"]
+    assert [s["time"] for s in doc["steps"]] == [c["time"] for c in cli]
+    for ours, theirs in zip(doc["steps"], cli, strict=True):
+        assert ours["rtt_ms"] == pytest.approx(theirs["rtt_ms"], abs=1e-4)  # CLI rounds
+        # Ours ends at the PoP; the CLI's goes on to the destination, the PoP's position.
+        names = [h["name"] if h["kind"] == "satellite" else f"{h['kind']} {h['name']}"
+                 for h in ours["path"][1:]]
+        assert names == [n.replace("PoP", "pop") for n in theirs["path"][1:-1]]
+        assert ours["path"][1]["index"] == ours["serving"]
+        assert view.sats.names[ours["serving"]] == theirs["path"][1]
+
+
+def test_route_bad_input_is_a_problem(api) -> None:
+    for params in ({"place": "Nowhereville", "start": START}, {"place": "Kyiv", "start": START,
+                   "duration_s": 601}, {"place": "x" * 101, "start": START}):
+        r = api.get("/api/route", params=params)
+        assert r.status_code == 422 and r.json()["detail"]

@@ -7,6 +7,7 @@ This single-user local mode has no login: `leonet dashboard` binds it to loopbac
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import numpy as np
@@ -18,12 +19,15 @@ from leonet import __version__
 from leonet.errors import InputError
 from leonet.physics.timegrid import iso_utc, parse_utc
 from leonet.server import problems
+from leonet.server.dashboard.route import MAX_ROUTE_S
 from leonet.server.dashboard.view import MAX_WINDOW_S, SLOT_S, WINDOW_S, ScenarioView
 from leonet.server.problems import Problem
 
 OCTET = "application/octet-stream"
 # ISO 8601 instants are short; anything longer is not one.
 MAX_TIME_CHARS = 40
+# City names are short; "lat,lon" is shorter.
+MAX_PLACE_CHARS = 100
 Instant = Annotated[str, Query(max_length=MAX_TIME_CHARS, description="ISO 8601 with zone.")]
 
 
@@ -157,5 +161,17 @@ def _api(view: ScenarioView) -> APIRouter:
         return JSONResponse({"text": e.text, "allowed": e.allowed, "rule": e.rule,
                              "policy_version": e.policy_version,
                              "policy_file": e.policy_file, "time": e.time})
+
+    @router.get("/route")
+    def route(place: Annotated[str, Query(min_length=1, max_length=MAX_PLACE_CHARS,
+                                          description="A city or 'lat,lon'.")],
+              start: Instant,
+              duration_s: Annotated[float, Query(ge=0, le=MAX_ROUTE_S)] = MAX_ROUTE_S
+              ) -> JSONResponse:
+        """``place``'s serving satellite and route to its PoP with the RTT, every 15 s:
+        leonet's operator routing (what `leonet route` prints); satellites are indices
+        into ``/api/positions``."""
+        r = _checked(view.routes, place, _ns(start, "start"), duration_s)
+        return JSONResponse(dataclasses.asdict(r))
 
     return router

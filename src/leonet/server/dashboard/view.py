@@ -23,12 +23,14 @@ from leonet.control.policy import Policy
 from leonet.errors import InputError
 from leonet.physics.ground_segment import Sites, starlink_gateways, starlink_pops
 from leonet.physics.links import IslTopology, PlaneAssignment, plus_grid
+from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.planes import detect_planes
 from leonet.physics.timegrid import NS_PER_S, TimeGrid, iso_utc
 from leonet.reporting.palette import palette_for
 from leonet.scenario.run import NO_POLICY, policy_index_at
 from leonet.scenario.spec import Scenario
+from leonet.server.dashboard.route import MAX_ROUTE_S, PlaceRoutes, place_routes
 
 # Starlink reassigns a terminal's satellite every 15 s (its scheduler's slot), so the globe
 # samples positions on that step and a serving satellite holds for one sample.
@@ -177,6 +179,24 @@ class ScenarioView:
                              f"{len(self.shell_sizes)} (0 … {len(self.shell_sizes) - 1})",
                              "shell")
         return np.stack([isl.a[keep], isl.b[keep]], axis=1).astype(np.uint32)
+
+    @cached_property
+    def network(self) -> Network:
+        """The satellites with `links`, the shipped gateways and PoPs: what routes run on."""
+        return Network.build(self.sats, planes=self.planes, gateways=self.ground["gateway"],
+                             pops=self.ground["pop"])
+
+    def routes(self, place: str, start_ns: int, duration_s: float) -> PlaceRoutes:
+        """``place``'s serving satellite and route to its PoP every `SLOT_S` from
+        ``start_ns`` (rounded down to a sample) for ``duration_s`` (at most `MAX_ROUTE_S`)."""
+        if not 0 <= duration_s <= MAX_ROUTE_S:
+            raise InputError(f"duration must be within 0 … {MAX_ROUTE_S:.0f} s, got "
+                             f"{duration_s}", "duration_s")
+        self.check_time(start_ns, "start")
+        slot_ns = round(SLOT_S * NS_PER_S)
+        return place_routes(self.network, place, start_ns // slot_ns * slot_ns,
+                            duration_s // SLOT_S * SLOT_S, SLOT_S,
+                            self.scenario.min_elevation_deg)
 
     @cached_property
     def ground(self) -> dict[str, Sites]:
