@@ -35,3 +35,20 @@ export function segmentIndices(starts: Uint32Array, nVertices: number): Uint32Ar
   }
   return out;
 }
+
+/** deck.gl's globe is a sphere of this radius (m; its `EARTH_RADIUS`): heights are above it,
+ *  as in sky-layer.ts's shader. */
+export const GLOBE_RADIUS_M = 6_370_972;
+
+/** lon°, lat°, height (m above the globe's sphere) of an Earth-fixed point in km. */
+export function ecefToLonLatHeight(x: number, y: number, z: number): [number, number, number] {
+  const r = Math.hypot(x, y, z);
+  return [(Math.atan2(y, x) * 180) / Math.PI, (Math.asin(z / r) * 180) / Math.PI, r * 1000 - GLOBE_RADIUS_M];
+}
+
+/** Earth-fixed km of satellite `i` interpolated at `f` between samples `a` and `b` (x y z per
+ *  satellite). */
+export function satelliteAt(a: Float32Array, b: Float32Array, i: number, f: number): [number, number, number] {
+  const j = 3 * i;
+  return [a[j] + (b[j] - a[j]) * f, a[j + 1] + (b[j + 1] - a[j + 1]) * f, a[j + 2] + (b[j + 2] - a[j + 2]) * f];
+}

@@ -15,7 +15,7 @@ const CANVAS_STYLE = { position: "absolute", left: "0", top: "0" };
 
 export interface Globe {
   setMap(layers: LayersList): void;
-  setSky(layer: Layer): void;
+  setSky(layers: Layer[]): void;
 }
 
 export interface GlobeEvents {
@@ -42,6 +42,6 @@ export function createGlobe(parent: HTMLDivElement, { onClick, onSkyFrame, onMap
   });
   return {
     setMap: (layers) => map.setProps({ layers }),
-    setSky: (layer) => sky.setProps({ layers: [layer] }),
+    setSky: (layers) => sky.setProps({ layers }),
   };
 }

@@ -4,12 +4,13 @@
 // ahead of the clock); a frame only moves the sky layer's `fraction` (see sky-layer.ts). The
 // other layers are rebuilt only when the policy answer or a switch changes.
 import type { PickingInfo, Position } from "@deck.gl/core";
-import { ScatterplotLayer, SolidPolygonLayer } from "@deck.gl/layers";
+import { PathLayer, ScatterplotLayer, SolidPolygonLayer } from "@deck.gl/layers";
 import { ApiError, getArray, getJson } from "./binary";
 import { hexToRgba, type RGBA } from "./colour";
 import { createGlobe } from "./globe";
-import { segmentIndices, slotAt, windowStart } from "./geo";
+import { ecefToLonLatHeight, satelliteAt, segmentIndices, slotAt, windowStart } from "./geo";
 import { LinesLayer } from "./lines-layer";
+import { routeCaption, type Hop, type Routes } from "./route";
 import { SkyLayer } from "./sky-layer";
 
 interface Rule { name: string; colour: string; allowed: boolean | null }
@@ -100,6 +101,48 @@ async function main(): Promise<void> {
   async function loadLinks(shell: number | null): Promise<Uint32Array> {
     const query = shell === null ? "" : `?shell=${shell}`;
     return (await getArray(`api/links${query}`, (b) => new Uint32Array(b))).array;
+  }
+
+  /** The picked place's routes over one window (the sky's), fetched when the clock leaves it. */
+  const route = { place: "", startMs: NaN, routes: null as Routes | null, pending: false, shown: "" };
+  async function loadRoute(place: string, startMs: number): Promise<void> {
+    route.pending = true;
+    try {
+      const iso = new Date(startMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+      route.routes = await getJson<Routes>(`api/route?place=${encodeURIComponent(place)}`
+        + `&start=${encodeURIComponent(iso)}&duration_s=${meta.window_s}`);
+      route.place = place;
+      route.startMs = startMs;
+      $("message").hidden = true;
+    } catch (err) {
+      showError(err);
+      route.place = "";
+      route.routes = null;
+    } finally {
+      route.pending = false;
+    }
+  }
+
+  /** The route layer and its caption at the sky's instant (sample `k` of window `w`, `f` on). */
+  function routeLayer(w: number, k: number, f: number): PathLayer<Hop[]> | null {
+    if (!route.routes || route.pending) return null;
+    const i = Math.round((w + k * stepMs - route.startMs) / stepMs);
+    const step = route.routes.steps[i];
+    if (!step) {
+      void loadRoute(route.place, w);
+      return null;
+    }
+    if (route.shown !== `${route.place} ${step.time}`) {
+      route.shown = `${route.place} ${step.time}`;
+      $("route-label").textContent = routeCaption(route.routes.place.name, step);
+    }
+    const at = (h: Hop): Position => (h.kind === "satellite"
+      ? ecefToLonLatHeight(...satelliteAt(sky.before, sky.after, h.index, f))
+      : [h.lon_deg ?? 0, h.lat_deg ?? 0, 0]);
+    return new PathLayer<Hop[]>({
+      id: "route", data: [step.path], getPath: (p) => p.map(at), getColor: [255, 200, 40, 255],
+      getWidth: 2, widthUnits: "pixels", updateTriggers: { getPath: [i, f] },
+    });
   }
 
   function loadWindow(startMs: number): Promise<void> {
@@ -199,6 +242,11 @@ async function main(): Promise<void> {
       showError(err);
     }
   }
+  $("route-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    $("route-label").textContent = "routing…";
+    void loadRoute($<HTMLInputElement>("route-place").value.trim(), windowStart(sky.ms, windowMs));
+  });
   $("explain-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     void explainAt(Number($<HTMLInputElement>("lat").value), Number($<HTMLInputElement>("lon").value));
@@ -261,10 +309,11 @@ async function main(): Promise<void> {
         state.satellites = countFinite(sky.before);
         $("status").textContent = `Sky ${new Date(w + k * stepMs).toISOString().slice(0, 19)}Z`;
       }
-      globe.setSky(new SkyLayer({
+      const routeShown = routeLayer(w, k, f);
+      globe.setSky([new SkyLayer({
         id: "sky", before: sky.before, after: sky.after, fraction: f,
         links: checked("show-links") ? linkPairs : null,
-      }));
+      }), ...(routeShown ? [routeShown] : [])]);
       state.ready = true;
       mark("firstSkyLayer");
     }

@@ -93,3 +93,28 @@ def test_bad_request_is_shown_as_a_message(dashboard_url) -> None:
         text = page.inner_text("#message")
     assert text.startswith("422") and "lat_deg" in text
     assert log.off_machine() == []
+
+
+def test_route_caption_is_the_apis_route(dashboard_url) -> None:
+    """Picking Kyiv shows, for the sky's instant, the serving satellite and RTT that
+    /api/route gives (itself checked against `leonet route` in test_api), drawn in gold."""
+    with chromium() as (page, log):
+        page.goto(dashboard_url)
+        page.wait_for_function("window.leonet && window.leonet.satellites > 0",
+                               timeout=READY_MS)
+        page.evaluate("document.querySelector('#route-form').dispatchEvent("
+                      "new Event('submit', {cancelable: true}))")
+        page.wait_for_function("/RTT|no service/.test(document.querySelector("
+                               "'#route-label').textContent)", timeout=READY_MS)
+        caption = page.inner_text("#route-label")
+        time = caption.split(": ", 1)[0]
+        doc = page.evaluate("(t) => fetch(`api/route?place=Kyiv&start=${t}&duration_s=0`)"
+                            ".then(r => r.json())", time)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "dashboard-route.png"))
+    step = doc["steps"][0]
+    assert step["time"] == time
+    serving = next(h["name"] for h in step["path"] if h["kind"] == "satellite")
+    assert f"served by {serving};" in caption
+    assert f"RTT {step['rtt_ms']:.1f} ms" in caption
+    assert log.console_errors == [] and log.off_machine() == []

@@ -183,8 +183,8 @@ class ScenarioView:
     @cached_property
     def network(self) -> Network:
         """The satellites with `links`, the shipped gateways and PoPs: what routes run on."""
-        return Network.build(self.sats, planes=self.planes, gateways=self.ground["gateway"],
-                             pops=self.ground["pop"])
+        return Network(self.sats, self.links, self.ground["gateway"], self.ground["pop"],
+                       planes=self.planes)
 
     def routes(self, place: str, start_ns: int, duration_s: float) -> PlaceRoutes:
         """``place``'s serving satellite and route to its PoP every `SLOT_S` from
