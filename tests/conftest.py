@@ -14,5 +14,6 @@ def shared_file(name: str) -> Path:
     """Path of a file in ../shared/data, or skip the test naming what is missing."""
     path = SHARED_DATA / name
     if not path.exists():
-        pytest.skip(f"shared data {path} is absent (see ../shared/data/README.md)")
+        pytest.skip(f"real data {path} is absent (README.md, 'Real data', says what it is "
+                    f"and how to get it)")
     return path

@@ -114,6 +114,9 @@ def test_capacity_with_terminals_and_activation(tmp_path, capsys):
     assert table["availability"][0] == "limited" and table["oversubscription"][0] > 1
     assert set(table["availability"][1:]) == {"available"}
     assert summary["cells_limited"] == 1 and summary["context_cells"] == 0
+    # a count of terminals: a whole number in the summary (not 20,190.00)
+    assert summary["terminals"] == 20000 + 10 * (len(cells) - 1)
+    assert isinstance(summary["terminals"], int)
     assert png.read_bytes()[:4] == b"\x89PNG"
 
     rc = main(["capacity", "--region", "TW", *WINDOW, "--res", "4", "--out", str(out),

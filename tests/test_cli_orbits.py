@@ -116,7 +116,7 @@ def test_overhead_json(capsys):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["overhead", "--lat", "95", "--lon", "0", "--at", "2026-08-23T00:00:00Z"], "latitude"),
+    (["overhead", "--lat", "95", "--lon", "0", "--at", "2026-08-23T00:00:00Z"], "'--lat'"),
     (["overhead", "--lat", "0", "--lon", "0", "--at", "2026-08-23T00:00:00Z",
       "--min-elevation", "90"], "elevation mask"),
     (["overhead", "--lat", "0", "--lon", "0", "--at", "2026-08-23T00:00:00"], "no timezone"),

@@ -71,6 +71,7 @@ from leonet.physics.visibility import Visibility, VisibilitySeries, count_visibl
 from leonet.regional.capacity import RegionCapacity, region_capacity
 from leonet.regional.cells import CellSet, cells_from_ids, latitude_band, region_cells
 from leonet.regional.coverage import CoverageSummary, RegionCoverage, region_coverage
+from leonet.reporting.route_tables import paths_table, paths_writer, series_table, write_series
 from leonet.reporting.scenario import write_results as write_scenario_report
 from leonet.scenario import Scenario, ScenarioResult, load_scenario
 from leonet.scenario import run as run_scenario
@@ -159,6 +160,8 @@ __all__ = [
     "longest_visible",
     "parse_isls",
     "parse_utc",
+    "paths_table",
+    "paths_writer",
     "plus_grid",
     "read_hypatia_dir",
     "read_points",
@@ -171,6 +174,7 @@ __all__ = [
     "resolve_region",
     "run_scenario",
     "schedule",
+    "series_table",
     "slot_grid",
     "space_routes",
     "spillover",
@@ -183,4 +187,5 @@ __all__ = [
     "world_cities",
     "write_points",
     "write_scenario_report",
+    "write_series",
 ]

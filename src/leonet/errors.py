@@ -29,6 +29,16 @@ class InputError(ValueError):
         super().__init__(f"{where}: {what}" if where else what)
 
 
+class FetchError(RuntimeError):
+    """A remote source failed: offline, an HTTP error, or an answer that is not what was
+    asked for. ``where`` is the URL. The CLI exits with code 3 (see README "Exit codes")."""
+
+    def __init__(self, what: str, where: str) -> None:
+        self.what = what
+        self.where = where
+        super().__init__(f"{where}: {what}")
+
+
 def close_names(value: str, known: Iterable[str], *, n: int = 1, cutoff: float = 0.6
                 ) -> list[str]:
     """Up to ``n`` of the ``known`` names closest to ``value`` (difflib's ratio of at least

@@ -38,7 +38,7 @@ def test_exact_form_writes_the_five_columns(tmp_path, capsys):
     out = tmp_path / "INCIDENTS.csv"
     code = main(["detect", "--policy", str(policy), "--telemetry", str(telemetry), "--out",
                  str(out), "--now", "2026-02-04T00:00:00Z"])
-    assert code == 0
+    assert code == 1  # the file has rows that are dropped (README "Exit codes")
     with open(out, newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["terminal_id", "kind", "start", "end", "evidence"]
@@ -60,7 +60,7 @@ def test_terminals_kinds_json_and_issues(tmp_path, capsys):
     code = main(["detect", "--policy", str(policy), "--telemetry", str(telemetry), "--out",
                  str(out), "--terminals", str(facts), "--kinds", "denied_region,speed_limit",
                  "--issues", str(issues), "--json", "--now", "2026-02-04T00:00:00Z"])
-    assert code == 0
+    assert code == 1  # two rows dropped, as the summary says
     summary = json.loads(capsys.readouterr().out)
     assert summary["by_kind"]["denied_region"] == 1 and summary["by_kind"]["speed_limit"] == 1
     assert summary["by_kind"]["impossible_travel"] == 0
@@ -108,3 +108,29 @@ def test_altitude_datum(tmp_path, capsys):
     code = main(["telemetry", "check", str(path), "--alt-datum", "egm96"])
     assert code == 2
     assert "unknown altitude datum 'egm96'; expected msl or wgs84" in capsys.readouterr().err
+
+
+HEADER = "terminal_id,time,lat_deg,lon_deg,alt_m,speed_kmh\n"
+
+
+def test_exit_codes_clean_dropped_and_nothing_to_check(tmp_path, capfd):
+    """0 clean, 1 rows dropped or nothing to check, 2 bad input; as `telemetry check`."""
+    clean = tmp_path / "clean.csv"
+    clean.write_text(HEADER + "A,2026-02-01T00:00:00Z,48.85,2.35,35,0\n")
+    dropped = tmp_path / "dropped.csv"
+    dropped.write_text(HEADER + "A,2026-02-01T00:00:00Z,48.85,2.35,35,0\n"
+                       "B,2026-02-01T00:00:00Z,95,2.35,35,0\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text(HEADER)
+    out = str(tmp_path / "inc.csv")
+    now = ["--now", "2026-02-04T00:00:00Z"]
+    assert main(["detect", "--telemetry", str(clean), "--out", out, *now]) == 0
+    assert main(["telemetry", "check", str(clean), *now]) == 0
+    capfd.readouterr()
+    assert main(["detect", "--telemetry", str(dropped), "--out", out, *now]) == 1
+    assert "1 rows dropped" in capfd.readouterr().err
+    assert main(["telemetry", "check", str(dropped), *now]) == 1
+    assert main(["detect", "--telemetry", str(empty), "--out", out, *now]) == 1
+    assert "nothing to check" in capfd.readouterr().err
+    assert main(["detect", "--telemetry", str(tmp_path / "missing.csv"), "--out", out,
+                 *now]) == 2

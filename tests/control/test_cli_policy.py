@@ -100,11 +100,21 @@ def test_diff_and_explain(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "6 terminals: 4 allowed under 2023-09-07, 1 under 2026-02-03; 0 gain service, " \
            "3 lose it" in out
-    # Without --population: a synthetic population placed by city populations (it reaches
-    # overseas departments such as Réunion, whose city code the policy engine must accept).
+    # Without --population: a synthetic population placed by city populations in the
+    # countries of the policies' regions (Ukraine's towns, Crimea's and the occupied areas'),
+    # not worldwide where the rules never apply.
     assert main(["policy", "diff", str(SCENARIOS / "crimea-2023.toml"),
                  str(SCENARIOS / "ukraine-2026.toml"), "--synthetic", "20000"]) == 0
-    assert "20,000 terminals" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "20,000 terminals at towns of UA, 10% whitelisted at random" in out
+    # Policies naming no region: worldwide (reaching overseas departments such as Réunion,
+    # whose city code the policy engine must accept).
+    (tmp_path / "a.toml").write_text('version = "a"\ndefault = "allow"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('version = "b"\ndefault = "deny"\n', encoding="utf-8")
+    assert main(["policy", "diff", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
+                 "--synthetic", "20000"]) == 0
+    out = capsys.readouterr().out
+    assert "towns of the world" in out and "20,000 lose it" in out
     assert main(["policy", "explain", "--policy", str(SCENARIOS / "ukraine-2026.toml"),
                  "--lat", "50.45", "--lon", "30.52", "--time", "2026-02-10T12:00Z",
                  "--speed-kmh", "120"]) == 0

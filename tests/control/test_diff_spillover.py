@@ -91,3 +91,13 @@ def test_spillover_of_an_enclave_goes_only_to_its_host():
     cells_km2 = sum(h3.cell_area(c, unit="km^2") for c in rep.border_cell_ids)
     assert rep.spill_km2 + rep.dark_km2 == pytest.approx(cells_km2, rel=0.01)
     assert rep.region_km2 == pytest.approx(30_355, rel=0.02)  # Lesotho: 30,355 km² (CIA WFB)
+
+
+def test_diff_summary_names_the_rules_behind_a_kept_decision():
+    renamed = A.replace('"a"', '"c"').replace('id = "ua"', 'id = "ua-activated"')
+    pop = population([50.45, 49.84, 53.90], [30.52, 24.03, 27.56])  # Kyiv, Lviv, Minsk
+    d = diff_policies(Policy.from_text(A), Policy.from_text(renamed), pop)
+    assert d.rule_changes() == [("ua", "ua-activated", 2)]
+    assert d.summary() == ("3 terminals: 2 allowed under a, 2 under c; 0 gain service, 0 lose "
+                           "it, 2 keep their decision under another rule (ua → ua-activated: "
+                           "2).")

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from leonet.control.policy import Policy
+from leonet.data import policy_files
 from leonet.errors import InputError
 
 HEAD = 'version = "2026-02-03"\ndefault = "deny"\n'
@@ -78,7 +79,32 @@ def test_warnings_report_conflicts_and_dead_rules():
     text = "\n".join(p.warnings)
     assert "'crimea-allow' can never grant service: deny rule 'crimea'" in text
     assert "'ua-again' is never the reason" in text
-    assert "conflict: where both match, deny 'crimea' overrides allow 'ua'" in text
+    # Denying Crimea inside an allowed Ukraine is an exception, not a conflict.
+    assert "conflict" not in text
+
+
+def test_a_real_conflict_warns(tmp_path):
+    # An allow for a zone astride the Ukrainian-Polish border (Lviv oblast to Przemyśl)
+    # against a deny of Ukraine: they overlap and neither contains the other.
+    zone = {"type": "Polygon", "coordinates": [[[22.0, 49.5], [24.5, 49.5], [24.5, 50.2],
+                                                [22.0, 50.2], [22.0, 49.5]]]}
+    (tmp_path / "zone.geojson").write_text(json.dumps(zone))
+    (tmp_path / "p.toml").write_text(
+        HEAD + rule(id="border-zone", effect="allow", regions=["file:zone.geojson"])
+        + rule(id="no-ua", effect="deny", regions=["UA"]))
+    assert Policy.load(tmp_path / "p.toml").warnings == (
+        "conflict: where both match, deny 'no-ua' overrides allow 'border-zone' (deny wins)",)
+    # an allow narrowed by a condition the deny lacks: government terminals in Ukraine,
+    # Crimea denied
+    p = load(rule(id="press", effect="allow", regions=["UA"], plans=["government"])
+             + rule(id="crimea", effect="deny", regions=["crimea"]))
+    assert p.warnings == ("conflict: where both match, deny 'crimea' overrides allow 'press' "
+                          "(deny wins)",)
+
+
+def test_shipped_policies_check_clean():
+    for path in policy_files():
+        assert Policy.load(path).warnings == (), path.name
 
 
 def test_unknown_keys_suggest():

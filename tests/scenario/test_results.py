@@ -13,6 +13,7 @@ import pytest
 
 from leonet.scenario import ScenarioResult, load_scenario, run
 from leonet.scenario.results import CoverageRun, Event, LatencyRun, PolicyChange, WindowResult
+from tests.html_cells import parsed
 from tests.scenario.test_run import EXTRAS, make, ns
 
 C_KM_S = 299_792.458  # speed of light, SI definition
@@ -92,6 +93,8 @@ def test_event_and_window_times_are_nanoseconds_of_the_scenario_dates(result):
                                            ns("2026-01-06T00:00:00Z")]
     assert [e.name for e in policy] == ["activated", "speed and funding rules"]
     assert policy[0].gained > 0 and policy[0].lost == 0
+    # the detail says why terminals gained service: the rule that denied them before
+    assert f"{policy[0].gained:,} gain: no policy was in force before" in policy[0].detail
     stops = [e for e in result.events if e.kind == "funding"]
     assert [e.time_ns for e in stops] == [ns("2026-01-08T00:00:00Z")]
     assert [e.time_ns for e in result.events] == sorted(e.time_ns for e in result.events)
@@ -102,4 +105,19 @@ def test_event_and_window_times_are_nanoseconds_of_the_scenario_dates(result):
     # Every 30 minutes from each terminal switched on: no more reports than that.
     assert w.n_reports <= w.n_terminals * (w.end_ns - w.start_ns) // (30 * 60 * 10**9)
     assert w.n_suspended == 12  # the planted cluster, as test_run checks terminal by terminal
+    assert w.suspended_for == (("cluster", 12),)
+    (susp,) = [e for e in result.events if e.kind == "enforcement"]
+    assert susp.name == f"suspensions: window {w.name}"
+    assert susp.detail == "12 terminals suspended for their incidents: cluster 12"
     assert [c.step.from_ns for c in result.policy_changes] == [e.time_ns for e in policy]
+
+
+def test_notebook_summary_holds_the_result(result):
+    cells = parsed(result._repr_html_())
+    row = dict(zip(cells.cells[::2], cells.cells[1::2], strict=True))
+    assert cells.caption.startswith(f"Scenario {result.scenario.name}")
+    assert row["terminals"] == f"{len(result.fleet):,}"
+    assert row["incidents"] == f"{len(result.incidents):,}"
+    assert row["events"] == f"{len(result.events):,}"
+    assert row["policies"] == ", ".join(p.version for p in result.policies)
+    assert row["latency run"] == "yes"

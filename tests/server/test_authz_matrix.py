@@ -31,6 +31,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/tokens"): ADMIN,
     ("GET", "/v1/tokens"): ADMIN,
     ("DELETE", "/v1/tokens/{token_id}"): ADMIN,
+    ("POST", "/v1/principals"): ADMIN,
+    ("GET", "/v1/principals"): frozenset({"admin", "auditor"}),
     ("POST", "/v1/sponsors"): ADMIN,
     ("GET", "/v1/sponsors"): SPONSOR_READERS,
     ("GET", "/v1/sponsors/{sponsor_id}"): SPONSOR_READERS,
@@ -66,6 +68,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/decisions"): ALL,
     ("GET", "/v1/audit"): AUDIT,
     ("GET", "/v1/audit/verify"): AUDIT,
+    ("GET", "/v1/audit/checkpoint"): AUDIT,
     ("POST", "/v1/telemetry"): DETECTION,
     ("GET", "/v1/telemetry"): DETECTION_READERS,
     ("GET", "/v1/telemetry/batches"): DETECTION_READERS,
@@ -77,6 +80,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/suspension-requests"): DETECTION_READERS,
     ("POST", "/v1/suspension-requests/{request_id}/approve"): DETECTION,
     ("POST", "/v1/suspension-requests/{request_id}/reject"): DETECTION,
+    ("POST", "/v1/terminals/{terminal_id}/reinstatement-requests"): DETECTION,
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/openapi.json"), ("GET", "/docs")}
 
@@ -87,6 +91,7 @@ NOW = utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
 BODIES = {
     ("POST", "/v1/tokens"): {"role": "auditor"},
     ("DELETE", "/v1/tokens/{token_id}"): None,
+    ("POST", "/v1/principals"): {"name": "someone-new"},
     ("POST", "/v1/sponsors"): {"id": "gov-x", "name": "X"},
     ("POST", "/v1/accounts"): {"id": "ACC-9", "name": "N", "home_country": "UA",
                                "plan": "residential"},
@@ -115,6 +120,7 @@ BODIES = {
     ("POST", "/v1/incidents/{incident_id}/suspension-requests"): {"reason": "r"},
     ("POST", "/v1/suspension-requests/{request_id}/approve"): {"reason": "r"},
     ("POST", "/v1/suspension-requests/{request_id}/reject"): {"reason": "r"},
+    ("POST", "/v1/terminals/{terminal_id}/reinstatement-requests"): {"reason": "r"},
 }
 
 

@@ -126,7 +126,7 @@ def test_registry_facts_change_decisions_at_once(client, active):
     assert _one(client, active["support"]).json()["rule"] == "unfunded-cutoff"
     # Only active terminals get service.
     r = client.patch("/v1/terminals/UT-A", headers={**support, "If-Match": '"1"'},
-                     json={"status": "suspended"})
+                     json={"status": "suspended", "reason": "emergency: stolen kit"})
     assert r.status_code == 200
     body = _one(client, active["support"], "UT-A", explain=True).json()
     assert (body["allowed"], body["rule"]) == (False, "status:suspended")

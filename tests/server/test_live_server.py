@@ -22,7 +22,9 @@ def test_operator_session_over_real_http(database_url):
     assert support.startswith("lnt_") and admin != support
 
     with LiveServer(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
-        assert http.get("/healthz").json()["status"] == "ok"
+        health = http.get("/healthz")
+        assert health.json()["status"] == "ok"
+        assert "server" not in health.headers  # issue 17 G: no `server: uvicorn`
         assert http.get("/v1/me").status_code == 401
         me = http.get("/v1/me", headers={"Authorization": f"Bearer {support}"}).json()
         assert me["role"] == "support"

@@ -112,12 +112,12 @@ def test_transfer_too_early_says_when(client, world):
     assert client.post("/v1/terminals", json=body, headers=headers).status_code == 201
     problem = _problem(client.post("/v1/transfers", json={"terminal_id": "UT-N",
                                                           "to_account_id": "ACC-2"},
-                                   headers=headers), 409)
+                                   headers={**headers, "If-Match": "*"}), 409)
     assert "120 days after purchase" in problem["detail"]
     check = client.get("/v1/terminals/UT-N/transfer-eligibility", headers=headers).json()
     assert check["allowed"] is False and len(check["reasons"]) == 2
     done = client.post("/v1/transfers", json={"terminal_id": "UT-C", "to_account_id": "ACC-2"},
-                       headers=headers)
+                       headers={**headers, "If-Match": '"1"'})
     assert done.status_code == 201 and done.json()["from_account_id"] == "ACC-1"
 
 

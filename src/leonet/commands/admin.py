@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from leonet.control.registry import migrate, tokens
+from leonet.control.registry import migrate, principals, tokens
 from leonet.control.registry.audit import Actor, utc_now
 from leonet.control.registry.db import Database
 from leonet.control.registry.errors import RegistryError
@@ -57,7 +57,11 @@ def bootstrap(db: DbOption = None, subject: Annotated[str, typer.Option(
 def create_token(
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(r.value for r in Role)}.")],
     sponsor: Annotated[str | None, typer.Option(help="Sponsor id (sponsor tokens).")] = None,
-    subject: Annotated[str | None, typer.Option(help="Who holds it (default role-ID).")] = None,
+    subject: Annotated[str | None, typer.Option(
+        help="The holder's principal by name; a new name creates it (default role-ID).")] = None,
+    principal_id: Annotated[int | None, typer.Option(
+        help="The holder's principal by id (see create-principal).", min=1,
+        max=2**31 - 1)] = None,
     expires_in: Annotated[str | None, typer.Option(
         help="Lifetime such as 90d or 12h (default: until revoked).")] = None,
     db: DbOption = None,
@@ -71,7 +75,8 @@ def create_token(
     try:
         with database.write() as session:
             issued = tokens.issue(session, _cli_actor(), role, sponsor_id=sponsor,
-                                  subject=subject, expires_at=expires_at,
+                                  subject=subject, principal_id=principal_id,
+                                  expires_at=expires_at,
                                   reason="leonet admin create-token")
     except RegistryError as exc:
         _fail(exc)
@@ -80,6 +85,23 @@ def create_token(
                + (f", expires {issued.expires_at:%Y-%m-%dT%H:%M:%SZ}" if expires_at else "")
                + ":")
     typer.echo(issued.token)
+
+
+@app.command("create-principal")
+def create_principal(
+    name: Annotated[str, typer.Argument(help="Unique, ignoring case and width (NFKC).")],
+    kind: Annotated[str, typer.Option(help="person or service.")] = "person",
+    db: DbOption = None,
+) -> None:
+    """Create a principal (a person or service account) that tokens can be issued to."""
+    database = _open(db)
+    try:
+        with database.write() as session:
+            row = principals.create(session, _cli_actor(), name, kind,
+                                    reason="leonet admin create-principal")
+    except RegistryError as exc:
+        _fail(exc)
+    typer.echo(f"principal {row.id}: {row.name!r} ({row.kind})")
 
 
 @app.command("revoke-token")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -23,6 +24,12 @@ from leonet.physics.orbits.constellation import Constellation
 console = Console(stderr=True)
 # Tables on standard output: wide when piped, so that names are not cut.
 out_console = Console(width=None if sys.stdout.isatty() else 200)
+
+
+def flag(*names: str, **kwargs) -> typer.models.OptionInfo:
+    """`typer.Option` for an on/off switch: an empty metavar, as Typer 0.29's rich help
+    otherwise shows ``<bool>`` beside a flag that takes no value."""
+    return typer.Option(*names, metavar="", **kwargs)
 
 
 def parse_norad_ids(text: str | None) -> list[int] | None:

@@ -11,7 +11,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from leonet.commands.common import console, load_source, out_console, progress_bar
+from leonet.commands.common import console, flag, load_source, out_console, progress_bar
 from leonet.errors import InputError
 from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, check_min_elevation_deg
@@ -26,7 +26,7 @@ app = typer.Typer()
 
 Region = Annotated[str, typer.Option(
     help="ISO 3166 code or country name (TW, UKR, Fiji), disputed area (crimea), file:AREA."
-         "geojson, h3:CELL[,CELL…], cells:FILE, band:LAT_MIN:LAT_MAX, globe or land.")]
+         "geojson, h3:CELL[,CELL...], cells:FILE, band:LAT_MIN:LAT_MAX, globe or land.")]
 Source = Annotated[str, typer.Option(help="TLE/OMM file or preset.")]
 Start = Annotated[str, typer.Option(help="First instant, ISO 8601 with zone.")]
 Res = Annotated[int, typer.Option(help="H3 resolution 0-15 (5: cells of ~253 km², the size "
@@ -37,14 +37,14 @@ MinSats = Annotated[int, typer.Option(help="Satellites in view that count as cov
 GeoJson = Annotated[Path | None, typer.Option("--geojson",
                                               help="Also write the cells as GeoJSON polygons "
                                                    "with their figures.")]
-SkipInvalid = Annotated[bool, typer.Option("--skip-invalid",
+SkipInvalid = Annotated[bool, flag("--skip-invalid",
                                            help="Skip bad TLE/OMM records, reporting each.")]
 Epoch = Annotated[str | None, typer.Option(help="Epoch of preset elements (ISO 8601 UTC).")]
 AltMin = Annotated[float | None, typer.Option(help="Drop satellites below this mean altitude "
                                                    "(km), e.g. 400 to drop those still raising.")]
 AltMax = Annotated[float | None, typer.Option(help="Drop satellites above this altitude (km).")]
 MaxMemory = Annotated[float, typer.Option(help="Memory budget for ephemeris chunks (GiB).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+AsJson = Annotated[bool, flag("--json", help="Print the summary as JSON.")]
 
 MAP_VALUES = ("mean_in_view", "min_in_view", "max_in_view", "percent_covered",
               "longest_gap_s", "mean_gap_s", "time_to_first_s", "mean_response_s")
@@ -136,9 +136,9 @@ def coverage(
     written = _write_cells(out, geojson, cells, columns)
     label = f"{cells.name}: {_MAP_LABELS[map_value]}, {min_elevation:g}° mask"
     if map_file is not None:
-        vmax = 100.0 if map_value == "percent_covered" else None
         written.append(maps.cell_map(cells, columns[map_value], map_file, title=label,
-                                     label=_MAP_LABELS[map_value], vmax=vmax))
+                                     label=_MAP_LABELS[map_value],
+                                     percent=map_value == "percent_covered"))
     if profile is not None:
         written.append(maps.latitude_profile(
             cells.lat_deg, {"mean satellites in view": run.coverage.mean_in_view,
@@ -205,7 +205,7 @@ def capacity(
     ] = 1000.0,
     policy: Annotated[Path | None, typer.Option(
         help="Policy document: cells it denies at --start are not activated.")] = None,
-    whitelisted: Annotated[bool, typer.Option(
+    whitelisted: Annotated[bool, flag(
         "--whitelisted", help="Decide the policy for a whitelisted terminal.")] = False,
     not_activated: Annotated[list[str] | None, typer.Option(
         help="Region not activated (repeatable), e.g. --not-activated TW.")] = None,
@@ -256,7 +256,8 @@ def capacity(
     cap = run.capacity
     summary = {
         "cells": len(cells), "context_cells": run.n_context,
-        "terminals": float(run.terminals.sum()),
+        # Expected terminals (density × area) are fractional per cell; the total is a count.
+        "terminals": round(float(run.terminals.sum())),
         "demand_gbps": float(cap.demand_gbps.sum()),
         "offered_mean_gbps": float(cap.offered_mean_gbps.sum()),
         "served_mean_gbps": float(cap.served_mean_gbps.sum()),

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from leonet.commands.common import flag
 from leonet.control.detect import DetectConfig, read_terminal_facts
 from leonet.control.detect import detect as find_incidents
 from leonet.control.policy import Policy
@@ -30,18 +31,19 @@ telemetry_app = typer.Typer(help="Terminal telemetry: check files row by row, ve
 
 def detect(
     telemetry: Annotated[Path, typer.Option(
-        "--telemetry", help="Reports (.csv or .parquet): terminal_id,time,lat_deg,lon_deg,"
-        "alt_m,speed_kmh[,heading_deg,serving_sat,height_agl_m]; alt_m is the GNSS altitude "
-        "above sea level.")],
+        "--telemetry", help="Reports (.csv or .parquet) with columns terminal_id, time, lat_deg, "
+        "lon_deg, alt_m, speed_kmh and optionally heading_deg, serving_sat, height_agl_m; "
+        "alt_m is the GNSS altitude above sea level.")],
     out: Annotated[Path, typer.Option(
-        "--out", help="Incidents (.csv: terminal_id,kind,start,end,evidence; or .parquet).")],
+        "--out", help="Incidents (.csv with terminal_id, kind, start, end, evidence; or "
+        ".parquet).")],
     policy: Annotated[Path | None, typer.Option(
         "--policy", help="Policy document; needed for denied_region and not_whitelisted.")
     ] = None,
     terminals: Annotated[Path | None, typer.Option(
-        "--terminals", help="Terminal facts (.csv or .parquet): terminal_id[,plan,"
-        "home_country,funded,whitelisted,roaming_days_allowed]. Rows of other terminals "
-        "are reported and left out.")] = None,
+        "--terminals", help="Terminal facts (.csv or .parquet) with columns terminal_id and "
+        "optionally plan, home_country, funded, whitelisted, roaming_days_allowed. Rows of "
+        "other terminals are reported and left out.")] = None,
     kinds: Annotated[str | None, typer.Option(
         "--kinds", help="Comma-separated detectors (default: all the inputs allow).")] = None,
     config: Annotated[Path | None, typer.Option(
@@ -51,15 +53,15 @@ def detect(
     now: Annotated[str | None, typer.Option(
         help="Reports after this instant (+5 min) are refused as future (default: now).")
     ] = None,
-    all_columns: Annotated[bool, typer.Option(
-        "--all-columns", help="CSV: add rule,n_reports,lat_deg,lon_deg.")] = False,
-    as_json: Annotated[bool, typer.Option(
+    all_columns: Annotated[bool, flag(
+        "--all-columns", help="CSV: add rule, n_reports, lat_deg, lon_deg.")] = False,
+    as_json: Annotated[bool, flag(
         "--json", help="Print a JSON summary (counts, notes, row issues) on stdout.")] = False,
     alt_datum: AltDatum = "msl",
 ) -> None:
     """Find unauthorized use: denied regions, speed and altitude limits, drone-like flights,
     impossible travel, roaming, missing whitelist verification, cloned identities, clusters
-    of terminals appearing together."""
+    of terminals appearing together. Exit 1 when rows were dropped or none was usable."""
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise InputError("incidents are written as .csv or .parquet", f"--out {out}")
     started = time.perf_counter()
@@ -95,6 +97,14 @@ def detect(
             "policy": None if pol is None else {"version": pol.version, "source": pol.source},
             "config": cfg.to_dict(),
         }, indent=2))
+    # Exit codes as `telemetry check` (README "Exit codes"): 1 when rows were dropped or
+    # nothing was left to check, so a script never takes "0 incidents" of nothing as clean.
+    if len(tel) == 0:
+        err.print(f"[yellow]nothing to check:[/] {telemetry} holds no usable reports")
+        raise typer.Exit(code=1)
+    if row_issues.n_dropped:
+        err.print(f"[yellow]{row_issues.n_dropped:,} rows dropped[/] (exit code 1)")
+        raise typer.Exit(code=1)
 
 
 @telemetry_app.command("verify")

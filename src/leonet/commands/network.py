@@ -11,7 +11,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from leonet.commands.common import console, load_source, out_console, progress_bar
+from leonet.commands.common import console, flag, load_source, out_console, progress_bar
 from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, GroundPoints, place
 from leonet.physics.ground_segment import (
@@ -27,7 +27,7 @@ from leonet.physics.planes import detect_planes
 from leonet.physics.route_series import REASONS, RouteSeries
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S, STRATEGIES
 from leonet.physics.timegrid import TimeGrid, iso_utc, parse_duration_s
-from leonet.reporting import plots
+from leonet.reporting import plots, route_tables
 
 app = typer.Typer()
 
@@ -35,7 +35,7 @@ app = typer.Typer()
 Source = Annotated[str, typer.Option(help="TLE/OMM file or preset (lasers on filed planes "
                                           "for presets, detected planes for TLE sets).")]
 Strategy = Annotated[str, typer.Option(help=f"Serving satellite: {', '.join(STRATEGIES)}.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsJson = Annotated[bool, flag("--json", help="Print JSON.")]
 
 
 def _network(source: str, *, no_lasers: bool, isl_shift: int, max_laser_km: float,
@@ -100,7 +100,7 @@ def route(
         MAX_LASER_RANGE_KM,
     cutoff_lat: Annotated[float | None, typer.Option(
         help="No cross-plane lasers above this latitude (deg).")] = None,
-    no_lasers: Annotated[bool, typer.Option(help="Ignore laser links.")] = False,
+    no_lasers: Annotated[bool, flag("--no-lasers", help="Ignore laser links.")] = False,
     isls: Annotated[Path | None, typer.Option(
         help="Laser links from an isls.txt-format file ('a b' satellite indices in the "
              "order of --source) instead of +Grid.")] = None,
@@ -112,7 +112,8 @@ def route(
         help="Drop satellites below this mean altitude (km), e.g. 400 for a TLE set.")] = None,
     as_json: AsJson = False,
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of the RTT series.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the series as CSV.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the series as .parquet (paths as lists) or .csv.")] = None,
 ) -> None:
     """Route and latency from one place to another, at an instant or over a time grid."""
     if mode not in MODES:
@@ -124,6 +125,8 @@ def route(
         raise InputError(f"--plot must name a .png file, got {plot.name!r}")
     if (from_ is None) == (terminals is None):
         raise InputError("give either --from PLACE or --terminals FILE")
+    if out is not None:
+        route_tables.check_table_path(out)
     sites = None
     if terminals is not None:
         sites = read_sites(terminals, "terminal", min_elevation_deg=min_elevation)
@@ -148,7 +151,8 @@ def route(
         series = net.routes(src, dst, grid, mode=mode, strategy=strategy, pop=pop_idx,
                             progress=advance)
     if out is not None:
-        _write_series_csv(series, out)
+        rows = route_tables.write_series(series, out)
+        console.print(f"series of {rows:,} rows written to {out}", highlight=False)
     if plot is not None:
         _plot(series, plot)
         console.print(f"plot written to {plot}", highlight=False)
@@ -244,23 +248,6 @@ def _print_series(s: RouteSeries) -> None:
         out.print(f"path at {s.grid.iso[k]}: " + " → ".join(s.path(k, 0)), highlight=False)
 
 
-def _write_series_csv(s: RouteSeries, path: Path) -> None:
-    if path.suffix.lower() != ".csv":
-        raise InputError(f"--out must name a .csv file, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
-        f.write("time,source,destination,one_way_ms,rtt_ms,hops,path,no_service\n")
-        for k in range(s.n_times):
-            for i in range(s.n_pairs):
-                ends = f"{s.grid.iso[k]},\"{s.src.names[i]}\",\"{s.dst.names[i]}\","
-                if s.available[k, i]:
-                    f.write(f"{ends}{s.one_way_ms[k, i]:.4f},{s.rtt_ms[k, i]:.4f},"
-                            f"{s.hops[k, i]},\"{'|'.join(s.path(k, i))}\",\n")
-                else:
-                    f.write(f"{ends},,,,{REASONS[s.reason[k, i]]}\n")
-    console.print(f"series written to {path}", highlight=False)
-
-
 def _plot(s: RouteSeries, path: Path) -> None:
     fig, (ax, ax2) = plots.subplots(1, 2, figsize=(12, 4.2),
                                     gridspec_kw={"width_ratios": [3, 1]})
@@ -300,14 +287,15 @@ def _plot(s: RouteSeries, path: Path) -> None:
 def paths(
     hypatia_dir: Annotated[Path, typer.Option(help="Folder with tles.txt, isls.txt, "
                                                    "ground_stations.txt, description.txt.")],
-    out: Annotated[Path, typer.Option(help="Output CSV.")],
+    out: Annotated[Path, typer.Option(
+        help="Output .parquet (paths as lists of node ids) or .csv (paths a-b-c).")],
     t_offset: Annotated[str, typer.Option(help="First instant after the TLE epoch.")] = "0s",
     duration: Annotated[str, typer.Option(help="e.g. 10s (0: one instant).")] = "0s",
     step: Annotated[str, typer.Option(help="e.g. 100ms.")] = "100ms",
 ) -> None:
-    """All ordered ground-station pair paths of a Hypatia folder, per instant, as CSV."""
-    if out.suffix.lower() != ".csv":
-        raise InputError(f"--out must name a .csv file, got {out.name!r}")
+    """All ordered ground-station pair paths of a Hypatia folder, per instant, as Parquet
+    or CSV."""
+    route_tables.check_table_path(out)
     inputs = read_hypatia_dir(hypatia_dir)
     t0_s = parse_duration_s(t_offset, what="t-offset")
     grid = inputs.grid(t0_s, parse_duration_s(duration, what="duration"),
@@ -315,35 +303,13 @@ def paths(
     n_g = len(inputs.stations)
     src, dst = np.divmod(np.arange(n_g * n_g), n_g)
     pairs = src != dst
-    out.parent.mkdir(parents=True, exist_ok=True)
     offsets = t0_s + grid.offsets_s
-    rows = 0
-    with out.open("w", encoding="utf-8") as f, \
+    with route_tables.paths_writer(out) as writer, \
             progress_bar(f"routing {n_g * (n_g - 1):,} pairs", len(grid)) as advance:
-        f.write("t_offset_s,src_gs,dst_gs,length_m,one_way_ms,hops,path\n")
         for k, routes in enumerate(inputs.iter_routes(grid)):
-            rows += _write_paths(f, routes, offsets[k], src[pairs], dst[pairs])
+            writer.write(route_tables.paths_table(routes, offsets[k], src[pairs], dst[pairs]))
             advance()
-    console.print(f"wrote {rows:,} rows to {out}", highlight=False)
-
-
-def _write_paths(f, routes, t_s: float, src: np.ndarray, dst: np.ndarray) -> int:
-    indptr, nodes = routes.paths
-    n = routes.n_sats
-    length_m = routes.length_km[src, dst] * 1000.0
-    one_way = routes.one_way_ms[src, dst]
-    hops = routes.hops[src, dst]
-    text = nodes.astype(str)
-    lines = []
-    for s, d, L, ms, h in zip(src, dst, length_m, one_way, hops, strict=True):
-        k = s * routes.n_points + d
-        if np.isfinite(L):
-            path = "-".join(text[indptr[k]:indptr[k + 1]])
-            lines.append(f"{t_s:.9g},{n + s},{n + d},{L:.3f},{ms:.6f},{h},{path}\n")
-        else:  # disconnected pair: no path at this instant
-            lines.append(f"{t_s:.9g},{n + s},{n + d},,,,\n")
-    f.writelines(lines)
-    return len(lines)
+    console.print(f"wrote {writer.rows:,} rows to {out}", highlight=False)
 
 
 @app.command()

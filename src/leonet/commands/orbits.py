@@ -16,6 +16,7 @@ from rich.table import Table
 
 from leonet.commands.common import (
     console,
+    flag,
     load_source,
     out_console,
     output_format,
@@ -25,7 +26,7 @@ from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, wgs84
 from leonet.physics.orbits.propagate import iter_propagate
 from leonet.physics.orbits.shells import PRESETS
-from leonet.physics.timegrid import TimeGrid, iso_utc
+from leonet.physics.timegrid import TimeGrid, iso_utc, parse_utc
 from leonet.physics.visibility import visible
 
 constellation_app = typer.Typer(help="Describe constellations (TLE/OMM files or presets).",
@@ -33,14 +34,15 @@ constellation_app = typer.Typer(help="Describe constellations (TLE/OMM files or 
 
 Source = Annotated[str, typer.Argument(help="TLE/OMM file (.tle, .txt, .json, .csv) or "
                                             f"preset ({', '.join(sorted(PRESETS))}).")]
-SkipInvalid = Annotated[bool, typer.Option("--skip-invalid",
+SkipInvalid = Annotated[bool, flag("--skip-invalid",
                                            help="Skip bad records, reporting each one.")]
 Epoch = Annotated[str | None, typer.Option(help="Epoch of preset elements (ISO 8601 UTC).")]
-Name = Annotated[str | None, typer.Option(help="Keep names matching this glob (re:… regex).")]
+Name = Annotated[str | None, typer.Option(
+    help="Keep names matching this glob (re:PATTERN for a regular expression).")]
 AltMin = Annotated[float | None, typer.Option(help="Drop satellites below this mean altitude "
                                                    "(km).")]
 AltMax = Annotated[float | None, typer.Option(help="Drop satellites above this altitude (km).")]
-Dedupe = Annotated[bool, typer.Option(help="Keep the newest epoch per NORAD id.")]
+Dedupe = Annotated[bool, flag(help="Keep the newest epoch per NORAD id.")]
 Norad = Annotated[str | None, typer.Option(help="Keep these NORAD ids (comma-separated; for "
                                                 "presets, the 1-based index).")]
 
@@ -49,7 +51,7 @@ Norad = Annotated[str | None, typer.Option(help="Keep these NORAD ids (comma-sep
 def info(source: Source, skip_invalid: SkipInvalid = False, epoch: Epoch = None,
          name: Name = None, alt_min: AltMin = None, alt_max: AltMax = None,
          dedupe: Dedupe = False, norad: Norad = None,
-         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+         as_json: Annotated[bool, flag("--json", help="Print JSON.")] = False) -> None:
     """Satellites per shell (filed or detected from inclination and altitude), epochs."""
     sats = load_source(source, skip_invalid=skip_invalid, epoch=epoch, name=name,
                        alt_min_km=alt_min, alt_max_km=alt_max, dedupe=dedupe, norad=norad)
@@ -102,7 +104,7 @@ def ephemeris(
     skip_invalid: SkipInvalid = False, epoch: Epoch = None, name: Name = None,
     alt_min: AltMin = None, alt_max: AltMax = None, dedupe: Dedupe = False,
     norad: Norad = None,
-    float32: Annotated[bool, typer.Option(help="Single-precision positions (~0.5 m).")] = False,
+    float32: Annotated[bool, flag(help="Single-precision positions (~0.5 m).")] = False,
     max_memory_gib: Annotated[float, typer.Option(help="Memory budget per chunk.")] = 2.0,
 ) -> None:
     """Earth-fixed positions, velocities and sub-satellite points over a time grid."""
@@ -164,19 +166,19 @@ def _open_writer(path: Path, fmt: str, schema: pa.Schema):
 
 
 def overhead(
-    lat: Annotated[float, typer.Option(help="Geodetic latitude (deg).")],
-    lon: Annotated[float, typer.Option(help="Longitude (deg).")],
+    lat: Annotated[float, typer.Option(help="Geodetic latitude (deg).", min=-90, max=90)],
+    lon: Annotated[float, typer.Option(help="Longitude (deg).", min=-180, max=180)],
     at: Annotated[str, typer.Option(help="Instant, ISO 8601 with zone.")],
     source: Annotated[str, typer.Option(help="TLE/OMM file or preset.")] = "starlink-gen1",
     min_elevation: Annotated[float, typer.Option(help="Elevation mask (deg).")] =
         DEFAULT_MIN_ELEVATION_DEG,
     alt_m: Annotated[float, typer.Option(help="Height above the ellipsoid (m).")] = 0.0,
     skip_invalid: SkipInvalid = False, epoch: Epoch = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, flag("--json", help="Print JSON.")] = False,
 ) -> None:
     """Satellites in view of a place at an instant, highest first."""
     point = wgs84.point(lat, lon, alt_m, min_elevation_deg=min_elevation)
-    grid = TimeGrid.at(at)
+    grid = TimeGrid.at(parse_utc(at, what="--at"))
     sats = load_source(source, skip_invalid=skip_invalid, epoch=epoch)
     eph = sats.propagate(grid)
     vis = visible(point, eph.r_ecef_km[0])

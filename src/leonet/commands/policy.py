@@ -12,11 +12,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from leonet.commands.common import flag
 from leonet.control.boundaries import EDITION
 from leonet.control.labels import region_labels
 from leonet.control.policy import Policy
 from leonet.control.policy.diff import diff_policies
-from leonet.control.population import read_points, synthesize_population, write_points
+from leonet.control.population import (
+    countries_of_regions,
+    read_points,
+    synthesize_population,
+    write_points,
+)
 from leonet.control.regions import catalogue, resolve_region
 from leonet.control.spillover import spillover as measure_spillover
 from leonet.errors import InputError
@@ -29,7 +35,7 @@ out = Console(highlight=False, soft_wrap=True)
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="Policy document (.toml or .json).")],
-    canonical: Annotated[bool, typer.Option(help="Print the canonical JSON document.")] = False,
+    canonical: Annotated[bool, flag(help="Print the canonical JSON document.")] = False,
 ) -> None:
     """Load and check a policy: schema, regions, contradictions; print warnings."""
     policy = Policy.load(file)
@@ -39,7 +45,8 @@ def check(
     out.print(f"{file}: version {policy.version}, default {policy.default}, "
               f"{len(policy.rules)} rules, {len(policy.regions)} regions — OK")
     for name, reg in policy.regions.items():
-        flag = " (approximate)" if reg.approximate else ""
+        flag = (f" (approximate: {reg.accuracy})" if reg.accuracy else " (approximate)"
+                if reg.approximate else "")
         out.print(f"  region {name}: {reg.name}, {reg.kind}{flag}{_whereabouts(reg)}")
     for w in policy.warnings:
         out.print(f"  [yellow]warning:[/] {w}")
@@ -95,16 +102,16 @@ def _decide_rows(pop, policy, path: Path):
 @app.command()
 def explain(
     policy_file: Annotated[Path, typer.Option("--policy", help="Policy document.")],
-    lat: Annotated[float, typer.Option(help="Latitude, degrees north.")],
-    lon: Annotated[float, typer.Option(help="Longitude, degrees east.")],
+    lat: Annotated[float, typer.Option(help="Latitude, degrees north.", min=-90, max=90)],
+    lon: Annotated[float, typer.Option(help="Longitude, degrees east.", min=-180, max=180)],
     time: Annotated[str, typer.Option(help="Instant with a zone, e.g. 2026-02-10T12:00Z.")],
     alt_m: Annotated[float, typer.Option(help="Height, m.")] = 0.0,
     speed_kmh: Annotated[float, typer.Option(help="Speed, km/h.")] = 0.0,
-    whitelisted: Annotated[bool, typer.Option(help="Terminal is whitelisted.")] = False,
+    whitelisted: Annotated[bool, flag(help="Terminal is whitelisted.")] = False,
     plan: Annotated[str | None, typer.Option(help="Service plan.")] = None,
     home_country: Annotated[str | None, typer.Option(help="Home country code.")] = None,
     roaming_days: Annotated[float, typer.Option(help="Days roaming.")] = 0.0,
-    unfunded: Annotated[bool, typer.Option(help="Terminal is no longer funded.")] = False,
+    unfunded: Annotated[bool, flag(help="Terminal is no longer funded.")] = False,
 ) -> None:
     """Explain, in plain words, the decision for one terminal."""
     policy = Policy.load(policy_file)
@@ -129,8 +136,16 @@ def diff(
 ) -> None:
     """Which terminals gain or lose service from A to B, by region and reason."""
     pa, pb = Policy.load(a), Policy.load(b)
-    pop = (read_points(population) if population is not None
-           else synthesize_population(synthetic, seed=seed, time=time))
+    if population is None:
+        # Where the policies' regions are: terminals elsewhere only ever meet the default.
+        where = countries_of_regions([*pa.regions.values(), *pb.regions.values()])
+        pop = synthesize_population(synthetic, seed=seed, time=time, countries=where or None)
+        out.print(f"Synthetic population (seed {seed}): {len(pop):,} terminals at towns of "
+                  + (", ".join(where) if where else "the world")
+                  + f", {pop.whitelisted.mean():.0%} whitelisted at random; --population "
+                  "for your own terminals.", highlight=False)
+    else:
+        pop = read_points(population)
     if population is not None:  # name file and row for values the policies refuse
         _decide_rows(pop, pa, population)
         _decide_rows(pop, pb, population)
@@ -157,7 +172,7 @@ def diff(
 
 @app.command()
 def spillover(
-    region: Annotated[str, typer.Argument(help="Region name (UA, crimea, area:<id>, …).")],
+    region: Annotated[str, typer.Argument(help="Region name (UA, crimea, area:<id>, ...).")],
     resolution: Annotated[int, typer.Option(help="H3 resolution of service control.")] = 5,
     policy_file: Annotated[Path | None, typer.Option(
         "--policy", help="Policy whose areas/files the region name refers to.")] = None,

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from leonet.commands.common import flag
 from leonet.data import scenario_dir
 from leonet.errors import InputError, did_you_mean
 from leonet.reporting.scenario import write_results
@@ -51,7 +52,7 @@ def run_command(
                                                "name (leonet scenario list).")],
     out: Annotated[Path, typer.Option("--out", help="Report folder to write.")],
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results.json on stdout.")
+    as_json: Annotated[bool, flag("--json", help="Print results.json on stdout.")
                        ] = False,
 ) -> None:
     """Replay a scenario and write its report (index.html, report.md) and results
@@ -105,7 +106,7 @@ def check_command(
 
 @app.command("list")
 def list_command(
-    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+    as_json: Annotated[bool, flag("--json", help="JSON on stdout.")] = False,
 ) -> None:
     """The scenarios shipped with leonet."""
     rows = []

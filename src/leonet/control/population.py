@@ -10,6 +10,7 @@ A file has the columns ``terminal_id,time,lat_deg,lon_deg,alt_m,speed_kmh`` and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from leonet.control.boundaries import countries
+from leonet.control.regions import Region
 from leonet.errors import InputError
 from leonet.physics.ground import world_cities
 from leonet.physics.timegrid import iso_utc, parse_utc
@@ -127,6 +129,17 @@ def place_at_cities(n: int, rng: np.random.Generator, countries: list[str] | Non
     lon = cities.lon_deg[pick] + east_km / (111.2 * np.cos(np.deg2rad(lat)))
     lon = (lon + 180.0) % 360.0 - 180.0
     return lat, lon, cities.country[pick].astype(object)
+
+
+def countries_of_regions(regions: Iterable[Region]) -> list[str]:
+    """The country codes of the world cities (`place_at_cities`' towns) that lie in any of
+    ``regions``, sorted: where a synthetic population must be drawn for its terminals to meet
+    the rules naming those regions. Empty when no town lies in them."""
+    cities = world_cities()
+    inside = np.zeros(len(cities), dtype=bool)
+    for region in regions:
+        inside |= region.contains(cities.lat_deg, cities.lon_deg)
+    return sorted({str(c) for c in cities.country[inside]})
 
 
 def _home_countries(city_codes: np.ndarray) -> np.ndarray:

@@ -65,6 +65,9 @@ class Region:
     h3_cells: frozenset[int] = frozenset()
     h3_res: int = -1
     notes: tuple[str, ...] = field(default=())
+    # How far to trust an approximate line (shown with the region, not as a policy warning:
+    # a correct document naming a shipped region must check clean).
+    accuracy: str = ""
 
     @property
     def area_km2(self) -> float:
@@ -219,8 +222,7 @@ def disputed_region(region_id: str) -> Region:
         geom = keep_polygonal(shapely.intersection(geom, disputed_region(p["within"]).geometry))
     return Region(ref=region_id, name=p["name"], kind="disputed", geometry=geom,
                   source=f"{p['source']} Digitised {p['digitised']}; clipped to {EDITION}.",
-                  approximate=bool(p["approximate"]),
-                  notes=(f"region {region_id!r} is approximate: {p['note']}",))
+                  approximate=bool(p["approximate"]), accuracy=p["note"])
 
 
 def file_region(rel: str, *, base_dir: Path | None, where: str) -> Region:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from leonet.notebook import html_summary
 from leonet.physics.earth import ecef_to_geodetic
 from leonet.physics.ground import GroundPoints
 from leonet.physics.timegrid import TimeGrid
@@ -94,3 +95,11 @@ class Ephemeris:
 
     def __repr__(self) -> str:
         return f"Ephemeris(n_times={self.n_times}, n_sats={self.n_sats}, {self.grid!r})"
+
+    def _repr_html_(self) -> str:
+        failed = int(np.any(self.error != 0, axis=0).sum()) if self.error.size else 0
+        return html_summary("Ephemeris", [
+            ("instants", self.n_times), ("satellites", self.n_sats),
+            ("first", self.grid.iso[0] if self.n_times else ""),
+            ("last", self.grid.iso[-1] if self.n_times else ""),
+            ("satellites with SGP4 errors", failed)])

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from leonet.errors import InputError
+from leonet.notebook import html_columns, to_arrow, to_pandas
 from leonet.physics.ground import GroundPoints
 from leonet.physics.timegrid import TimeGrid
 
@@ -82,6 +83,30 @@ class RouteSeries:
     @property
     def n_times(self) -> int:
         return self.one_way_ms.shape[0]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """One row per instant and pair (time-major): time, source, destination, one-way and
+        round-trip delay (NaN: no service), hops and the reason for no service ("" with)."""
+        k, i = np.divmod(np.arange(self.one_way_ms.size), self.n_pairs)
+        reasons = np.array(REASONS, dtype=object)[self.reason.ravel()]
+        return {"time": self.grid.utc[k],
+                "source": np.asarray(self.src.names, dtype=object)[i],
+                "destination": np.asarray(self.dst.names, dtype=object)[i],
+                "one_way_ms": self.one_way_ms.ravel(), "rtt_ms": self.rtt_ms.ravel(),
+                "hops": self.hops.ravel(),
+                "no_service": np.where(self.available.ravel(), "", reasons)}
+
+    def to_pandas(self):
+        """`columns` as a pandas DataFrame."""
+        return to_pandas(self.columns())
+
+    def to_arrow(self):
+        """`columns` as an Arrow table."""
+        return to_arrow(self.columns())
+
+    def _repr_html_(self) -> str:
+        return html_columns(f"RouteSeries ({self.mode.value}): {self.n_pairs:,} pairs at "
+                            f"{self.n_times:,} instants", self.columns())
 
     @property
     def n_pairs(self) -> int:

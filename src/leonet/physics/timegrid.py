@@ -29,6 +29,22 @@ NS_PER_MS = 1_000_000
 NS_PER_DAY = 86_400 * NS_PER_S
 # Julian date of the Unix epoch 1970-01-01T00:00:00 UTC.
 JD_UNIX_EPOCH = 2440587.5
+# datetime64[ns] holds int64 nanoseconds since 1970 (the smallest int64 is NaT): instants from
+# 1677-09-21T00:12:43.145224193Z to 2262-04-11T23:47:16.854775807Z. Outside, a conversion to
+# nanoseconds wraps around silently (9999-12-31 becomes 1816-03-30), so every time that enters
+# is checked against these bounds first (`parse_utc`, `parse_bound`, `units_to_ns`).
+NS_MIN = -(2**63) + 1
+NS_MAX = 2**63 - 1
+MAX_DURATION_S = (NS_MAX - NS_MIN) / NS_PER_S
+REPRESENTABLE = "1677-09-21T00:12:44Z .. 2262-04-11T23:47:16Z"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# Civil UTC offsets run from -12:00 (Baker Island) to +14:00 (Kiribati, Line Islands): IANA tz
+# database. Anything past 14 hours either way is a typo, never a place.
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
+# The same bound over ISO 8601 text, for vectorised readers (Arrow's takes any offset < 24 h):
+# text ending in an offset beyond +-14:00.
+OFFSET_BEYOND_RE = r"[+-](?:(?:1[5-9]|2\d)(?::?\d\d)?|14:?(?:0[1-9]|[1-5]\d))\s*$"
+_UNIT_NS = {"s": NS_PER_S, "ms": NS_PER_MS, "us": 1_000, "ns": 1}
 
 _UNIT_S = {
     "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0,
@@ -47,16 +63,17 @@ def parse_duration_s(value: str | float | int | dt.timedelta, *, what: str = "du
     """Seconds in a duration given as ``"6h"``, ``"10m"``, ``"1.9s"``, ``"100ms"``, ``"PT6H"``,
     a number of seconds, or a `datetime.timedelta`. Compound forms like ``"1h30m"`` work too."""
     if isinstance(value, dt.timedelta):
-        return value.total_seconds()
+        return _bounded_s(value.total_seconds(), what, value)
     if isinstance(value, int | float | np.integer | np.floating):
         if not np.isfinite(value):
             raise InputError(f"{what} must be finite, got {value!r}")
-        return float(value)
+        return _bounded_s(float(value), what, value)
     text = str(value).strip()
     iso = _ISO_DURATION_RE.match(text)
     if iso and text.upper() not in ("P", "PT"):
         parts = {k: float(v) if v else 0.0 for k, v in iso.groupdict().items()}
-        return parts["d"] * 86400 + parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
+        return _bounded_s(parts["d"] * 86400 + parts["h"] * 3600 + parts["m"] * 60
+                          + parts["s"], what, value)
     total = 0.0
     pieces = re.findall(r"[-+]?\d*\.?\d+\s*[a-zµ]*", text, flags=re.IGNORECASE)
     if not pieces or "".join(p.replace(" ", "") for p in pieces) != text.replace(" ", ""):
@@ -75,7 +92,24 @@ def parse_duration_s(value: str | float | int | dt.timedelta, *, what: str = "du
                 f"expected one of {', '.join(sorted(set(_UNIT_S)))}"
             )
         total += float(m.group(1)) * _UNIT_S[unit]
-    return total
+    return _bounded_s(total, what, value)
+
+
+def _bounded_s(seconds: float, what: str, value: object) -> float:
+    # No duration longer than the whole representable range (584 years) means anything.
+    if not abs(seconds) <= MAX_DURATION_S:
+        raise InputError(f"{what} {value!r} is longer than the 584 years between the first "
+                         "and last representable instants")
+    return seconds
+
+
+class OutOfRangeError(InputError):
+    """A well-formed time before or after what nanoseconds since 1970 in int64 can hold;
+    ``after`` tells which side."""
+
+    def __init__(self, what: str, text: str, *, after: bool) -> None:
+        super().__init__(f"{what} {text} is outside the representable range {REPRESENTABLE}")
+        self.after = after
 
 
 def parse_utc(value: str | dt.datetime | np.datetime64, *, what: str = "time") -> np.datetime64:
@@ -83,15 +117,31 @@ def parse_utc(value: str | dt.datetime | np.datetime64, *, what: str = "time") -
 
     Strings must carry a zone (``Z`` or ``+02:00``): a time without one is ambiguous and is
     refused rather than guessed. `numpy.datetime64` values are taken as UTC, as numpy has no
-    zones.
+    zones. An instant outside `REPRESENTABLE` raises `OutOfRangeError` (never wraps).
+
+    >>> parse_utc("9999-12-31T23:59:59Z", what="until")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    leonet.physics.timegrid.OutOfRangeError: until 9999-12-31T23:59:59Z is outside ...
     """
     if isinstance(value, np.datetime64):
-        return value.astype("datetime64[ns]")
+        if np.isnat(value):
+            raise InputError(f"{what} is NaT (not a time)")
+        unit = np.datetime_data(value.dtype)[0]
+        if unit not in _UNIT_NS:  # days, years...: microseconds hold +-290,000 years exactly
+            value, unit = value.astype("datetime64[us]"), "us"
+        ns = units_to_ns(np.array([value.view(np.int64)]), unit, what=what)[0]
+        return np.datetime64(int(ns), "ns")
     if isinstance(value, dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise InputError(f"{what} {value!r} has no timezone; give an aware datetime (UTC)")
-        naive = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return np.datetime64(naive, "ns")
+        if abs(value.utcoffset()) > MAX_UTC_OFFSET:
+            raise InputError(f"{what} {value.isoformat()} has the UTC offset "
+                             f"{value.strftime('%z')}; offsets in use lie within -12:00..+14:00, "
+                             "and leonet takes -14:00..+14:00")
+        micros = (value - _EPOCH) // dt.timedelta(microseconds=1)  # exact, no overflow
+        if not NS_MIN <= micros * 1000 <= NS_MAX:
+            raise OutOfRangeError(what, value.isoformat(), after=micros > 0)
+        return np.datetime64(micros * 1000, "ns")
     text = str(value).strip()
     try:
         parsed = dt.datetime.fromisoformat(text.replace("z", "Z"))
@@ -100,10 +150,62 @@ def parse_utc(value: str | dt.datetime | np.datetime64, *, what: str = "time") -
             f"cannot read {what} {value!r}; expected ISO 8601 such as 2026-08-23T00:00:00Z"
         ) from None
     if parsed.tzinfo is None:
+        # A date alone ("2022-02-26") needs a time before its zone to be accepted back.
+        suggestion = text.replace(" ", "T") + ("Z" if "T" in text or " " in text
+                                               else "T00:00:00Z")
         raise InputError(
-            f"{what} {value!r} has no timezone; add 'Z' for UTC (e.g. {text}Z) or an offset"
+            f"{what} {value!r} has no timezone; add 'Z' for UTC (e.g. {suggestion}) or an offset"
         )
-    return parse_utc(parsed, what=what)
+    try:
+        return parse_utc(parsed, what=what)
+    except OutOfRangeError as exc:
+        raise OutOfRangeError(what, text, after=exc.after) from None
+
+
+def parse_bound(value: str | dt.datetime | np.datetime64, *, what: str, end: bool
+                ) -> np.datetime64 | None:
+    """One end of a time window: as `parse_utc`, except that an ``end`` after `REPRESENTABLE`
+    (``9999-12-31T23:59:59Z``, the usual way to write "forever") is None, "no end", and a
+    start before it is None, "no start". The other two (an end before 1677, a start after 2262:
+    windows that hold no representable instant) are refused.
+
+    >>> parse_bound("9999-12-31T23:59:59Z", what="until", end=True) is None
+    True
+    >>> parse_bound("0001-01-01T00:00:00Z", what="from", end=False) is None
+    True
+    """
+    try:
+        return parse_utc(value, what=what)
+    except OutOfRangeError as exc:
+        if exc.after == end:
+            return None
+        raise
+
+
+def units_out_of_range(values: np.ndarray, unit: str) -> np.ndarray:
+    """Where int64 counts of ``unit`` (``"s"``, ``"ms"``, ``"us"``, ``"ns"``) since 1970 hold
+    an instant outside `REPRESENTABLE` (their product in nanoseconds would overflow int64)."""
+    limit = NS_MAX // _UNIT_NS[unit]
+    values = np.asarray(values, dtype=np.int64)
+    return (values < -limit) | (values > limit)
+
+
+def units_to_ns(values: np.ndarray, unit: str, *, what: str = "time",
+                nat: int | None = None) -> np.ndarray:
+    """int64 counts of ``unit`` since 1970 as int64 nanoseconds, refusing (`OutOfRangeError`)
+    a value that would overflow instead of wrapping. ``nat``: a value passed through
+    unchanged (a missing time), never checked.
+
+    >>> units_to_ns(np.array([1, -2]), "ms").tolist()
+    [1000000, -2000000]
+    """
+    values = np.asarray(values, dtype=np.int64)
+    keep = np.ones(values.shape, bool) if nat is None else values != nat
+    bad = keep & units_out_of_range(values, unit)
+    if bad.any():
+        v = int(values[np.argmax(bad)])
+        raise OutOfRangeError(what, f"{v} {unit} since 1970", after=v > 0)
+    return np.where(keep, values * _UNIT_NS[unit], values)
 
 
 def iso_utc(t_ns: int | np.integer | np.datetime64 | np.ndarray, unit: str | None = None
@@ -169,6 +271,10 @@ class TimeGrid:
         step_ns = round(step_s * NS_PER_S)
         if step_ns == 0:
             raise InputError(f"step {step!r} is below one nanosecond")
+        end_ns = int(t0.view(np.int64)) + round(duration_s * NS_PER_S)
+        if end_ns > NS_MAX:
+            raise OutOfRangeError("start + duration", f"(start {iso_utc(t0)} + {duration})",
+                                  after=True)
         n = round(duration_s * NS_PER_S) // step_ns + 1
         return cls(t0 + np.arange(n, dtype=np.int64) * np.timedelta64(step_ns, "ns"))
 

@@ -24,6 +24,7 @@ from leonet.control.labels import country_labels
 from leonet.control.policy import Policy
 from leonet.control.regions import buffer_km_geometry, resolve_region
 from leonet.errors import InputError
+from leonet.notebook import html_columns, to_arrow, to_pandas
 from leonet.physics.capacity import (
     DEFAULT_ASSUMPTIONS,
     CapacityAssumptions,
@@ -66,6 +67,18 @@ class RegionCapacity:
     def class_counts(self) -> dict[str, int]:
         labels, counts = np.unique(self.capacity.availability.astype(str), return_counts=True)
         return {str(k): int(v) for k, v in zip(labels, counts, strict=True)}
+
+    def to_pandas(self):
+        """`columns` as a pandas DataFrame, one row per cell."""
+        return to_pandas(self.columns())
+
+    def to_arrow(self):
+        """`columns` as an Arrow table, one row per cell."""
+        return to_arrow(self.columns())
+
+    def _repr_html_(self) -> str:
+        return html_columns(f"Busy-hour capacity of {self.cells.name} "
+                            f"({len(self.cells):,} cells)", self.columns())
 
 
 def context_cells(cells: CellSet, context_km: float) -> tuple[CellSet | None, str | None]:

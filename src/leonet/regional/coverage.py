@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from leonet.notebook import html_columns, to_arrow, to_pandas
 from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures, coverage
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG
 from leonet.physics.timegrid import TimeGrid
@@ -41,6 +42,18 @@ class RegionCoverage:
     def summary(self) -> CoverageSummary:
         """Area-weighted means and extremes over the region."""
         return summarise(self.cells, self.coverage)
+
+    def to_pandas(self):
+        """`columns` as a pandas DataFrame, one row per cell."""
+        return to_pandas(self.columns())
+
+    def to_arrow(self):
+        """`columns` as an Arrow table, one row per cell."""
+        return to_arrow(self.columns())
+
+    def _repr_html_(self) -> str:
+        return html_columns(f"Coverage of {self.cells.name} ({len(self.cells):,} cells, "
+                            f"{len(self.grid):,} instants)", self.columns())
 
 
 @dataclass(frozen=True)

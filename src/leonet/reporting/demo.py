@@ -68,6 +68,7 @@ def sky_section(out_dir: Path) -> Section:
                                "in view (mean) per city")
     lon, lat = plots.unwrapped_tracks(eph.lon_deg[:, ::11], eph.lat_deg[:, ::11])
     ax.plot(lon, lat, color="tab:blue", linewidth=0.3, alpha=0.5)
+    maps.draw_countries(ax, (-180.0, 180.0, -90.0, 90.0), color="0.45", linewidth=0.4)
     sc = ax.scatter(points.lon_deg, points.lat_deg, c=counts.mean(axis=0), cmap="viridis",
                     s=90, edgecolors="k", zorder=3, vmin=0)
     for c in cities:
@@ -208,7 +209,8 @@ def coverage_section(out_dir: Path) -> Section:
                                 maps.cell_map(cells, figs[40.0].percent_covered,
                                               out_dir / "coverage_UA_40deg.png",
                                               title="UA: percent of time covered at a 40° mask",
-                                              label="percent of time covered", vmax=100.0)))
+                                              label="percent of time covered",
+                                              percent=True)))
     sec.table("Per-cell coverage (area-weighted mean; worst = the least covered cell)",
               ["region", "cells", "area (km²)", "mean in view 25°", "min 25°", "max 25°",
                "worst % covered 25°", "mean in view 40°", "min 40°", "% covered 40°",

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass
 class Section:
-    """One part of a report: a title, Markdown-ish text, tables and figure files."""
+    """One part of a report: a title, Markdown-ish text, tables and figure files.
+
+    ``figures`` are ``(caption, path)``: the caption is shown under the image and is its
+    ``alt`` text (what a screen reader, or a reader whose image did not load, gets)."""
 
     title: str
     text: str = ""
@@ -32,6 +36,24 @@ def _fmt(value: object) -> str:
 # The browser view of a run: `leonet dashboard` serves it on this address (docs/dashboard.md).
 DASHBOARD_LINK = ("<p>On a globe: run <code>leonet dashboard &lt;this folder&gt;</code> and open "
                   "<a href='http://127.0.0.1:8050/'>http://127.0.0.1:8050/</a>.</p>")
+
+
+def link(path: Path | str, out_dir: Path) -> str:
+    """``path`` as a link from a file in ``out_dir``: relative to ``out_dir``, whatever the
+    working directory (both may be relative to it, or absolute), with forward slashes.
+
+    >>> link("reports/x/served.png", Path("reports/x"))
+    'served.png'
+    >>> link("/tmp/a/b.png", Path("/tmp/a/sub"))
+    '../b.png'
+    """
+    rel = os.path.relpath(Path(path).absolute(), Path(out_dir).absolute())
+    return Path(rel).as_posix()
+
+
+def _md_alt(text: str) -> str:
+    """``text`` safe inside Markdown's ``![...]``: brackets escaped."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def write_report(out_dir: Path, title: str, sections: list[Section],
@@ -62,14 +84,14 @@ def write_report(out_dir: Path, title: str, sections: list[Section],
             body.append(f"<table><caption>{html.escape(caption)}</caption>"
                         f"<tr>{cells}</tr>{trs}</table>")
         for caption, path in sec.figures:
-            rel = Path(path).relative_to(out_dir) if Path(path).is_absolute() else Path(path)
-            md += [f"![{caption}]({rel.as_posix()})", ""]
-            body.append(f"<figure><img src='{html.escape(rel.as_posix())}' alt=''>"
+            src = link(path, out_dir)
+            md += [f"![{_md_alt(caption)}]({src})", ""]
+            body.append(f"<figure><img src='{html.escape(src)}' alt='{html.escape(caption)}'>"
                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
         if sec.files:
-            md += ["Files: " + ", ".join(f"`{Path(f).name}`" for f in sec.files), ""]
+            md += ["Files: " + ", ".join(f"`{link(f, out_dir)}`" for f in sec.files), ""]
             body.append("<p>Files: " + ", ".join(
-                f"<a href='{html.escape(Path(f).name)}'>{html.escape(Path(f).name)}</a>"
+                f"<a href='{html.escape(link(f, out_dir))}'>{html.escape(link(f, out_dir))}</a>"
                 for f in sec.files) + "</p>")
     (out_dir / "report.md").write_text("\n".join(md), encoding="utf-8")
     style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"

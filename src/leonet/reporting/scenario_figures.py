@@ -7,24 +7,23 @@ the CLI is imported: it is the slowest import of the report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import shapely
 
 from leonet.control.detect.config import KINDS
-from leonet.control.regions import disputed_ids, disputed_region
+from leonet.control.policy import Policy
+from leonet.data import policy_files
 from leonet.reporting import maps, plots
-from leonet.reporting.maps import draw_countries
+from leonet.reporting.maps import points_extent, region_frame
+from leonet.reporting.palette import FIXED, colour_of, palette_for
 from leonet.reporting.scenario_data import ServedByRegion, day, kinds_found, slug
 from leonet.scenario.results import CoverageRun, Decided, ScenarioResult
 
-# Colours of the decisions on maps: allowed on top in green; the denying rules in turn.
-_ALLOWED = "#2ca02c"
-_DENIED = ("#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf")
-_KIND_COLOURS = dict(zip(KINDS, ("#d62728", "#ff7f0e", "#9467bd", "#393b79", "#8c564b",
-                                 "#e377c2", "#17becf", "#bcbd22", "#1f77b4"), strict=True))
+# Legends of the maps: larger than matplotlib's default markers, readable at report width.
+LEGEND = {"fontsize": 8, "markerscale": 3, "framealpha": 0.9}
 
 
 @dataclass(frozen=True)
@@ -43,14 +42,28 @@ class ScenarioFigures:
                             self.latency) if p is not None]
 
 
-def draw_figures(result: ScenarioResult, served: ServedByRegion, out_dir: Path
-                 ) -> ScenarioFigures:
-    """Draw every figure of ``result`` into ``out_dir``."""
+def report_palette(policies: Iterable[Policy] = ()) -> dict[str, str]:
+    """The colours of one report: every deciding rule of the shipped policies and of
+    ``policies``, every incident kind and the fixed names (`palette.FIXED`), so that a rule
+    or kind has one colour in every figure, and the same one in every report on the shipped
+    policies (the set, hence each colour, does not depend on which policies a report uses)."""
+    names = set(FIXED) | set(KINDS)
+    for pol in [*(Policy.load(f) for f in policy_files()), *policies]:
+        names.update(rule.id for rule in pol.rules)
+    return palette_for(names)
+
+
+def draw_figures(result: ScenarioResult, served: ServedByRegion, out_dir: Path,
+                 palette: dict[str, str] | None = None) -> ScenarioFigures:
+    """Draw every figure of ``result`` into ``out_dir``, in the colours of ``palette``
+    (`report_palette` of the scenario's policies when not given)."""
+    if palette is None:
+        palette = report_palette(step.policy for step in result.scenario.policies)
     return ScenarioFigures(
         served=served_figure(result, served, out_dir / "served.png"),
-        decisions=(decisions_figure(result, out_dir / "decisions.png")
+        decisions=(decisions_figure(result, out_dir / "decisions.png", palette)
                    if result.policy_changes else None),
-        incidents=(incidents_figure(result, out_dir / "incidents.png")
+        incidents=(incidents_figure(result, out_dir / "incidents.png", palette)
                    if result.windows and len(result.incidents) else None),
         coverage=tuple(coverage_figure(c, out_dir / f"coverage-{slug(c.region)}.png")
                        for c in result.coverage),
@@ -64,24 +77,32 @@ def served_figure(result: ScenarioResult, served: ServedByRegion, path: Path) ->
     d, scn = result.timeline, result.scenario
     t = result.timeline_ns.view("datetime64[ns]")
     n_t = len(t)
-    fig, axes = plots.subplots(2, 1, figsize=(12, 8), sharex=True)
+    fig, axes = plots.subplots(2, 1, figsize=(13, 8), sharex=True)
+    regions = palette_for(str(served.regions[j]) for j in served.top)
     for j in served.top:
+        colour = regions[str(served.regions[j])]
         axes[0].plot(t, served.allowed[:, j], label=f"{served.regions[j]} allowed",
-                     linewidth=1.4)
-        axes[0].plot(t, served.on[:, j], linestyle=":", linewidth=0.8, color=axes[0].lines[-1]
-                     .get_color())
-    axes[0].set_ylabel("terminals (solid: allowed, dotted: switched on)")
-    axes[0].legend(fontsize=8, ncol=2, loc="upper left")
+                     linewidth=1.4, color=colour)
+        axes[0].plot(t, served.on[:, j], linestyle=":", linewidth=0.8, color=colour,
+                     label=f"{served.regions[j]} switched on")
+    axes[0].set_ylabel("terminals")
+    axes[0].set_ylim(bottom=0)
+    groups = palette_for(g.id for g in result.fleet.groups)
     g_index = result.fleet.group[d.state.terminal]
     for k, g in enumerate(result.fleet.groups):
         n = np.bincount(d.state.instant[g_index == k], minlength=n_t)
         a = np.bincount(d.state.instant[g_index == k], weights=d.allowed[g_index == k],
                         minlength=n_t)
         share = np.where(n > 0, a / np.maximum(n, 1), np.nan)
-        axes[1].plot(t, 100.0 * share, label=g.id, linewidth=1.2)
+        axes[1].plot(t, 100.0 * share, label=g.id, linewidth=1.2, color=groups[g.id])
     axes[1].set_ylabel("% of the group's terminals allowed")
     axes[1].set_ylim(-3, 103)
-    axes[1].legend(fontsize=8, ncol=3, loc="lower left")
+    axes[1].set_xlabel("date (UTC)")
+    # Legends beside the axes, not over them: the event markers run along the top.
+    axes[0].legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                   title="region", title_fontsize=9)
+    axes[1].legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                   title="group", title_fontsize=9)
     for ax in axes:
         ax.grid(True, color="0.9")
         for n_step, step in enumerate(scn.policies, start=1):
@@ -94,37 +115,41 @@ def served_figure(result: ScenarioResult, served: ServedByRegion, path: Path) ->
     return plots.save(fig, path)
 
 
-def decisions_figure(result: ScenarioResult, path: Path) -> Path:
-    """One map per policy change: the terminals switched on, coloured by decision."""
+def decisions_figure(result: ScenarioResult, path: Path,
+                     palette: dict[str, str] | None = None) -> Path:
+    """One map per policy change: the terminals switched on, coloured by decision (allowed,
+    else the deciding rule), each rule in its ``palette`` colour in every panel."""
 
     panels = result.policy_changes
     all_lat = np.concatenate([c.decided.state.lat_deg for c in panels])
     all_lon = np.concatenate([c.decided.state.lon_deg for c in panels])
-    extent = _extent(all_lat, all_lon)
+    extent = points_extent(all_lat, all_lon)
     cols = min(3, len(panels))
     rows_n = (len(panels) + cols - 1) // cols
-    fig, axes = plots.subplots(rows_n, cols, figsize=(5.2 * cols, 4.4 * rows_n),
-                                   squeeze=False)
+    fig, axes = plots.subplots(rows_n, cols, figsize=(6.2 * cols, 5.2 * rows_n),
+                               squeeze=False)
     for ax, c in zip(axes.ravel(), panels, strict=False):
-        _decision_panel(ax, c.decided, extent, f"{day(c.step.from_ns)}: {c.step.event}")
+        _decision_panel(ax, c.decided, extent, f"{day(c.step.from_ns)}: {c.step.event}",
+                        palette)
     for ax in axes.ravel()[len(panels):]:
         ax.axis("off")
     fig.tight_layout()
     return plots.save(fig, path)
 
 
-def incidents_figure(result: ScenarioResult, path: Path) -> Path:
-    """Where the incidents of every window began, by kind."""
+def incidents_figure(result: ScenarioResult, path: Path,
+                     palette: dict[str, str] | None = None) -> Path:
+    """Where the incidents of every window began, by kind (in ``palette`` colours)."""
 
     inc = result.incidents
-    extent = _extent(inc.lat_deg, inc.lon_deg)
+    extent = points_extent(inc.lat_deg, inc.lon_deg)
     fig, ax = plots.subplots(figsize=(10, 7))
     for kind in kinds_found(result):
         m = inc.kind == kind
-        ax.scatter(inc.lon_deg[m], inc.lat_deg[m], s=8, c=_KIND_COLOURS[kind], linewidths=0,
-                   label=f"{kind} ({int(m.sum()):,})", zorder=4)
-    _outlines(ax, extent)
-    ax.legend(fontsize=8, markerscale=2, loc="lower left")
+        ax.scatter(inc.lon_deg[m], inc.lat_deg[m], s=8, c=colour_of(kind, palette),
+                   linewidths=0, label=f"{kind} ({int(m.sum()):,})", zorder=4)
+    region_frame(ax, extent)
+    ax.legend(loc="lower left", title="incident kind", **LEGEND)
     ax.set_title("Where incidents began (all windows)")
     return plots.save(fig, path)
 
@@ -159,48 +184,19 @@ def latency_figure(result: ScenarioResult, path: Path) -> Path:
 
 # -- map helpers ------------------------------------------------------------------------------
 
-def _extent(lat: np.ndarray, lon: np.ndarray) -> tuple[float, float, float, float]:
-    if not lat.size:
-        return (-180.0, 180.0, -90.0, 90.0)
-    x0, x1 = np.percentile(lon, [1, 99])
-    y0, y1 = np.percentile(lat, [1, 99])
-    mx, my = max(0.5, 0.1 * (x1 - x0)), max(0.5, 0.1 * (y1 - y0))
-    return float(x0 - mx), float(x1 + mx), float(max(-90, y0 - my)), float(min(90, y1 + my))
-
-
-def _draw_areas(ax, extent) -> None:
-    """Outlines of the disputed areas in view, dashed."""
-    window = shapely.box(extent[0], extent[2], extent[1], extent[3])
-    for rid in sorted(set(disputed_ids().values())):
-        geom = disputed_region(rid).geometry
-        if geom is None or not shapely.intersects(geom, window):
-            continue
-        for line in shapely.get_parts(shapely.boundary(geom)):
-            xy = np.asarray(line.coords)
-            ax.plot(xy[:, 0], xy[:, 1], color="0.1", linewidth=0.7, linestyle="--", zorder=3)
-
-
-def _outlines(ax, extent) -> None:
-    """Country outlines and disputed areas over ``extent``, framed at the local aspect."""
-
-    draw_countries(ax, extent)
-    _draw_areas(ax, extent)
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect(1.0 / max(0.2, np.cos(np.deg2rad((extent[2] + extent[3]) / 2))))
-
-
-def _decision_panel(ax, decided: Decided, extent, title: str) -> None:
+def _decision_panel(ax, decided: Decided, extent, title: str,
+                    palette: dict[str, str] | None) -> None:
     lat, lon = decided.state.lat_deg, decided.state.lon_deg
     denied = ~decided.allowed
     rules, counts = np.unique(decided.rule[denied].astype(str), return_counts=True)
-    order = np.argsort(-counts, kind="stable")
-    for k, j in enumerate(order[: len(_DENIED)]):
+    for j in np.argsort(-counts, kind="stable"):
         m = denied & (decided.rule == rules[j])
-        ax.scatter(lon[m], lat[m], s=3, c=_DENIED[k], label=f"{rules[j]} ({counts[j]:,})",
-                   linewidths=0, zorder=4)
-    ax.scatter(lon[decided.allowed], lat[decided.allowed], s=3, c=_ALLOWED, linewidths=0,
+        ax.scatter(lon[m], lat[m], s=3, c=colour_of(str(rules[j]), palette),
+                   label=f"{rules[j]} ({counts[j]:,})", linewidths=0, zorder=4)
+    # Allowed last, on top: where service is, is the point of the map.
+    ax.scatter(lon[decided.allowed], lat[decided.allowed], s=3,
+               c=colour_of("allowed", palette), linewidths=0,
                label=f"allowed ({int(decided.allowed.sum()):,})", zorder=5)
-    _outlines(ax, extent)
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=6, markerscale=3, loc="lower left")
+    region_frame(ax, extent)
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="lower left", **LEGEND)

@@ -17,10 +17,11 @@ from leonet.control.fleet import Fleet, FleetState
 from leonet.control.policy import Policy
 from leonet.control.policy.diff import PolicyDiff
 from leonet.control.telemetry import Telemetry
+from leonet.notebook import html_summary
 from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.route_series import RouteSeries
-from leonet.physics.timegrid import TimeGrid
+from leonet.physics.timegrid import TimeGrid, iso_utc
 from leonet.regional.cells import CellSet
 from leonet.regional.coverage import CoverageSummary, RegionCoverage
 from leonet.scenario.spec import PolicyStep, Scenario
@@ -88,6 +89,9 @@ class WindowResult:
     n_issues: int  # rows refused by the telemetry checks
     incidents: Incidents
     n_suspended: int  # terminals newly suspended after this window
+    # (incident kind, terminals) for the newly suspended terminals: the kinds of the incidents
+    # that suspended them, in the enforcement's order (a terminal counts under each of its kinds)
+    suspended_for: tuple[tuple[str, int], ...] = ()
 
     @property
     def n_reports(self) -> int:
@@ -175,3 +179,16 @@ class ScenarioResult:
     def incidents(self) -> Incidents:
         """The incidents of every window, in window order."""
         return Incidents.concat([w.incidents for w in self.windows])
+
+    def _repr_html_(self) -> str:
+        sc = self.scenario
+        never = np.iinfo(np.int64).max
+        return html_summary(f"Scenario {sc.name}: {sc.title}", [
+            ("from", iso_utc(sc.start_ns)), ("to", iso_utc(sc.end_ns)),
+            ("policies", ", ".join(p.version for p in self.policies)),
+            ("terminals", len(self.fleet)), ("events", len(self.events)),
+            ("policy changes", len(self.policy_changes)),
+            ("detection windows", len(self.windows)), ("incidents", len(self.incidents)),
+            ("terminals suspended", int(np.count_nonzero(self.suspended_from_ns != never))),
+            ("coverage runs", len(self.coverage)),
+            ("latency run", "yes" if self.latency is not None else "no")])

@@ -41,6 +41,8 @@ from leonet.scenario.spec import Scenario, Window
 
 NO_POLICY = "no-policy-in-force"
 SUSPENDED = "suspended"
+# Deciding "rules" that are not rules of a policy document.
+NOT_RULES = frozenset({NO_POLICY, SUSPENDED, "default"})
 
 
 def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> ScenarioResult:
@@ -161,6 +163,7 @@ def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w: Window,
                             config=det.config, kinds=kinds))
     incidents = Incidents.concat(found)
     n_suspended = 0
+    suspended_for: tuple[tuple[str, int], ...] = ()
     if scn.enforcement is not None and len(incidents):
         index = {t: i for i, t in enumerate(fleet.terminal_id.tolist())}
         after = round(scn.enforcement.after_s * 1e9)
@@ -170,13 +173,20 @@ def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w: Window,
             for ref in scn.enforcement.regions:
                 inside |= resolve_region(ref).contains(incidents.lat_deg, incidents.lon_deg)
             hits &= inside
+        newly: dict[int, set[str]] = {}  # terminal index -> kinds of its suspending incidents
         for i in np.flatnonzero(hits).tolist():
             k = index[incidents.terminal_id[i]]
             when = int(incidents.end[i].astype("datetime64[ns]").view(np.int64)) + after
+            if suspended[k] == NEVER or k in newly:
+                newly.setdefault(k, set()).add(str(incidents.kind[i]))
             if when < suspended[k]:
                 n_suspended += int(suspended[k] == NEVER)
                 suspended[k] = when
-    return WindowResult(w.name, w.start_ns, w.end_ns, tel, len(issues), incidents, n_suspended)
+        suspended_for = tuple((kind, sum(kind in ks for ks in newly.values()))
+                              for kind in scn.enforcement.suspend_on
+                              if any(kind in ks for ks in newly.values()))
+    return WindowResult(w.name, w.start_ns, w.end_ns, tel, len(issues), incidents, n_suspended,
+                        suspended_for)
 
 
 # -- events -------------------------------------------------------------------------------
@@ -188,8 +198,9 @@ def events(scn: Scenario, fleet: Fleet, changes: list[PolicyChange],
     out = []
     for c in changes:
         out.append(Event(c.step.from_ns, "policy", c.step.event,
-                         f"{c.step.path.name} (version {c.step.policy.version}) in force",
-                         c.step.source, int(c.diff.gained.sum()), int(c.diff.lost.sum())))
+                         f"{c.step.path.name} (version {c.step.policy.version}) in force"
+                         + _why_changed(c), c.step.source, int(c.diff.gained.sum()),
+                         int(c.diff.lost.sum())))
     for j, s in enumerate(scn.sponsorships):
         n = int(fleet.sponsor_of[:, j].sum())
         name = scn.sponsor_names.get(s.sponsor, s.sponsor)
@@ -209,11 +220,39 @@ def events(scn: Scenario, fleet: Fleet, changes: list[PolicyChange],
                 out.append(Event(t, "group", f"group {g.id}", what))
     for w in windows:
         if w.n_suspended:
-            out.append(Event(w.end_ns, "enforcement", f"suspensions after {w.name}",
-                             f"{w.n_suspended:,} terminals suspended for "
-                             f"{', '.join(scn.enforcement.suspend_on)} incidents",
+            out.append(Event(w.end_ns, "enforcement", f"suspensions: window {w.name}",
+                             f"{w.n_suspended:,} terminals suspended for their incidents: "
+                             + ", ".join(f"{kind} {n:,}" for kind, n in w.suspended_for)
+                             + (" (a terminal may have several kinds)"
+                                if len(w.suspended_for) > 1 else ""),
                              lost=w.n_suspended))
     return tuple(sorted(out, key=lambda e: (e.time_ns, e.kind, e.name)))
+
+
+def _why_changed(change: PolicyChange) -> str:
+    """Why terminals gained or lost service at a policy change, by the rule that decided
+    them before (gains) or after (losses); a rule the new policy no longer has is said so,
+    since its terminals gain service only because the rule is gone."""
+    rules = {r.id for r in change.step.policy.rules}
+    before: dict[str, int] = {}
+    for _, rule, _, n in change.diff.gains:
+        before[rule] = before.get(rule, 0) + n
+    after: dict[str, int] = {}
+    for _, _, rule, n in change.diff.losses:
+        after[rule] = after.get(rule, 0) + n
+    def was(rule: str) -> str:
+        if rule == NO_POLICY:
+            return "no policy was in force before"
+        if rule in NOT_RULES:  # the policy's default, or a suspension
+            return f"denied by the {rule} before" if rule == "default" else f"{rule} before"
+        return f"denied by '{rule}' before" + (", a rule this policy no longer has"
+                                               if rule not in rules else "")
+
+    parts = [f"{n:,} gain: {was(rule)}"
+             for rule, n in sorted(before.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    parts += [f"{n:,} lose: now denied by '{rule}'"
+              for rule, n in sorted(after.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    return "; " + "; ".join(parts) if parts else ""
 
 
 # -- coverage and latency -----------------------------------------------------------------

@@ -23,7 +23,11 @@ from typing import Any
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from leonet.errors import InputError
+from leonet.physics.timegrid import OFFSET_BEYOND_RE, parse_utc, units_to_ns
+from leonet.server.body_guard import check_arrow_stream
 from leonet.server.problems import Problem, check_columns, invalid
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
@@ -38,10 +42,6 @@ NUMERIC = {
 }
 COLUMNS = (*REQUIRED, "alt_m", "speed_kmh", "roaming_days")
 _NUMBER_TYPES = frozenset({int, float})
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-# datetime64[ns] spans 1677-09-21 .. 2262-04-11.
-_MIN_US, _MAX_US = -(2**63 // 1000) + 1, 2**63 // 1000 - 1
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,10 @@ def _one_time(text: str, path: str) -> int:
     if parsed is None or parsed.tzinfo is None:
         raise invalid(path, f"cannot read {text!r} as a time: expected ISO 8601 with a zone, "
                             "e.g. 2026-02-03T10:00:00Z")
-    micros = (parsed - _EPOCH) // _MICROSECOND
-    if not _MIN_US <= micros <= _MAX_US:
-        raise invalid(path, "a time is outside the years 1678-2262")
-    return micros * 1000
+    try:  # the range and the offset
+        return int(parse_utc(parsed, what="time").view(np.int64))
+    except InputError as exc:
+        raise invalid(path, exc.what) from None
 
 
 def _times(value: Any, n: int, path: str) -> np.ndarray:
@@ -109,24 +109,19 @@ def _times(value: Any, n: int, path: str) -> np.ndarray:
     if many and not all(isinstance(v, str) for v in value):
         i = _first_bad(value, lambda v: isinstance(v, str))
         raise invalid(f"{path}/{i}", f"expected an ISO 8601 time with a zone, got {value[i]!r}")
-    if not many and not isinstance(value, str):
+    if not many:
         raise invalid(path, f"expected an ISO 8601 time with a zone, got {value!r}"[:200])
-    strings = pa.array(value if many else [value], type=pa.string())
+    strings = pa.array(value, type=pa.string())
     try:
-        parsed = strings.cast(pa.timestamp("ns", tz="UTC"))
+        # Arrow's vectorised reader refuses a time past 2262 (it does not wrap) but takes any
+        # offset below 24 h; what it cannot read or should not is explained by `_one_time`.
+        if not pc.any(pc.match_substring_regex(strings, OFFSET_BEYOND_RE)).as_py():
+            return strings.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()).to_numpy(
+                zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        for i, text in enumerate(value if many else [value]):
-            try:
-                pa.array([text]).cast(pa.timestamp("ns", tz="UTC"))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                where = f"{path}/{i}" if many else path
-                raise invalid(where, f"cannot read {text!r} as a time: expected ISO 8601 with a "
-                                     "zone, e.g. 2026-02-03T10:00:00Z") from None
-        raise
-    except OverflowError:
-        raise invalid(path, "a time is outside the years 1678-2262") from None
-    ns = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)
-    return ns if many else np.full(n, ns[0])
+        pass
+    return np.array([_one_time(text, f"{path}/{i}") for i, text in enumerate(value)],
+                    dtype=np.int64)
 
 
 def _ids(value: Any, n: int, path: str) -> tuple[list[str], np.ndarray]:
@@ -201,14 +196,16 @@ def parse_json(body: bytes, max_rows: int) -> Batch:
     return _from_columns(document, "", True, max_rows)
 
 
-def parse_arrow(body: bytes, max_rows: int) -> Batch:
-    """A batch from an Arrow IPC stream."""
+def parse_arrow(body: bytes, max_rows: int, max_bytes: int) -> Batch:
+    """A batch from an Arrow IPC stream, refused before reading if it declares more than
+    ``max_rows`` rows or ``max_bytes`` decompressed (`check_arrow_stream`)."""
+    check_arrow_stream(body, max_rows=max_rows, max_bytes=max_bytes)
     try:
         table = pa.ipc.open_stream(body).read_all()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as exc:
         raise Problem(400, f"the body is not an Arrow IPC stream: {exc}") from None
+    check_columns(table.column_names, COLUMNS, REQUIRED)
     names = set(table.column_names)
-    check_columns(names, COLUMNS, REQUIRED)
     n = table.num_rows
     if n == 0:
         raise invalid("/", "the batch has no rows")
@@ -227,7 +224,10 @@ def parse_arrow(body: bytes, max_rows: int) -> Batch:
         raise invalid("/time", f"expected a timestamp with a time zone, got {time.type}")
     if time.null_count:
         raise invalid("/time", "has nulls")
-    time_ns = time.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()).to_numpy()
+    try:
+        time_ns = units_to_ns(time.cast(pa.int64()).to_numpy(), time.type.unit, what="time")
+    except InputError as exc:
+        raise invalid("/time", exc.what) from None
     arrays = {}
     for name, (default, _, _) in NUMERIC.items():
         if name in names:
@@ -236,7 +236,9 @@ def parse_arrow(body: bytes, max_rows: int) -> Batch:
                 raise invalid(f"/{name}", f"expected numbers, got {column.type}")
             if column.null_count:
                 raise invalid(f"/{name}", "has nulls")
-            arrays[name] = column.cast(pa.float64()).to_numpy()
+            # Unsafe: an integer past 2^53 becomes the nearest float, refused by the range
+            # check below, where a safe cast raises.
+            arrays[name] = column.cast(pa.float64(), safe=False).to_numpy()
         else:
             arrays[name] = np.full(n, default)
         low, high = NUMERIC[name][1:]

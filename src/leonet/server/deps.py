@@ -91,6 +91,7 @@ def require(permission: Permission):
 
 P = Permission
 CanAdminTokens = require(P.TOKENS)
+CanReadPrincipals = require(P.PRINCIPALS_READ)
 CanReadSponsors = require(P.SPONSORS_READ)
 CanWriteSponsors = require(P.SPONSORS_WRITE)
 CanReadAccounts = require(P.ACCOUNTS_READ)
@@ -112,24 +113,45 @@ CanDecide = require(P.DECISIONS)
 CanReadAudit = require(P.AUDIT_READ)
 AnyRole = require(P.WHOAMI)
 
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE; If-Match is "*" or a list.
+_ENTITY_TAG_RE = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)')
+_VERSION_RE = re.compile(r"^\d{1,9}$")
 
 
 async def if_match(
     if_match: Annotated[str | None, Header(
         description='The ETag from your last read, e.g. "3": the change applies only if the '
-                    "record is still at that version (else 412).")] = None,
-) -> int:
+                    'record is still at that version (else 412). `*` applies it to whatever '
+                    "version is current. Compared strongly (RFC 9110 §13.1.1): a weak ETag "
+                    '(W/"3") never matches.')] = None,
+) -> int | None:
+    """The version ``If-Match`` asks for, or None for ``*`` (any current version)."""
     if if_match is None:
         raise Problem(428, "send If-Match with the ETag you read (e.g. If-Match: \"3\") so "
                            "that concurrent edits cannot overwrite each other")
-    match = _ETAG_RE.match(if_match)
-    if match is None:
-        raise Problem(400, f"If-Match {if_match!r} is not an ETag this API issued (e.g. \"3\")")
-    return int(match.group(1))
+    if if_match.strip() == "*":
+        return None
+    tags, pos = [], 0
+    while pos < len(if_match):
+        match = _ENTITY_TAG_RE.match(if_match, pos)
+        if match is None or match.end() == pos:
+            raise Problem(400, f"If-Match {if_match[:80]!r} is not a list of ETags (RFC 9110: "
+                               'e.g. If-Match: "3")')
+        tags.append((match.group(1) is not None, match.group(2)))
+        pos = match.end()
+    strong = sorted({tag for weak, tag in tags if not weak})
+    if not strong:
+        raise Problem(412, "If-Match compares ETags strongly (RFC 9110 §13.1.1): a weak ETag "
+                           '(W/"...") never matches; send the ETag as read, e.g. "3"')
+    ours = [tag for tag in strong if _VERSION_RE.match(tag)]
+    if not ours:  # a tag this API never issued cannot match the current version
+        raise Problem(412, f"If-Match {if_match[:80]!r} matches no version of this record")
+    if len(ours) > 1:
+        raise Problem(400, "send one ETag in If-Match: the one you last read")
+    return int(ours[0])
 
 
-IfMatch = Annotated[int, Depends(if_match)]
+IfMatch = Annotated[int | None, Depends(if_match)]
 
 
 def etag(version: int) -> dict[str, str]:

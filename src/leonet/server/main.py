@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from leonet import __version__
 from leonet.control.policy import Policy
-from leonet.control.registry import migrate
+from leonet.control.registry import migrate, signing
 from leonet.control.registry.db import Database
 from leonet.control.registry.facts import RegionLookup
 from leonet.server import problems
@@ -29,6 +30,7 @@ from leonet.server.routes import (
     health,
     me,
     policies,
+    principals,
     sponsors,
     terminals,
     tokens,
@@ -39,12 +41,14 @@ from leonet.server.settings import Settings
 from leonet.server.state import ServiceState
 
 # Decisions first: routes are matched in order, and it is by far the busiest.
-ROUTERS = (decisions, health, me, tokens, sponsors, accounts, terminals, funding, whitelist,
-           transfers, policies, audit, detection)
+ROUTERS = (decisions, health, me, tokens, principals, sponsors, accounts, terminals, funding,
+           whitelist, transfers, policies, audit, detection)
+DOCS_ASSETS = "/docs-assets"
 DESCRIPTION = """The leonet control plane: terminal registry, policies, decisions and a
 tamper-evident audit trail. Every route but `/healthz`, `/openapi.json` and `/docs` needs a
-bearer token (`leonet admin bootstrap`, then `leonet admin create-token`). Errors are
-`application/problem+json`; changes need `If-Match` with the ETag last read."""
+bearer token (`leonet admin bootstrap`, then `leonet admin create-token`); the last two can be
+closed with `LEONET_DOCS=false`. Errors are `application/problem+json`; changes to a record
+(PATCH, revoke, approve, a transfer) need `If-Match` with the ETag last read (`*`: any)."""
 
 
 def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
@@ -55,7 +59,8 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         migrate.upgrade(db)
     regions = RegionLookup()
     state = ServiceState(settings=settings, db=db, regions=regions,
-                         batcher=Batcher(partial(compute, regions=regions)))
+                         batcher=Batcher(partial(compute, regions=regions)),
+                         signing_key=signing.load_private(settings.audit_signing_key_file))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -63,17 +68,18 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         yield
         db.dispose()
 
-    app = FastAPI(
-        lifespan=lifespan,
-        title="leonet control plane",
-        version=__version__,
-        description=DESCRIPTION,
-        docs_url="/docs" if settings.docs else None,
-        redoc_url=None,
-    )
+    about = {"lifespan": lifespan, "title": "leonet control plane", "version": __version__,
+             "description": DESCRIPTION}
+    if settings.docs:
+        # /docs with Swagger UI's script and style from the installed fastapi-offline
+        # package, served under DOCS_ASSETS: FastAPI's own page loads them from a CDN.
+        app = FastAPIOffline(docs_url="/docs", redoc_url=None, static_url=DOCS_ASSETS,
+                             favicon_url=f"{DOCS_ASSETS}/favicon.png", **about)
+    else:
+        app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, **about)
     app.state.leonet = state
     problems.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, state=state, max_body_bytes=settings.max_body_bytes)
     # Added last, so it runs first: small single decisions skip the routing stack.
     app.add_middleware(FastDecisions, state=state, max_body_bytes=settings.max_body_bytes)
     for module in ROUTERS:

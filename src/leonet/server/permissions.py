@@ -10,6 +10,7 @@ from leonet.control.registry.models import Role
 
 class Permission(enum.StrEnum):
     TOKENS = "tokens"
+    PRINCIPALS_READ = "principals:read"
     SPONSORS_READ = "sponsors:read"
     SPONSORS_WRITE = "sponsors:write"
     ACCOUNTS_READ = "accounts:read"
@@ -39,9 +40,9 @@ class Permission(enum.StrEnum):
 
 
 P = Permission
-_READS = {P.SPONSORS_READ, P.ACCOUNTS_READ, P.TERMINALS_READ, P.FUNDING_READ, P.WHITELIST_READ,
-          P.TRANSFERS_READ, P.TRANSFER_RULES_READ, P.POLICIES_READ, P.TELEMETRY_READ,
-          P.INCIDENTS_READ}
+_READS = {P.PRINCIPALS_READ, P.SPONSORS_READ, P.ACCOUNTS_READ, P.TERMINALS_READ,
+          P.FUNDING_READ, P.WHITELIST_READ, P.TRANSFERS_READ, P.TRANSFER_RULES_READ,
+          P.POLICIES_READ, P.TELEMETRY_READ, P.INCIDENTS_READ}
 # Telemetry comes from the operator's network (support's side); support runs the detectors
 # and handles incidents; suspending a terminal takes a second person (two-person rule).
 _DETECTION = {P.TELEMETRY_WRITE, P.TELEMETRY_READ, P.DETECTIONS, P.INCIDENTS_READ,

@@ -31,7 +31,7 @@ _log = logging.getLogger("leonet.server")
 
 TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
+    405: "Method not allowed", 406: "Not acceptable", 408: "Request timeout", 409: "Conflict",
     412: "Precondition failed", 413: "Content too large", 415: "Unsupported media type",
     422: "Unprocessable content", 428: "Precondition required", 500: "Internal server error",
 }
@@ -56,9 +56,13 @@ def invalid(path: str, message: str) -> Problem:
 
 def check_columns(names: Iterable[str], columns: Sequence[str], required: Sequence[str],
                   path: str = "") -> None:
-    """Refuse (422) a batch of columns ``names`` holding one that is not in ``columns`` or
-    lacking one of ``required``; ``path`` points at the object holding them."""
+    """Refuse (422) a batch of columns ``names`` holding one twice, one that is not in
+    ``columns`` or lacking one of ``required``; ``path`` points at the object holding them."""
+    names = list(names)
     present = set(names)
+    if len(present) < len(names):  # Arrow and Parquet schemas may repeat a name
+        twice = next(n for n in names if names.count(n) > 1)
+        raise invalid(f"{path}/{twice}", "the column appears more than once")
     unknown = sorted(present - set(columns))
     if unknown:
         raise invalid(f"{path}/{unknown[0]}", f"unknown column; expected {', '.join(columns)}")

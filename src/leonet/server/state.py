@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from leonet.control.registry.cache import RegistryCache
 from leonet.control.registry.db import Database, SqlWrite
 from leonet.control.registry.facts import RegionLookup
@@ -29,6 +31,8 @@ class ServiceState:
     regions: RegionLookup
     # Small decision requests queue here and are decided together (`Batcher`).
     batcher: Batcher
+    # Signs audit checkpoints (GET /v1/audit/checkpoint); never stored in the database.
+    signing_key: Ed25519PrivateKey | None = None
     cache: RegistryCache = field(init=False)
     # Hot writes run here, one at a time, off the event loop: writers queue in order on one
     # thread instead of many pool threads taking turns at the writer lock and the GIL.

@@ -27,6 +27,7 @@ import pyarrow as pa
 from leonet.control.telemetry.core import COLUMNS, OPTIONAL, REQUIRED, IssueLog
 from leonet.control.telemetry.files import read_parquet
 from leonet.errors import InputError
+from leonet.server.body_guard import check_arrow_stream, check_parquet
 from leonet.server.problems import Problem, check_columns, invalid
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
@@ -48,13 +49,17 @@ class Body:
     json: bool
 
 
-def parse(body: bytes, content_type: str, max_rows: int) -> Body:
+def parse(body: bytes, content_type: str, max_rows: int, max_bytes: int) -> Body:
+    """The body's columns; Arrow and Parquet declaring more than ``max_rows`` rows or
+    ``max_bytes`` decompressed are refused before they are read (`leonet.server.body_guard`)."""
     kind = content_type.split(";")[0].strip().lower()
     if kind in ("application/json", ""):
         return _json(body, max_rows)
     if kind == ARROW_STREAM:
+        check_arrow_stream(body, max_rows=max_rows, max_bytes=max_bytes)
         return _arrow(body, max_rows)
     if kind == PARQUET:
+        check_parquet(body, max_rows=max_rows, max_bytes=max_bytes)
         return _parquet(body, max_rows)
     raise Problem(415, f"send application/json, {ARROW_STREAM} or {PARQUET}, not {kind}")
 
@@ -157,8 +162,8 @@ def _parquet(body: bytes, max_rows: int) -> Body:
 
 
 def _table(table, max_rows: int, log: IssueLog, rows, n_input: int) -> Body:
+    check_columns(table.column_names, COLUMNS, REQUIRED)
     names = set(table.column_names)
-    check_columns(names, COLUMNS, REQUIRED)
     if n_input == 0:
         raise invalid("/", "the batch has no rows")
     if n_input > max_rows:

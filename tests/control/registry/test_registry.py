@@ -72,7 +72,7 @@ def test_status_transitions(db, old, new):
         return
     if (old, new) in EXPECTED_TRANSITIONS:
         with db.write() as s:
-            row = terminals.update(s, ADMIN, "UT-9", version, status=new)
+            row = terminals.update(s, ADMIN, "UT-9", version, status=new, reason="test")
             assert (row.status, row.version) == (new, version + 1)
             if new == "active":
                 assert row.activated_at is not None
@@ -87,7 +87,7 @@ def test_stale_version_is_refused_and_nothing_changes(db):
     with db.write() as s:
         terminals.update(s, ADMIN, "UT-1", 1, kit_type="mini")
     with pytest.raises(VersionConflictError, match="at version 2, not 1"), db.write() as s:
-        terminals.update(s, ADMIN, "UT-1", 1, status="suspended")
+        terminals.update(s, ADMIN, "UT-1", 1, status="suspended", reason="emergency")
     with db.read() as s:
         row = terminals.get(s, ADMIN, "UT-1")
         assert (row.status, row.kit_type, row.version) == ("active", "mini", 2)
@@ -263,7 +263,7 @@ def test_cache_follows_changes_made_by_another_process(db):
     with other.write() as s:
         accounts.update(s, ADMIN, "ACC-A", 1, plan="business")
     with other.write() as s:
-        terminals.update(s, ADMIN, "UT-1", 1, status="suspended")
+        terminals.update(s, ADMIN, "UT-1", 1, status="suspended", reason="emergency")
     other.dispose()
     seq2 = cache.sync()
     got = cache.facts(["UT-1"], seq2)["UT-1"]

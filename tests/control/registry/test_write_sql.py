@@ -121,11 +121,11 @@ def test_write_sql_is_all_or_nothing(db):
     _world(db)
     head = len(_entries(db))
     with pytest.raises(RuntimeError, match="after the change"), db.write_sql() as tx:
-        terminals.update_sql(tx, ADMIN, "UT-1", 1, status="suspended")
+        terminals.update_sql(tx, ADMIN, "UT-1", 1, status="suspended", reason="emergency")
         raise RuntimeError("after the change")
     assert _stored(db, "UT-1")["status"] == "active"
     assert len(_entries(db)) == head
-    assert _sql(db, ADMIN, "UT-1", 1, status="suspended")["version"] == 2
+    assert _sql(db, ADMIN, "UT-1", 1, status="suspended", reason="emergency")["version"] == 2
 
 
 def test_times_are_stored_as_the_orm_stores_them(db):
@@ -145,7 +145,7 @@ def test_cache_follows_changes_made_by_either_path(db):
     _world(db)
     cache = RegistryCache(db)
     assert cache.facts(["UT-1"], cache.sync())["UT-1"].status == "active"
-    _sql(db, ADMIN, "UT-1", 1, status="suspended")
+    _sql(db, ADMIN, "UT-1", 1, status="suspended", reason="emergency")
     assert cache.facts(["UT-1"], cache.sync())["UT-1"].status == "suspended"
     _orm(db, ADMIN, "UT-1", 2, status="active")
     assert cache.facts(["UT-1"], cache.sync())["UT-1"].status == "active"

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from leonet.control.detect.config import KINDS
 from leonet.errors import InputError
+from leonet.notebook import html_columns, to_pandas
 from leonet.physics.timegrid import NS_PER_S, iso_utc
 
 CSV_COLUMNS = ("terminal_id", "kind", "start", "end", "evidence")
@@ -40,6 +41,23 @@ class Incidents:
 
     def __len__(self) -> int:
         return int(self.terminal_id.size)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """One row per incident, every field."""
+        return {"terminal_id": self.terminal_id, "kind": self.kind, "start": self.start,
+                "end": self.end, "evidence": self.evidence, "rule": self.rule,
+                "n_reports": self.n_reports, "lat_deg": self.lat_deg, "lon_deg": self.lon_deg}
+
+    def to_pandas(self):
+        """`columns` as a pandas DataFrame."""
+        return to_pandas(self.columns())
+
+    def to_arrow(self):
+        """`to_table`: the columns as an Arrow table."""
+        return self.to_table()
+
+    def _repr_html_(self) -> str:
+        return html_columns(repr(self), self.columns())
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in self.counts_by_kind().items() if v)

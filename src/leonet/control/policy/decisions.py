@@ -10,6 +10,7 @@ import numpy as np
 from leonet.control.policy.document import iso_z
 from leonet.control.policy.inputs import Terminals
 from leonet.control.policy.reference import rule_verdict
+from leonet.notebook import html_summary, to_arrow, to_pandas
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,6 +23,32 @@ class Decisions:
 
     def __len__(self) -> int:
         return int(self.rule_index.size)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """One row per terminal (flattened): where, when, and the decision with its rule."""
+        t, shape = self.terminals, self.rule_index.shape
+
+        def flat(values: np.ndarray) -> np.ndarray:  # inputs broadcast (one time for all)
+            return np.broadcast_to(values, shape).ravel()
+
+        return {"lat_deg": flat(t.lat_deg), "lon_deg": flat(t.lon_deg),
+                "time": flat(t.time_ns).astype("datetime64[ns]"),
+                "allowed": self.allowed.ravel(), "rule": self.rule.ravel()}
+
+    def to_pandas(self):
+        """`columns` as a pandas DataFrame."""
+        return to_pandas(self.columns())
+
+    def to_arrow(self):
+        """`columns` as an Arrow table."""
+        return to_arrow(self.columns())
+
+    def _repr_html_(self) -> str:
+        n_allowed = int(np.count_nonzero(self.allowed))
+        return html_summary(
+            f"Decisions of policy {getattr(self.policy, 'version', '')}: {n_allowed:,} of "
+            f"{len(self):,} allowed", [(f"decided by {rule}", n)
+                                       for rule, n in self.counts().items()])
 
     @cached_property
     def allowed(self) -> np.ndarray:

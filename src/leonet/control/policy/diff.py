@@ -85,12 +85,25 @@ class PolicyDiff:
             "gains": rows(self.gains), "losses": rows(self.losses),
         }
 
+    def rule_changes(self) -> list[tuple[str, str, int]]:
+        """``(rule before, rule after, terminals)`` for the terminals that keep their decision
+        under another deciding rule, all regions together, the most first."""
+        counts: dict[tuple[str, str], int] = {}
+        for _, a, b, n in self._table(self.reason_changed):
+            counts[(a, b)] = counts.get((a, b), 0) + n
+        return sorted(((*k, v) for k, v in counts.items()), key=lambda r: (-r[2], r[:2]))
+
     def summary(self) -> str:
         n = self.region.size
-        return (f"{n:,} terminals: {int(self.allowed_a.sum()):,} allowed under "
+        text = (f"{n:,} terminals: {int(self.allowed_a.sum()):,} allowed under "
                 f"{self.version_a}, {int(self.allowed_b.sum()):,} under {self.version_b}; "
                 f"{int(self.gained.sum()):,} gain service, {int(self.lost.sum()):,} lose it, "
-                f"{int(self.reason_changed.sum()):,} keep their decision for another reason.")
+                f"{int(self.reason_changed.sum()):,} keep their decision under another rule")
+        changes = self.rule_changes()
+        if changes:
+            text += " (" + "; ".join(f"{a} → {b}: {k:,}" for a, b, k in changes[:3]) + \
+                ("; and others" if len(changes) > 3 else "") + ")"
+        return text + "."
 
 
 def diff_policies(policy_a: Policy, policy_b: Policy,

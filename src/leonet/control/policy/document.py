@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from leonet.errors import InputError, did_you_mean
-from leonet.physics.timegrid import iso_utc, parse_utc
+from leonet.physics.timegrid import iso_utc, parse_bound
 
 # Starlink's public service plans (starlink.com/specifications and plan pages, 2025), in
 # lower case, plus "donated" for terminals given by governments and sponsors (Ukraine 2022).
@@ -51,6 +51,14 @@ RULE_KEYS = ("id", "effect", "description", "regions", "except_regions", "from",
 AREA_KEYS = ("description", "geojson", "file", "h3", "regions", "minus", "buffer_km")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _ID_LINE_RE = re.compile(r'^\s*"?id"?\s*[=:]\s*["\']([A-Za-z0-9._-]+)["\']', re.MULTILINE)
+# The REST schema's cap on a document (schemas/policies.py), here for every entry point; GeoJSON
+# coordinates nest 4 deep (MultiPolygon) inside an area 3 deep: 32 leaves room to spare.
+MAX_DOCUMENT_CHARS = 5_000_000
+MAX_DEPTH = 32
+# What is not structure: strings (and, in TOML, comments), whose brackets do not nest.
+_JSON_SKIP_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_TOML_SKIP_RE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+                           r"'[^'\n]*'|#[^\n]*")
 NO_START = np.iinfo(np.int64).min
 NO_END = np.iinfo(np.int64).max
 
@@ -137,8 +145,26 @@ def iso_z(t: np.datetime64) -> str:
     return re.sub(r"\.?0+Z$", "Z", text) if "." in text else text
 
 
+def check_shape(text: str, fmt: str, source: str) -> None:
+    """Refuse a document over `MAX_DOCUMENT_CHARS` or nesting arrays and tables deeper than
+    `MAX_DEPTH`, before a parser recurses into it (Python's JSON and TOML parsers raise
+    RecursionError about 1,000 levels down)."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise InputError(f"the document has {len(text):,} characters; the limit is "
+                         f"{MAX_DOCUMENT_CHARS:,}", source)
+    pattern = _TOML_SKIP_RE if fmt == "toml" else _JSON_SKIP_RE
+    brackets = np.frombuffer(pattern.sub("", text).encode("utf-8", "replace"), dtype=np.uint8)
+    step = np.zeros(256, dtype=np.int64)
+    step[[ord("["), ord("{")]], step[[ord("]"), ord("}")]] = 1, -1
+    depth = np.cumsum(step[brackets]) if brackets.size else np.zeros(1, np.int64)
+    if depth.max() > MAX_DEPTH:
+        raise InputError(f"arrays and tables are nested {int(depth.max()):,} levels deep; the "
+                         f"limit is {MAX_DEPTH}", source)
+
+
 def read_document(text: str, fmt: str, source: str) -> dict:
     """Parse TOML or JSON text into a plain dict (syntax errors name the line)."""
+    check_shape(text, fmt, source)
     if fmt == "toml":
         try:
             return tomllib.loads(text)
@@ -198,20 +224,21 @@ def unknown_key(key: str, allowed: tuple[str, ...], where: str, what: str) -> In
     return InputError(f"unknown {what} key {key!r}{hint}", where)
 
 
-def parse_time(value: object, where: str) -> np.datetime64:
+def parse_time(value: object, where: str, *, end: bool) -> np.datetime64 | None:
+    """One end of a rule's window (``end``: the ``until``): a time past 2262 is "no end" (an
+    ``until``) and one before 1677 "no start" (a ``from``), both None (`parse_bound`)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise InputError(f"time {value.isoformat()} has no timezone; add 'Z' for UTC or an "
                              "offset such as +02:00", where)
-        return parse_utc(value, what=where)
-    if isinstance(value, dt.date):
+    elif isinstance(value, dt.date):
         raise InputError(f"{value.isoformat()} is a date; give an instant with a zone such as "
                          f"{value.isoformat()}T00:00:00Z", where)
-    if not isinstance(value, str):
+    elif not isinstance(value, str):
         raise InputError(f"expected a time string such as 2026-02-01T00:00:00Z, got {value!r}",
                          where)
     try:
-        return parse_utc(value, what="time")
+        return parse_bound(value, what="time", end=end)
     except InputError as exc:
         raise InputError(exc.what, where) from None
 
@@ -288,9 +315,9 @@ def parse_rule(raw: object, i: int, loc: Locator, plans: tuple[str, ...]) -> Rul
     if "except_regions" in raw:
         kw["except_regions"] = str_list(raw["except_regions"], loc.rule(i, rid, "except_regions"))
     if "from" in raw:
-        kw["start"] = parse_time(raw["from"], loc.rule(i, rid, "from"))
+        kw["start"] = parse_time(raw["from"], loc.rule(i, rid, "from"), end=False)
     if "until" in raw:
-        kw["end"] = parse_time(raw["until"], loc.rule(i, rid, "until"))
+        kw["end"] = parse_time(raw["until"], loc.rule(i, rid, "until"), end=True)
     if kw.get("start") is not None and kw.get("end") is not None and kw["start"] >= kw["end"]:
         raise InputError(f"contradictory validity window: from {iso_z(kw['start'])} is not "
                          f"before until {iso_z(kw['end'])}", loc.rule(i, rid, "until"))

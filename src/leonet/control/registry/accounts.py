@@ -61,7 +61,7 @@ def list_accounts(session: Session, *, limit: int = 100, after: str | None = Non
 
 
 def update(
-    session: Session, actor: Actor, account_id: str, expected_version: int, reason: str = "",
+    session: Session, actor: Actor, account_id: str, expected_version: int | None, reason: str = "",
     **values,
 ) -> Account:
     """Change some of ``name, home_country, plan, balance_due_cents``."""

@@ -35,12 +35,14 @@ _CHAINED = ("seq", "at_utc", "actor", "role", "action", "entity", "entity_id", "
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: a token's subject and role (or the command line)."""
+    """Who makes a change: a token's subject, role and principal (or the command line,
+    which has no principal)."""
 
     subject: str
     role: str
     sponsor_id: str | None = None
     token_id: int | None = None
+    principal_id: int | None = None
 
 
 def utc_now() -> dt.datetime:
@@ -146,7 +148,8 @@ class Verification:
         return f"audit chain BROKEN at entry seq {self.first_bad_seq}: {self.problem}"
 
 
-def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+def walk(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    """Every entry, oldest first, read in batches."""
     last = 0
     while True:
         rows = entries_after(session, last, limit=batch)
@@ -168,7 +171,7 @@ def verify(session: Session, anchor: tuple[int, str] | None = None) -> Verificat
     def broken(seq: int, problem: str) -> Verification:
         return Verification(count, recorded_seq, recorded_hash, seq, problem)
 
-    for entry in _walk(session):
+    for entry in walk(session):
         if entry.seq != expected_seq:
             return broken(
                 expected_seq,

@@ -117,7 +117,7 @@ class RegistryCache:
                 return None
             record = _TokenRecord(
                 row.secret_sha256,
-                Actor(row.subject, row.role, row.sponsor_id, row.id),
+                Actor(row.subject, row.role, row.sponsor_id, row.id, row.principal_id),
                 row.expires_at, row.revoked_at is not None,
             )
             with self._lock:

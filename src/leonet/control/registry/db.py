@@ -25,7 +25,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
@@ -219,6 +219,11 @@ class Database:
             parent = Path(database).expanduser().resolve().parent
             if not parent.is_dir():
                 raise InputError(f"folder {parent} does not exist", f"database URL {self.url}")
+            # Created here, owner-only, before SQLite creates it with the umask (often 0644):
+            # it holds token hashes and the audit log. SQLite gives its -wal and -shm files
+            # the database file's permissions.
+            with suppress(FileExistsError):
+                os.close(os.open(Path(database).expanduser(), os.O_CREAT | os.O_EXCL, 0o600))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

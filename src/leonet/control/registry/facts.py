@@ -6,7 +6,8 @@ indexes arrays instead of touching one Python object per row.
 
 Derived inputs of the policy engine, per row (terminal ``k``, instant ``t``):
 
-* ``funded``: a terminal donated by a sponsor is funded when one of its agreements covers
+* ``funded``: a terminal donated by a sponsor is funded when one of its current sponsor's
+  agreements covers
   ``t`` (``valid_from <= t < valid_until``); any other terminal is paid by its account and is
   funded while the account owes nothing.
 * ``whitelisted``: one of the terminal's verifications covers the row's place (its region)
@@ -67,8 +68,10 @@ def load(db: Database, terminal_ids: Iterable[str]) -> dict[str, TerminalFacts]:
             ("SELECT t.id, t.status, t.sponsor_id, t.account_id, a.plan, a.home_country, "
              "a.balance_due_cents FROM terminals t LEFT JOIN accounts a ON a.id = t.account_id "
              f"WHERE t.id IN ({marks})", chunk),
-            ("SELECT terminal_id, valid_from, valid_until FROM funding_agreements "
-             f"WHERE terminal_id IN ({marks})", chunk),
+            # Only the current sponsor's agreements fund a terminal (issue 17 B).
+            ("SELECT f.terminal_id, f.valid_from, f.valid_until FROM funding_agreements f "
+             "JOIN terminals t ON t.id = f.terminal_id AND t.sponsor_id = f.sponsor_id "
+             f"WHERE f.terminal_id IN ({marks})", chunk),
             ("SELECT terminal_id, region, verified_at, revoked_at FROM whitelist_verifications "
              f"WHERE terminal_id IN ({marks})", chunk),
         )

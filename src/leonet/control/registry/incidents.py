@@ -4,6 +4,9 @@ A detection run stores its incidents (a finding already recorded — same termin
 start and rule — is not stored twice) with one audit entry. Anyone allowed may *request* a
 terminal's suspension over an incident; a *different* person approves (the terminal goes
 ``active`` → ``suspended`` through the terminal lifecycle, audited there too) or rejects it.
+Lifting such a suspension takes two people as well: a reinstatement request, approved by
+another person. "Different person" means a different principal, not merely another token or
+spelling, nor a principal one of them created (`principals.check_two_persons`).
 An incident that needs no action is dismissed, with a reason.
 """
 
@@ -15,7 +18,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leonet.control.registry import audit, terminals
+from leonet.control.registry import audit, principals, terminals
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.errors import NotFoundError, RuleViolationError
 from leonet.control.registry.models import (
@@ -120,7 +123,9 @@ def request_suspension(session: Session, actor: Actor, incident_id: int, reason:
                                  f"suspension request ({pending})")
     now = audit.utc_now()
     req = SuspensionRequest(terminal_id=inc.terminal_id, incident_id=inc.id,
-                            requested_by=actor.subject, requested_at=now, reason=reason,
+                            requested_by=actor.subject,
+                            requested_by_principal_id=actor.principal_id, action="suspend",
+                            requested_at=now, reason=reason,
                             status="pending", decision_reason="", version=1)
     session.add(req)
     inc.status = REQUESTED
@@ -148,37 +153,71 @@ def list_requests(session: Session, *, status: str | None = None, after: int = 0
     return list(session.execute(query).scalars())
 
 
+def request_reinstatement(session: Session, actor: Actor, terminal_id: str, reason: str
+                          ) -> SuspensionRequest:
+    """Ask to lift a suspension that two people approved (a second person decides)."""
+    _reason(reason)
+    terminal = terminals.get(session, actor, terminal_id)
+    if terminal.status != TerminalStatus.SUSPENDED:
+        raise RuleViolationError(f"terminal {terminal_id!r} is {terminal.status}, not suspended")
+    last = session.execute(select(SuspensionRequest).where(
+        SuspensionRequest.terminal_id == terminal_id, SuspensionRequest.status == "approved")
+        .order_by(SuspensionRequest.id.desc()).limit(1)).scalar_one_or_none()
+    if last is None or last.action != "suspend":
+        raise RuleViolationError(
+            f"terminal {terminal_id!r} was suspended by one person (an emergency action): "
+            "lift it with PATCH /v1/terminals/{id} {\"status\": \"active\"}")
+    pending = session.execute(select(SuspensionRequest.id).where(
+        SuspensionRequest.terminal_id == terminal_id,
+        SuspensionRequest.status == "pending")).scalar_one_or_none()
+    if pending is not None:
+        raise RuleViolationError(f"terminal {terminal_id!r} already has a pending request "
+                                 f"({pending})")
+    now = audit.utc_now()
+    req = SuspensionRequest(terminal_id=terminal_id, incident_id=last.incident_id,
+                            requested_by=actor.subject,
+                            requested_by_principal_id=actor.principal_id, action="reinstate",
+                            requested_at=now, reason=reason, status="pending",
+                            decision_reason="", version=1)
+    session.add(req)
+    session.flush()
+    audit.append(session, actor, "reinstatement.request", "suspension", req.id, {
+        "terminal_id": terminal_id, "suspension_request_id": last.id}, reason, at=now)
+    return req
+
+
 def decide(session: Session, actor: Actor, request_id: int, expected_version: int | None,
            approve: bool, reason: str) -> SuspensionRequest:
-    """Approve (suspend the terminal) or reject a pending request. Two-person rule: the
-    person who asked cannot decide."""
+    """Approve or reject a pending request: a suspension (approving suspends the terminal)
+    or a reinstatement (approving makes it active again). Two-person rule: the principal who
+    asked cannot decide, nor a principal related to it by creation."""
     _reason(reason)
     req = get_request(session, request_id)
     check_version(req, expected_version, f"suspension request {request_id}")
     if req.status != "pending":
         raise RuleViolationError(f"suspension request {request_id} was already {req.status}")
-    if req.requested_by == actor.subject:
-        raise RuleViolationError(
-            f"two-person rule: {actor.subject!r} asked for this suspension and cannot also "
-            "decide it; another person must")
+    kind = "suspension" if req.action == "suspend" else "reinstatement"
+    principals.check_two_persons(session, req.requested_by_principal_id, req.requested_by,
+                                 actor, f"asked for this {kind}")
     inc = get(session, req.incident_id)
     now = audit.utc_now()
     if approve:
         terminal = session.get(Terminal, req.terminal_id)
+        status = TerminalStatus.SUSPENDED if kind == "suspension" else TerminalStatus.ACTIVE
         terminals.update(session, actor, req.terminal_id, terminal.version,
-                         f"suspension request {req.id} (incident {inc.id}, {inc.kind}): "
-                         f"{reason}", status=TerminalStatus.SUSPENDED.value)
-        inc.status = SUSPENDED
-    else:
-        inc.status = OPEN
-    inc.version += 1
+                         f"{kind} request {req.id} (incident {inc.id}, {inc.kind}): "
+                         f"{reason}", two_person=True, status=status.value)
+    if kind == "suspension":
+        inc.status = SUSPENDED if approve else OPEN
+        inc.version += 1
     req.status = "approved" if approve else "rejected"
     req.decided_by = actor.subject
+    req.decided_by_principal_id = actor.principal_id
     req.decided_at = now
     req.decision_reason = reason
     req.version += 1
     session.flush()
-    audit.append(session, actor, f"suspension.{'approve' if approve else 'reject'}",
+    audit.append(session, actor, f"{kind}.{'approve' if approve else 'reject'}",
                  "suspension", req.id, {"terminal_id": req.terminal_id,
                                         "incident_id": inc.id, "requested_by": req.requested_by,
                                         "version": req.version}, reason, at=now)

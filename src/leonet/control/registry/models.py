@@ -102,13 +102,38 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+class Principal(Base):
+    """A person or service account: who tokens speak for, and what two-person rules compare.
+
+    ``name_key`` is the name NFKC-normalised and case-folded (`principals.name_key`), unique, so
+    ``Author-1`` and ``author-1`` are one principal. Only admins create principals; who did,
+    and when, is kept (``created_by_principal_id`` is None for the command line or a
+    migration)."""
+
+    __tablename__ = "principals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_key: Mapped[str] = mapped_column(String(128), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_by_principal_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("principals.id"), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    __table_args__ = (
+        CheckConstraint("kind IN ('person', 'service')", name="ck_principals_kind"),
+    )
+
+
 class ApiToken(Base):
-    """A bearer token: the secret is stored only as its SHA-256."""
+    """A bearer token of a principal: the secret is stored only as its SHA-256."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     subject: Mapped[str] = mapped_column(String(128), nullable=False)
+    # Nullable only because SQLite cannot add a NOT NULL column to a filled table; every
+    # token issued since migration 0003 has one, and migration 0003 filled the others.
+    principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     sponsor_id: Mapped[str | None] = mapped_column(
         String(ID_LENGTH), ForeignKey("sponsors.id"), nullable=True
@@ -248,6 +273,7 @@ class PolicyVersion(Base):
     document: Mapped[str] = mapped_column(Text, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     author: Mapped[str] = mapped_column(String(128), nullable=False)
+    author_principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
@@ -334,6 +360,10 @@ class SuspensionRequest(Base):
         String(ID_LENGTH), ForeignKey("terminals.id"), nullable=False, index=True)
     incident_id: Mapped[int] = mapped_column(Integer, ForeignKey("incidents.id"), nullable=False)
     requested_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    requested_by_principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_by_principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # "suspend" (over an incident) or "reinstate" (lift a suspension two people approved).
+    action: Mapped[str] = mapped_column(String(16), nullable=False, server_default="suspend")
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -358,6 +388,7 @@ __all__ = [
     "Incident",
     "PolicyActivation",
     "PolicyVersion",
+    "Principal",
     "Role",
     "Sponsor",
     "SuspensionRequest",

@@ -1,7 +1,8 @@
 """Stored policy versions, and which one is active.
 
 An uploaded document is validated by the policy engine before it is stored, then never
-changes. Activation follows a two-person rule: the approver must not be the author. Rolling
+changes. Activation follows a two-person rule: the approver must not be the author's principal, nor
+one created by it or its creator (`principals.check_two_persons`). Rolling
 back re-activates a version that was active before (it was approved then).
 """
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leonet.control.policy import Policy
-from leonet.control.registry import audit
+from leonet.control.registry import audit, principals
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.errors import AlreadyExistsError, NotFoundError, RuleViolationError
 from leonet.control.registry.models import PolicyActivation, PolicyVersion
@@ -59,7 +60,8 @@ def upload(session: Session, actor: Actor, *, document: str, fmt: str, comment: 
             "give the new document a new `version`"
         )
     row = PolicyVersion(label=label, format=fmt, document=document, sha256=digest,
-                        author=actor.subject, comment=comment, uploaded_at=audit.utc_now())
+                        author=actor.subject, author_principal_id=actor.principal_id,
+                        comment=comment, uploaded_at=audit.utc_now())
     session.add(row)
     session.flush()
     audit.append(session, actor, "policy.upload", "policy", row.id,
@@ -95,11 +97,8 @@ def active(session: Session) -> PolicyVersion | None:
 def activate(session: Session, actor: Actor, policy_id: int, reason: str) -> PolicyActivation:
     """Put ``policy_id`` in force. Two-person rule: ``actor`` must not be its author."""
     row = get(session, policy_id)
-    if row.author == actor.subject:
-        raise RuleViolationError(
-            f"two-person rule: {actor.subject!r} wrote policy version {row.label!r} and cannot "
-            "also approve it; another approver must activate it"
-        )
+    principals.check_two_persons(session, row.author_principal_id, row.author, actor,
+                                 f"wrote policy version {row.label!r}")
     current = active(session)
     if current is not None and current.id == policy_id:
         raise RuleViolationError(f"policy version {row.label!r} is already active")

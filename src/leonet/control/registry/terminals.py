@@ -1,5 +1,11 @@
 """Terminals (kits) and their lifecycle: ordered → active ⇄ suspended → deactivated.
 
+Suspending normally takes two people (`incidents`: one asks, another approves). One person
+may still suspend a terminal directly in an emergency: that needs a reason and is logged
+under its own audit kind, ``terminal.emergency_suspend``. A suspension two people approved
+can only be lifted by two people too (a reinstatement request and a second person's
+approval); a direct change of status back to ``active`` is refused for it.
+
 A terminal may belong to an account (the customer using it) and be donated by a sponsor,
 who then sees it and may fund it. Sponsors see only their own terminals: to them another
 sponsor's terminal does not exist (`NotFoundError`), so ids cannot be probed.
@@ -11,10 +17,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from leonet.control.registry import audit
+from leonet.control.registry import audit, sponsors
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.db import SqlWrite, parse_db_time
 from leonet.control.registry.errors import (
@@ -182,12 +188,40 @@ def _planned(terminal_id: str, current: Mapping[str, Any], values: Mapping[str, 
     return after
 
 
+_LAST_APPROVED = ("SELECT id, action FROM suspension_requests WHERE terminal_id = ? AND "
+                  "status = 'approved' ORDER BY id DESC LIMIT 1")
+
+
+def _status_action(terminal_id: str, diff: Mapping[str, Any], reason: str, two_person: bool,
+                   last_approved: Callable[[], tuple[int, str] | None]) -> str:
+    """The audit action of a change ``diff``, after the two-person rules for status: an
+    emergency suspension needs a reason; lifting a two-person suspension needs two people."""
+    if "status" not in diff or two_person:
+        return "terminal.update"
+    old, new = diff["status"]
+    if new == TerminalStatus.SUSPENDED:
+        if not reason.strip():
+            raise InputError("a suspension by one person is an emergency action: say why (it "
+                             "goes into the audit log as terminal.emergency_suspend)", "reason")
+        return "terminal.emergency_suspend"
+    if old == TerminalStatus.SUSPENDED and new == TerminalStatus.ACTIVE:
+        last = last_approved()
+        if last is not None and last[1] == "suspend":
+            raise RuleViolationError(
+                f"terminal {terminal_id!r} was suspended by two people (suspension request "
+                f"{last[0]}): lifting it needs two people too; ask with POST "
+                f"/v1/terminals/{terminal_id}/reinstatement-requests and have another person "
+                "approve it")
+    return "terminal.update"
+
+
 def update(
-    session: Session, actor: Actor, terminal_id: str, expected_version: int, reason: str = "",
-    **values,
+    session: Session, actor: Actor, terminal_id: str, expected_version: int | None,
+    reason: str = "", two_person: bool = False, **values,
 ) -> Terminal:
     """Change ``kit_type``, ``sponsor_id``, ``status`` (along `TRANSITIONS`) or give an
-    account to a terminal that has none (moving it between accounts is a transfer)."""
+    account to a terminal that has none (moving it between accounts is a transfer).
+    ``two_person`` is set by `incidents.decide` when a second person approved the change."""
     _check_changeable(values)
     row = get(session, actor, terminal_id)
     check_version(row, expected_version, f"terminal {terminal_id!r}")
@@ -198,12 +232,18 @@ def update(
                      lambda table, key: session.get(models[table], key) is not None)
     diff = changes(before, after)
     if diff:
+        action = _status_action(terminal_id, diff, reason, two_person, lambda: (
+            session.execute(text(_LAST_APPROVED.replace("?", ":t")), {"t": terminal_id})
+            .first()))
         for name, (_, value) in diff.items():
             setattr(row, name, value)
         row.version += 1
         row.updated_at = now
-        audit.append(session, actor, "terminal.update", "terminal", terminal_id,
+        audit.append(session, actor, action, "terminal", terminal_id,
                      {"changes": diff, "version": row.version}, reason, at=now)
+        if "sponsor_id" in diff and before["sponsor_id"] is not None:
+            sponsors.end_for_sponsor_change(session, actor, terminal_id, before["sponsor_id"],
+                                            after["sponsor_id"], now)
     return row
 
 
@@ -239,6 +279,8 @@ def update_sql(
     diff = changes(before, after)
     if not diff:
         return row
+    action = _status_action(terminal_id, diff, reason, False, lambda: next(
+        iter(tx.rows(_LAST_APPROVED, (terminal_id,))), None))
     row.update(after, version=row["version"] + 1, updated_at=now)
     assignments = ", ".join(f"{name} = ?" for name in diff)
     bound = [tx.time(v) if isinstance(v, dt.datetime) else v for _, v in diff.values()]
@@ -248,6 +290,9 @@ def update_sql(
         (*bound, row["version"], tx.time(now), terminal_id, version))
     if changed != 1:  # writers hold the head lock, so nothing else can have changed it
         raise RuntimeError(f"terminal {terminal_id!r} changed during its update")
-    audit.append(tx, actor, "terminal.update", "terminal", terminal_id,
+    audit.append(tx, actor, action, "terminal", terminal_id,
                  {"changes": diff, "version": row["version"]}, reason, at=now)
+    if "sponsor_id" in diff and before["sponsor_id"] is not None:
+        sponsors.end_for_sponsor_change(tx, actor, terminal_id, before["sponsor_id"],
+                                        after["sponsor_id"], now)
     return row

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leonet.control.registry import audit
+from leonet.control.registry import audit, principals
 from leonet.control.registry.audit import Actor
 from leonet.control.registry.errors import AlreadyBootstrappedError, NotFoundError
 from leonet.control.registry.models import ApiToken, Role, Sponsor
@@ -36,6 +36,7 @@ class IssuedToken:
     role: str
     sponsor_id: str | None
     expires_at: dt.datetime | None
+    principal_id: int
 
 
 def secret_digest(secret: str) -> str:
@@ -46,9 +47,10 @@ def secret_digest(secret: str) -> str:
 def parse_token(token: str) -> tuple[int, str] | None:
     """``(id, secret)`` from ``lnt_<id>_<secret>``, or None if it is not of that form."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isdigit() or not parts[2]:
+    # ASCII digits only: str.isdigit() is also true of "²" or "١", which int() refuses.
+    if len(parts) != 3 or parts[0] != PREFIX or not parts[2]:
         return None
-    if len(parts[1]) > 12:
+    if not (parts[1].isascii() and parts[1].isdigit()) or len(parts[1]) > 12:
         return None
     return int(parts[1]), parts[2]
 
@@ -77,10 +79,14 @@ def issue(
     *,
     sponsor_id: str | None = None,
     subject: str | None = None,
+    principal_id: int | None = None,
     expires_at: dt.datetime | None = None,
     reason: str = "",
 ) -> IssuedToken:
-    """Create a token for ``role`` (in a `Database.write` transaction)."""
+    """Create a token for ``role`` (in a `Database.write` transaction), held by the principal
+    ``principal_id``, else by the principal named ``subject`` (created by ``actor`` when there
+    is none), else by a new principal ``ROLE-ID``. The token's subject is the principal's
+    name."""
     parsed = check_role(role, sponsor_id)
     expires_at = check_aware(expires_at, "expires_at")
     now = audit.utc_now()
@@ -95,15 +101,24 @@ def issue(
     )
     session.add(row)
     session.flush()
-    row.subject = subject or f"{parsed.value}-{row.id}"
+    created = False
+    if principal_id is not None:
+        holder = principals.get(session, principal_id)
+        if subject is not None and principals.name_key(subject) != holder.name_key:
+            raise InputError(f"names principal {holder.name!r}, not {subject!r}; give one",
+                             "subject")
+    else:
+        holder, created = principals.find_or_create(
+            session, actor, subject or f"{parsed.value}-{row.id}")
+    row.subject, row.principal_id = holder.name, holder.id
     audit.append(
         session, actor, "token.issue", "token", row.id,
-        {"role": row.role, "subject": row.subject, "sponsor_id": sponsor_id,
-         "expires_at": expires_at},
+        {"role": row.role, "subject": row.subject, "principal_id": holder.id,
+         "principal_created": created, "sponsor_id": sponsor_id, "expires_at": expires_at},
         reason,
     )
     return IssuedToken(row.id, f"{PREFIX}_{row.id}_{secret}", row.subject, row.role,
-                       sponsor_id, expires_at)
+                       sponsor_id, expires_at, holder.id)
 
 
 def bootstrap(session: Session, subject: str = "admin") -> IssuedToken:
@@ -142,7 +157,8 @@ def authenticate(session: Session, token: str, now: dt.datetime | None = None) -
     now = now or audit.utc_now()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    return Actor(subject=row.subject, role=row.role, sponsor_id=row.sponsor_id, token_id=row.id)
+    return Actor(subject=row.subject, role=row.role, sponsor_id=row.sponsor_id, token_id=row.id,
+                 principal_id=row.principal_id)
 
 
 def list_tokens(session: Session) -> list[ApiToken]:

@@ -35,7 +35,7 @@ def get_rules(session: Session) -> TransferRules:
     return session.execute(select(TransferRules).where(TransferRules.id == 1)).scalar_one()
 
 
-def update_rules(session: Session, actor: Actor, expected_version: int, reason: str = "",
+def update_rules(session: Session, actor: Actor, expected_version: int | None, reason: str = "",
                  **values) -> TransferRules:
     unknown = set(values) - set(RULE_FIELDS)
     if unknown:

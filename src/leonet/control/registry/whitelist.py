@@ -73,7 +73,7 @@ def list_verifications(
 
 
 def revoke(
-    session: Session, actor: Actor, verification_id: int, expected_version: int,
+    session: Session, actor: Actor, verification_id: int, expected_version: int | None,
     reason: str = "",
 ) -> WhitelistVerification:
     """Withdraw a verification from now on (history before stays as it was)."""

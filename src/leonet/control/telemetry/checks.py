@@ -10,8 +10,8 @@ Each dropped or noted row gets one entry in `RowIssues` with the reason in plain
 * kept with a note: a row earlier than a row of the same terminal before it (out of order:
   sorted in); a second report of a terminal at the same instant from another position (kept:
   it is evidence for ``cloned_identity``); a heading outside 0..360 (cleared to NaN); a
-  serving satellite below -1 (cleared to -1); a height above ground outside
-  -100..100,000 m (cleared to NaN: unknown).
+  serving satellite that is not a whole number in 0..999,999,999 (cleared); a height above
+  ground outside -100..100,000 m (cleared to NaN: unknown).
 """
 
 from __future__ import annotations
@@ -21,12 +21,23 @@ import datetime as dt
 import numba
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from leonet.control.telemetry.core import IssueLog, Telemetry, empty_telemetry
 from leonet.errors import InputError
 from leonet.physics.earth import great_circle_km
-from leonet.physics.timegrid import iso_utc, parse_utc
+from leonet.physics.timegrid import (
+    OFFSET_BEYOND_RE,
+    REPRESENTABLE,
+    iso_utc,
+    parse_utc,
+    units_out_of_range,
+    units_to_ns,
+)
 
+# NORAD catalogue numbers have 5 digits today, 9 once the Alpha-5 scheme runs out (18 SDS,
+# "Satellite catalog number" format notes, 2020); anything larger is not a satellite.
+MAX_SATELLITE_NUMBER = 1_000_000_000
 # A terminal's clock is GNSS-disciplined; five minutes absorbs ingestion delays and clock skew
 # of the receiving system without letting a report from tomorrow in.
 FUTURE_TOLERANCE_S = 300.0
@@ -86,14 +97,17 @@ def _as_times(values) -> tuple[np.ndarray, dict[int, str]]:
             if values.type.tz is None:
                 raise InputError("time has no time zone; store UTC timestamps "
                                  "(timestamp with tz='UTC')", "time")
-            return values.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()).fill_null(
-                nat).to_numpy(zero_copy_only=False), {}
+            return _counts_to_ns(values.cast(pa.int64()).fill_null(nat).to_numpy(
+                zero_copy_only=False), values.type.unit)
         if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
             return _parse_iso(values.cast(pa.string()))
         raise InputError(f"time must be timestamps or ISO 8601 text, got {values.type}", "time")
     arr = np.asarray(values)
     if np.issubdtype(arr.dtype, np.datetime64):
-        return arr.astype("datetime64[ns]").view(np.int64), {}
+        unit = np.datetime_data(arr.dtype)[0]
+        if unit not in ("s", "ms", "us", "ns"):  # days...: microseconds hold them exactly
+            arr, unit = arr.astype("datetime64[us]"), "us"
+        return _counts_to_ns(arr.view(np.int64), unit)
     if arr.dtype.kind in "OUS":
         return _parse_iso(pa.array([None if v is None else str(v) for v in arr.tolist()],
                                    type=pa.string()))
@@ -101,9 +115,20 @@ def _as_times(values) -> tuple[np.ndarray, dict[int, str]]:
                      f"dtype {arr.dtype}", "time")
 
 
+def _counts_to_ns(raw: np.ndarray, unit: str) -> tuple[np.ndarray, dict[int, str]]:
+    """Counts of ``unit`` since 1970 (NaT where missing) as ns; a count past what ns hold is
+    NaT with its reason, never wrapped."""
+    nat = np.iinfo(np.int64).min
+    outside = (raw != nat) & units_out_of_range(raw, unit)
+    reasons = {int(i): f"{raw[i]} {unit} since 1970 is outside the representable range "
+                       f"{REPRESENTABLE}" for i in np.flatnonzero(outside)}
+    return units_to_ns(np.where(outside, nat, raw), unit, nat=nat), reasons
+
+
 def _parse_iso(strings) -> tuple[np.ndarray, dict[int, str]]:
-    """Arrow's vectorised ISO 8601 reader, chunk by chunk; a chunk that fails is read value by
-    value so that each bad value is reported on its own row."""
+    """Arrow's vectorised ISO 8601 reader, chunk by chunk; a chunk that fails, or holds an
+    offset Arrow takes but `parse_utc` refuses, is read value by value so that each bad
+    value is reported on its own row with `parse_utc`'s reason."""
     nat = np.iinfo(np.int64).min
     out = np.full(len(strings), nat, dtype=np.int64)
     chunk = 1 << 16
@@ -112,22 +137,23 @@ def _parse_iso(strings) -> tuple[np.ndarray, dict[int, str]]:
     for lo in range(0, len(strings), chunk):
         part = strings.slice(lo, chunk)
         try:
-            out[lo:lo + len(part)] = part.cast(target).cast(pa.int64()).fill_null(
-                nat).to_numpy(zero_copy_only=False)
-            continue
+            if not pc.any(pc.match_substring_regex(part, OFFSET_BEYOND_RE)).as_py():
+                out[lo:lo + len(part)] = part.cast(target).cast(pa.int64()).fill_null(
+                    nat).to_numpy(zero_copy_only=False)
+                continue
         except (pa.ArrowInvalid, OverflowError):
             pass
         for k, text in enumerate(part.to_pylist()):
             if text is None:
                 continue
             try:
-                out[lo + k] = pa.array([text]).cast(target).cast(pa.int64())[0].as_py()
-            except (pa.ArrowInvalid, OverflowError):
-                bad[lo + k] = _time_reason(text)
+                out[lo + k] = parse_utc(text).view(np.int64)
+            except InputError as exc:
+                bad[lo + k] = _time_reason(text, exc)
     return out, bad
 
 
-def _time_reason(text: str) -> str:
+def _time_reason(text: str, exc: InputError) -> str:
     try:
         parsed = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -135,7 +161,7 @@ def _time_reason(text: str) -> str:
                "2026-02-03T10:00:00Z"
     if parsed.tzinfo is None:
         return f"{text!r} has no time zone; add Z for UTC (e.g. {text.strip()}Z)"
-    return f"{text!r} is outside the years 1678-2262"
+    return exc.what  # out of range, or an offset beyond +-14:00
 
 
 def _floats(values, name: str) -> np.ndarray:
@@ -143,7 +169,9 @@ def _floats(values, name: str) -> np.ndarray:
         if not (pa.types.is_floating(values.type) or pa.types.is_integer(values.type)
                 or pa.types.is_null(values.type)):
             raise InputError(f"{name} must be numbers, got {values.type}", name)
-        return values.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+        # Unsafe: an integer past 2^53 becomes the nearest float (then range-checked).
+        return values.cast(pa.float64(), safe=False).fill_null(np.nan).to_numpy(
+            zero_copy_only=False)
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -235,8 +263,8 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
     speed = _floats(speed_kmh, "speed_kmh")
     heading = (np.full(n, np.nan) if heading_deg is None
                else _floats(heading_deg, "heading_deg").copy())
-    sat = (np.full(n, -1, dtype=np.int64) if serving_sat is None
-           else _sats(serving_sat, n))
+    sat_given = (np.full(n, -1.0) if serving_sat is None
+                 else _floats(serving_sat, "serving_sat").copy())
     agl = (np.full(n, np.nan) if height_agl_m is None
            else _floats(height_agl_m, "height_agl_m").copy())
     now_ns = _now_ns(now)
@@ -281,11 +309,17 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
         f"heading {_num(heading[i])}° is outside 0..360; cleared" for i in rows], False,
         terminal_ids=ids_of[rows])
     heading[odd_heading] = np.nan
-    rows = np.flatnonzero((sat < -1) & ~bad)
+    # A satellite is an index (0, 1, ...) or a NORAD catalogue number: a whole number below
+    # MAX_SATELLITE_NUMBER; -1 or NaN is "not given".
+    absent = np.isnan(sat_given) | (sat_given == -1)
+    odd_sat = ~absent & ~((sat_given >= 0) & (sat_given < MAX_SATELLITE_NUMBER)
+                          & (sat_given == np.floor(sat_given)))
+    rows = np.flatnonzero(odd_sat & ~bad)
     issues.add(rows_of(rows), "serving_sat", [
-        f"satellite {int(sat[i])} is not an index or a NORAD id; cleared" for i in rows],
+        f"satellite {_num(sat_given[i])} is not a whole number in 0..{MAX_SATELLITE_NUMBER - 1}"
+        " (an index or a NORAD catalogue number); cleared" for i in rows],
         False, terminal_ids=ids_of[rows])
-    sat = np.where(sat < -1, -1, sat)
+    sat = np.where(absent | odd_sat, -1, sat_given).astype(np.int64)
     odd_agl = ~np.isnan(agl) & ~((agl >= HEIGHT_AGL_RANGE_M[0]) & (agl <= HEIGHT_AGL_RANGE_M[1]))
     rows = np.flatnonzero(odd_agl & ~bad)
     issues.add(rows_of(rows), "height_agl_m", [
@@ -349,14 +383,6 @@ def telemetry_from_arrays(terminal_id, time, lat_deg, lon_deg, alt_m, speed_kmh,
     # Where each kept row came from (input row numbers), for checks made after this one.
     tel.__dict__["input_rows"] = np.asarray(rows_of(rows), dtype=np.int64)
     return tel, issues.freeze(n) if _issues is None else issues
-
-
-def _sats(values, n: int) -> np.ndarray:
-    arr = _floats(values, "serving_sat")
-    out = np.full(n, -1, dtype=np.int64)
-    ok = np.isfinite(arr)
-    out[ok] = arr[ok].astype(np.int64)
-    return out
 
 
 def _now_ns(now) -> int:

@@ -24,8 +24,10 @@ import numpy as np
 from sgp4.api import Satrec
 
 from leonet.errors import InputError
+from leonet.notebook import html_columns, to_arrow, to_pandas
 from leonet.physics.earth import WGS84_A_KM
 from leonet.physics.ephemeris import Ephemeris
+from leonet.physics.orbits.celestrak import PREFIX, data_dir, resolve_fetched
 from leonet.physics.orbits.omm import read_elements
 from leonet.physics.orbits.propagate import iter_propagate, propagate
 from leonet.physics.orbits.shells import PRESETS, Preset, Shell, shell_satrecs
@@ -102,15 +104,26 @@ class Constellation:
     @classmethod
     def load(cls, source: str | Path, *, epoch: str | None = None,
              skip_invalid: bool = False) -> Constellation:
-        """A preset name (``starlink-gen1``, ``starlink-gen2a``, ``kuiper``, ``oneweb``) or
-        a TLE / OMM (JSON, CSV) file path."""
+        """A preset name (``starlink-gen1``, ``starlink-gen2a``, ``kuiper``, ``oneweb``), a
+        TLE / OMM (JSON, CSV) file path, or a group fetched from CelesTrak (``starlink``, or
+        ``celestrak:oneweb`` for a group named like a preset; `leonet.physics.orbits.celestrak`).
+        """
         text = str(source)
         if text in PRESETS:
             return cls.from_preset(text, epoch=epoch)
         path = Path(text)
         if not path.exists():
-            hint = ", ".join(sorted(PRESETS))
-            raise InputError(f"no such file or preset {text!r}; presets are: {hint}")
+            fetched = resolve_fetched(text)
+            if fetched is not None:
+                path = fetched
+            elif text.startswith(PREFIX):
+                raise InputError(f"{text!r} was never fetched into {data_dir()}; run leonet "
+                                 f"data fetch {text.removeprefix(PREFIX)}")
+            else:
+                hint = ", ".join(sorted(PRESETS))
+                raise InputError(f"no such file or preset {text!r}, nor a fetched group; "
+                                 f"presets are: {hint} (current elements: leonet data fetch "
+                                 f"starlink)")
         if path.is_dir():
             raise InputError(f"{text!r} is a folder; give a TLE or OMM file or a preset")
         return cls.from_element_set(read_elements(path, skip_invalid=skip_invalid))
@@ -338,6 +351,24 @@ class Constellation:
 
     def __repr__(self) -> str:
         return f"Constellation(n_sats={self.n_sats}, source={self.source[:60]!r})"
+
+    # -- notebook --------------------------------------------------------------------
+    def columns(self) -> dict[str, np.ndarray]:
+        """One row per satellite: name, NORAD id, shell, plane and slot (-1: unknown)."""
+        return {"name": self.names, "norad_id": self.norad_id,
+                "shell_index": self.shell_index, "plane": self.plane, "slot": self.slot}
+
+    def to_pandas(self):
+        """`columns` as a pandas DataFrame."""
+        return to_pandas(self.columns())
+
+    def to_arrow(self):
+        """`columns` as an Arrow table."""
+        return to_arrow(self.columns())
+
+    def _repr_html_(self) -> str:
+        return html_columns(f"Constellation: {self.n_sats:,} satellites from {self.source}",
+                            self.columns())
 
     # -- propagation ------------------------------------------------------------------
     def propagate(self, grid: TimeGrid, **kwargs) -> Ephemeris:

@@ -97,7 +97,8 @@ async def answer(caller: Caller, body: bytes, content_type: str, explain: bool) 
     content_type = content_type.split(";")[0]
     kind = content_type.strip().lower()
     if kind == codec.ARROW_STREAM:
-        batch = await run_in_threadpool(codec.parse_arrow, body, max_rows)
+        batch = await run_in_threadpool(codec.parse_arrow, body, max_rows,
+                                        caller.state.settings.max_body_bytes)
     elif kind in ("application/json", ""):
         if len(body) > 64 * 1024:
             batch = await run_in_threadpool(codec.parse_json, body, max_rows)

@@ -23,11 +23,12 @@ from leonet.control.detect import DetectConfig, TerminalFacts, detect
 from leonet.control.detect.config import KINDS, POLICY_KINDS
 from leonet.control.registry import incidents, telemetry
 from leonet.control.telemetry.store import TelemetryStore, default_store_dir
-from leonet.physics.timegrid import iso_utc
+from leonet.errors import InputError
+from leonet.physics.timegrid import iso_utc, parse_bound
 from leonet.server import telemetry_codec as codec
 from leonet.server.deps import IfMatch, etag, require
 from leonet.server.permissions import Permission as P
-from leonet.server.problems import Problem
+from leonet.server.problems import Problem, invalid
 from leonet.server.schemas.common import Id
 from leonet.server.schemas.detection import (
     BatchOut,
@@ -106,7 +107,8 @@ async def ingest(request: Request, caller: CanWriteTelemetry) -> JSONResponse:
     started = time.perf_counter()
     state = caller.state
     parsed = await run_in_threadpool(codec.parse, body, request.headers.get(
-        "content-type", "application/json"), state.settings.max_batch_rows)
+        "content-type", "application/json"), state.settings.max_batch_rows,
+        state.settings.max_body_bytes)
 
     def work():
         return telemetry.ingest(state.db, store_of(state), caller.actor, parsed.columns,
@@ -140,7 +142,7 @@ def read_telemetry(caller: CanReadTelemetry,
                    start: dt.datetime | None = None, end: dt.datetime | None = None,
                    limit: Annotated[int, Query(ge=1, le=MAX_READ_ROWS)] = 10_000
                    ) -> TelemetryOut:
-    start, end = _window(start, end)
+    start, end = _window(start, end, "query:")
     if terminal_id is None and start is None and end is None:
         raise Problem(422, "name terminals (terminal_id=...) or a window (start, end): the "
                            "whole store is too much for one answer")
@@ -166,12 +168,23 @@ def list_batches(caller: CanReadTelemetry, after: After = 0, limit: Limit = 100
     return [BatchOut.model_validate(b) for b in rows[:limit]]
 
 
-def _window(start, end):
-    for name, value in (("start", start), ("end", end)):
+def _window(start: dt.datetime | None, end: dt.datetime | None, where: str
+            ) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The window ``start <= t < end``; a start before 1677 or an end after 2262 is open on
+    that side (None), the other two out of range are refused (`parse_bound`); ``where``
+    prefixes the pointers (``query:`` or ``/``)."""
+    bounds = []
+    for name, value, is_end in (("start", start, False), ("end", end, True)):
         if value is not None and value.tzinfo is None:
-            raise Problem(422, f"{name}: give a time zone (e.g. 2026-02-03T10:00:00Z)")
+            raise invalid(f"{where}{name}", "give a time zone (e.g. 2026-02-03T10:00:00Z)")
+        try:
+            inside = value is not None and parse_bound(value, what=name, end=is_end) is not None
+        except InputError as exc:
+            raise invalid(f"{where}{name}", exc.what) from None
+        bounds.append(value if inside else None)
+    start, end = bounds
     if start is not None and end is not None and start >= end:
-        raise Problem(422, "start must be before end")
+        raise invalid(f"{where}end", "start must be before end")
     return start, end
 
 
@@ -181,7 +194,7 @@ def _window(start, end):
              summary="Run the detectors over stored telemetry; store the incidents")
 def run_detection(body: DetectionRequest, caller: CanDetect) -> DetectionOut:
     state = caller.state
-    start, end = _window(body.start, body.end)
+    start, end = _window(body.start, body.end, "/")
     config = DetectConfig.from_mapping(body.config or {}, where="/config")
     tel = telemetry.load(state.db, store_of(state), start=start, end=end,
                          terminal_ids=body.terminal_ids, max_rows=MAX_DETECTION_ROWS)
@@ -248,6 +261,16 @@ def request_suspension(incident_id: RowId, body: SuspensionCreate,
                             status_code=201, headers=etag(row.version))
 
 
+@router.post("/terminals/{terminal_id}/reinstatement-requests", response_model=SuspensionOut,
+             status_code=201, summary="Ask to lift a two-person suspension (another decides)")
+def request_reinstatement(terminal_id: Id, body: SuspensionCreate,
+                          caller: CanWriteIncidents) -> JSONResponse:
+    with caller.state.db.write() as session:
+        row = incidents.request_reinstatement(session, caller.actor, terminal_id, body.reason)
+        return JSONResponse(SuspensionOut.model_validate(row).model_dump(mode="json"),
+                            status_code=201, headers=etag(row.version))
+
+
 @router.get("/suspension-requests", response_model=list[SuspensionOut],
             summary="Suspension requests, by id")
 def list_suspensions(caller: CanReadIncidents, status: RequestStatus | None = None,
@@ -257,7 +280,7 @@ def list_suspensions(caller: CanReadIncidents, status: RequestStatus | None = No
         return [SuspensionOut.model_validate(r) for r in rows]
 
 
-def _decide(request_id: int, body: Decision, caller, version: int, approve: bool):
+def _decide(request_id: int, body: Decision, caller, version: int | None, approve: bool):
     with caller.state.db.write() as session:
         row = incidents.decide(session, caller.actor, request_id, version, approve,
                                body.reason)

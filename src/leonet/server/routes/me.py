@@ -15,6 +15,6 @@ router = APIRouter(prefix="/v1", tags=["tokens"])
 @router.get("/me", response_model=Me, summary="The caller's identity and permissions")
 def me(caller: AnyRole) -> Me:
     actor = caller.actor
-    return Me(subject=actor.subject, role=actor.role, sponsor_id=actor.sponsor_id,
-              token_id=actor.token_id,
+    return Me(subject=actor.subject, principal_id=actor.principal_id, role=actor.role,
+              sponsor_id=actor.sponsor_id, token_id=actor.token_id,
               permissions=sorted(p.value for p in GRANTS[Role(actor.role)]))

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/v1/tokens", tags=["tokens"])
 def create_token(body: TokenCreate, caller: CanAdminTokens) -> TokenIssued:
     with caller.state.db.write() as session:
         issued = tokens.issue(session, caller.actor, body.role, sponsor_id=body.sponsor_id,
-                              subject=body.subject, expires_at=body.expires_at,
+                              subject=body.subject, principal_id=body.principal_id,
+                              expires_at=body.expires_at,
                               reason=body.reason)
     return TokenIssued.model_validate(issued)
 

@@ -26,11 +26,16 @@ router = APIRouter(prefix="/v1", tags=["transfers"])
 
 
 @router.post("/transfers", response_model=TransferOut, status_code=201,
-             summary="Transfer a terminal to another account (409 with reasons if too early)")
-def create_transfer(body: TransferCreate, caller: CanWriteTransfers) -> TransferOut:
+             summary="Transfer a terminal to another account (409 with reasons if too early)",
+             description="A transfer changes the terminal: send `If-Match` with the terminal's "
+                         "ETag (from GET /v1/terminals/{id}), as every change does (428 "
+                         "without it, 412 if the terminal changed since).")
+def create_transfer(body: TransferCreate, caller: CanWriteTransfers,
+                    version: IfMatch) -> TransferOut:
     with caller.state.db.write() as session:
         row = transfers.transfer(session, caller.actor, terminal_id=body.terminal_id,
-                                 to_account_id=body.to_account_id, reason=body.reason)
+                                 to_account_id=body.to_account_id, reason=body.reason,
+                                 expected_version=version)
         return TransferOut.model_validate(row)
 
 

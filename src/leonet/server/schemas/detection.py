@@ -97,6 +97,7 @@ class Decision(Request):
 
 class SuspensionOut(Response):
     id: int
+    action: str = Field(description="suspend, or reinstate (lift a two-person suspension)")
     terminal_id: str
     incident_id: int
     requested_by: str

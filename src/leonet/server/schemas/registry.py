@@ -176,10 +176,29 @@ class TransferRulesOut(Response):
     version: int
 
 
+class PrincipalCreate(Request):
+    name: Id = Field(description="Compared ignoring case and width (Unicode NFKC).")
+    kind: Literal["person", "service"] = "person"
+    reason: Reason = ""
+
+
+class PrincipalOut(Response):
+    id: int
+    name: str
+    kind: str
+    created_by_principal_id: int | None
+    created_by: str
+    created_at: dt.datetime
+
+
 class TokenCreate(Request):
     role: RoleName
     sponsor_id: Id | None = None
-    subject: Id | None = Field(default=None, description="Who holds it (default role-<id>).")
+    subject: Id | None = Field(
+        default=None, description="The holder's principal by name; a new name creates that "
+        "principal, recorded as created by you (default: a new principal role-<id>).")
+    principal_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                     description="The holder's principal by id.")
     expires_at: AwareDatetime | None = None
     reason: Reason = ""
 
@@ -187,6 +206,7 @@ class TokenCreate(Request):
 class TokenOut(Response):
     id: int
     subject: str
+    principal_id: int | None
     role: str
     sponsor_id: str | None
     created_at: dt.datetime
@@ -198,6 +218,7 @@ class TokenIssued(Response):
     id: int
     token: str = Field(description="Shown once: only its hash is stored.")
     subject: str
+    principal_id: int
     role: str
     sponsor_id: str | None
     expires_at: dt.datetime | None
@@ -205,6 +226,7 @@ class TokenIssued(Response):
 
 class Me(Response):
     subject: str
+    principal_id: int | None
     role: str
     sponsor_id: str | None
     token_id: int | None
