@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from leonet.commands.common import console, load_source
+from leonet.commands.common import console, flag, load_source
 from leonet.commands.orbits import Source
 from leonet.errors import InputError
 from leonet.physics.ground_segment import read_sites, starlink_gateways, starlink_pops
@@ -27,8 +27,8 @@ def czml(
     out: Annotated[Path, typer.Option(help="CZML file to write (.czml).")],
     duration: Annotated[str, typer.Option(help="e.g. 90m, 2h.")] = "90m",
     step: Annotated[str, typer.Option(help="Sample step, e.g. 60s.")] = "60s",
-    isl: Annotated[bool, typer.Option("--isl", help="Add the +Grid laser links.")] = False,
-    ground_sites: Annotated[bool, typer.Option(
+    isl: Annotated[bool, flag("--isl", help="Add the +Grid laser links.")] = False,
+    ground_sites: Annotated[bool, flag(
         "--ground-sites", help="Add the shipped gateways and PoPs.")] = False,
     terminals: Annotated[Path | None, typer.Option(
         help="Add terminals from a CSV or GeoJSON file (name, lat_deg, lon_deg).")] = None,
