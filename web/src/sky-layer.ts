@@ -129,10 +129,11 @@ export class SkyLayer extends Layer<Required<_SkyLayerProps>> {
   }
 
   initializeState(): void {
-    this.state = { a: this.vertexBuffer(this.props.before), b: this.vertexBuffer(this.props.after),
-      index: null, points: null as unknown as Model, lines: null, models: [] };
-    this.state.points = this.model("points", "point-list");
-    this.state.points.setVertexCount(this.props.before.length / 3);
+    const a = this.vertexBuffer(this.props.before);
+    const b = this.vertexBuffer(this.props.after);
+    const points = this.model("points", "point-list", a, b);
+    points.setVertexCount(this.props.before.length / 3);
+    this.state = { a, b, index: null, points, lines: null, models: [points] };
     this.setLinks(this.props.links);
   }
 
@@ -169,16 +170,14 @@ export class SkyLayer extends Layer<Required<_SkyLayerProps>> {
     return this.context.device.createBuffer({ usage: Buffer.VERTEX | Buffer.COPY_DST, data });
   }
 
-  private model(id: string, topology: "point-list" | "line-list"): Model {
-    const m = new Model(this.context.device, {
+  private model(id: string, topology: "point-list" | "line-list", a: Buffer, b: Buffer): Model {
+    return new Model(this.context.device, {
       ...this.getShaders(),
       id: `${this.props.id}-${id}`,
       topology,
       bufferLayout: [{ name: "positionsA", format: "float32x3" }, { name: "positionsB", format: "float32x3" }],
-      attributes: { positionsA: this.state.a, positionsB: this.state.b },
+      attributes: { positionsA: a, positionsB: b },
     });
-    this.state.models.push(m);
-    return m;
   }
 
   private setLinks(links: Uint32Array | null): void {
@@ -192,8 +191,9 @@ export class SkyLayer extends Layer<Required<_SkyLayerProps>> {
     s.index = null;
     if (!links || links.length === 0) return;
     s.index = this.context.device.createBuffer({ usage: Buffer.INDEX, indexType: "uint32", data: links });
-    s.lines = this.model("links", "line-list");
+    s.lines = this.model("links", "line-list", s.a, s.b);
     s.lines.setIndexBuffer(s.index);
+    s.models.push(s.lines);
   }
 
   private finalizeModels(): void {
