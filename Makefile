@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= reports/demo
 
-.PHONY: demo test test-packets bench lint clean
+.PHONY: demo test test-packets bench lint clean web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/leonet demo --out $(OUT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test web
 	$(BIN)/ruff check .
+	cd web && npm run lint && npm test
 	$(BIN)/python -m pytest -m "not packets and not fuzz and not cluster"
 
 $(VENV)/.installed-packets: pyproject.toml | $(BIN)/python
@@ -33,6 +34,10 @@ $(VENV)/.installed-packets: pyproject.toml | $(BIN)/python
 # Packet-level runs in ns-3 (the packets extra): slow to start (cppyy), so a suite of its own.
 test-packets: $(VENV)/.installed-packets
 	$(BIN)/python -m pytest -m packets -p no:cacheprovider
+
+# The dashboard's front-end (web/), built into the package folder `leonet dashboard` serves.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 bench: $(VENV)/.installed-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -23,7 +23,9 @@ from typer.core import TyperArgument
 from leonet import __version__
 from leonet.commands import admin, audit, data, network, orbits, serve
 from leonet.commands import coverage as coverage_commands
+from leonet.commands import dashboard as dashboard_commands
 from leonet.commands import detect as detect_commands
+from leonet.commands import export as export_commands
 from leonet.commands import packets as packets_commands
 from leonet.commands import policy as policy_commands
 from leonet.commands import scenario as scenario_commands
@@ -54,6 +56,8 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")
 app.add_typer(scenario_commands.app, name="scenario")
 app.add_typer(packets_commands.app, name="packets")
+app.command("dashboard")(dashboard_commands.dashboard)
+app.add_typer(export_commands.app, name="export")
 app.add_typer(data.app, name="data")
 
 
@@ -85,6 +89,7 @@ def demo(
     """Run the demo on embedded defaults and write a report folder."""
     html_path = run_demo(out, progress=lambda msg: err_console.print(msg, highlight=False))
     print(f"report written to {html_path.parent}/ (open {html_path})")
+    print("explore it on a globe: leonet dashboard  (then open http://127.0.0.1:8050/)")
 
 
 def one_line(text: str) -> str:

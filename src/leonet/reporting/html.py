@@ -33,6 +33,11 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+# The browser view of a run: `leonet dashboard` serves it on this address (docs/dashboard.md).
+DASHBOARD_LINK = ("<p>On a globe: run <code>leonet dashboard &lt;this folder&gt;</code> and open "
+                  "<a href='http://127.0.0.1:8050/'>http://127.0.0.1:8050/</a>.</p>")
+
+
 def link(path: Path | str, out_dir: Path) -> str:
     """``path`` as a link from a file in ``out_dir``: relative to ``out_dir``, whatever the
     working directory (both may be relative to it, or absolute), with forward slashes.
@@ -61,6 +66,7 @@ def write_report(out_dir: Path, title: str, sections: list[Section],
     stamp = generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     md = [f"# {title}", "", f"Generated {stamp}.", ""]
     body = [f"<h1>{html.escape(title)}</h1>", f"<p>Generated {stamp}.</p>"]
+    body.append(DASHBOARD_LINK)
     for sec in sections:
         md += [f"## {sec.title}", "", sec.text, ""]
         body.append(f"<h2>{html.escape(sec.title)}</h2>")
