@@ -38,7 +38,6 @@ def dashboard(
 
     from leonet.server.dashboard.app import create_dashboard_app
 
-    static = static_dir()
     scn = load_scenario(scenario_path(source))
     sats_source = constellation or scn.constellation
     sats = load_source(sats_source)
@@ -46,6 +45,11 @@ def dashboard(
         sats = sats.filter(alt_km=scn.alt_km)
     view = ScenarioView(scn, sats, source=str(sats_source))
     sock = bind(host, port)
+    try:
+        static = static_dir()  # after the user's arguments, whose mistakes come first
+    except InputError:
+        sock.close()
+        raise
     view.prepare()
     app = create_dashboard_app(view, static)
     config = uvicorn.Config(app, log_level="warning", access_log=False,

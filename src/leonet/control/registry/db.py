@@ -395,6 +395,10 @@ class Database:
         """A DBAPI connection of ``engine`` (the write engine by default) that is ours for
         good: never returned to (or reset by) the pool."""
         connection = (engine or self.write_engine).raw_connection()
+        if self.dialect != "sqlite":
+            # Transactions are explicit (BEGIN ... COMMIT) on these connections. Set before
+            # `detach`, which leaves the proxy without its driver connection.
+            connection.driver_connection.autocommit = True
         connection.detach()
         return connection
 
@@ -404,9 +408,6 @@ class Database:
         connection = getattr(local, "connection", None)
         if connection is None:
             connection = self._detached_connection(engine or self.engine)
-            if self.dialect != "sqlite":
-                # Transactions are explicit (BEGIN ... COMMIT) on these connections.
-                connection.driver_connection.autocommit = True
             local.connection = connection
             self._quick_connections.append(connection)
         return connection
