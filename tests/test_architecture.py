@@ -38,6 +38,9 @@ FORBIDDEN: Mapping[str, tuple[str, ...]] = {
     "reporting": FACES,
     "packets": ("control", "regional", "scenario", "reporting", *FACES),
     "server": ("commands", "cli"),
+    # Shared by every wing, like `errors`: it may import nothing of leonet.
+    "notebook": ("physics", "control", "regional", "scenario", "reporting", "distributed",
+                 "packets", "data", *FACES),
 }
 
 
@@ -224,6 +227,17 @@ def test_nothing_below_imports_the_facade(graph: dict[str, list[Import]]) -> Non
     users = [f"{i.source}:{i.line}" for imports in graph.values() for i in imports
              if i.target == "leonet.api"]
     assert not users, f"imports of leonet.api: {users}"
+
+
+# Issue 11: only the facade, the command line, the errors and the package files sit at the top;
+# every other module is in a package whose name says its job.
+TOP_LEVEL_MODULES = {"__init__.py", "__main__.py", "api.py", "cli.py", "errors.py"}
+
+
+def test_top_level_holds_only_the_facade_cli_and_errors() -> None:
+    loose = sorted(p.name for p in (SRC / ROOT_PACKAGE).glob("*.py")
+                   if p.name not in TOP_LEVEL_MODULES)
+    assert not loose, f"modules at the top of src/leonet/ (move each into a package): {loose}"
 
 
 # --- package docstrings -----------------------------------------------------------------

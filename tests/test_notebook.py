@@ -10,7 +10,7 @@ import pytest
 
 from leonet.control.detect.incidents import IncidentLog
 from leonet.control.policy import Policy
-from leonet.notebook import MAX_ROWS
+from leonet.notebook.display import MAX_ROWS
 from leonet.physics.ground import concat_points, find_city
 from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from leonet.notebook import html_summary
+from leonet.notebook.display import html_summary
 from leonet.physics.earth import ecef_to_geodetic
 from leonet.physics.ground import GroundPoints
 from leonet.physics.timegrid import TimeGrid

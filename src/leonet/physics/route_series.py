@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.notebook import html_columns, to_arrow, to_pandas
+from leonet.notebook.display import html_columns, to_arrow, to_pandas
 from leonet.physics.ground import GroundPoints
 from leonet.physics.timegrid import TimeGrid
 

@@ -24,7 +24,7 @@ from leonet.control.labels import country_labels
 from leonet.control.policy import Policy
 from leonet.control.regions import buffer_km_geometry, resolve_region
 from leonet.errors import InputError
-from leonet.notebook import html_columns, to_arrow, to_pandas
+from leonet.notebook.display import html_columns, to_arrow, to_pandas
 from leonet.physics.capacity import (
     DEFAULT_ASSUMPTIONS,
     CapacityAssumptions,

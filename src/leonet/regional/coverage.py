@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from leonet.notebook import html_columns, to_arrow, to_pandas
+from leonet.notebook.display import html_columns, to_arrow, to_pandas
 from leonet.physics.coverage import DEFAULT_MAX_BYTES, CoverageFigures, coverage
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG
 from leonet.physics.timegrid import TimeGrid

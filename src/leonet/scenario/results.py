@@ -17,7 +17,7 @@ from leonet.control.fleet import Fleet, FleetState
 from leonet.control.policy import Policy
 from leonet.control.policy.diff import PolicyDiff
 from leonet.control.telemetry import Telemetry
-from leonet.notebook import html_summary
+from leonet.notebook.display import html_summary
 from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.route_series import RouteSeries

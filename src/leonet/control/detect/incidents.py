@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from leonet.control.detect.config import KINDS
 from leonet.errors import InputError
-from leonet.notebook import html_columns, to_pandas
+from leonet.notebook.display import html_columns, to_pandas
 from leonet.physics.timegrid import NS_PER_S, iso_utc
 
 CSV_COLUMNS = ("terminal_id", "kind", "start", "end", "evidence")

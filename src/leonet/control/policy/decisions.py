@@ -11,7 +11,7 @@ from leonet.control.labels import describe_place
 from leonet.control.policy.document import iso_z
 from leonet.control.policy.inputs import Terminals
 from leonet.control.policy.reference import rule_verdict
-from leonet.notebook import html_summary, to_arrow, to_pandas
+from leonet.notebook.display import html_summary, to_arrow, to_pandas
 
 
 @dataclass(frozen=True, eq=False)

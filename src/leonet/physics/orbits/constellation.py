@@ -24,7 +24,7 @@ import numpy as np
 from sgp4.api import Satrec
 
 from leonet.errors import InputError
-from leonet.notebook import html_columns, to_arrow, to_pandas
+from leonet.notebook.display import html_columns, to_arrow, to_pandas
 from leonet.physics.earth import WGS84_A_KM
 from leonet.physics.ephemeris import Ephemeris
 from leonet.physics.orbits.celestrak import PREFIX, data_dir, resolve_fetched

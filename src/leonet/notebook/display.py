@@ -1,7 +1,6 @@
 """How result objects show themselves in a notebook: a small HTML table for Jupyter's
 ``_repr_html_`` (every value escaped), and their columns as a pandas DataFrame or an Arrow
-table. One copy for every package: like `leonet.errors`, this module imports nothing of
-leonet, so the physics and control wings and everything above may use it.
+table. One copy for every package (see the package's docstring for what it may import).
 
 >>> page = html_summary("Run <1>", [("satellites", 1584), ("source", "a & b")])
 >>> page[page.index("<caption>"):page.index("</caption>")]
