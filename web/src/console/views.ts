@@ -29,7 +29,7 @@ export async function terminalsView(ctx: Context): Promise<HTMLElement> {
   return table(["terminal", "status", "account", "sponsor", "updated", "action"], rows.map((t) => {
     const next = toggledStatus(t.status);
     const ctl = control(me, "PATCH", "/v1/terminals/{terminal_id}", next ? "" : `no action for status ${t.status}`);
-    const label = next === "active" ? "Reactivate" : "Suspend";
+    const label = next === "active" ? "Reactivate" : "Emergency suspend";
     const action = button(label, ctl, `terminal-${t.id}`, () => ctx.act(`${label} ${t.id}`, () =>
       api.send("PATCH", `/v1/terminals/${encodeURIComponent(t.id)}`, { status: next, reason: ctx.reason() }, t.version)));
     return [t.id, span(t.status, `status-${t.status}`), t.account_id ?? "", t.sponsor_id ?? "", t.updated_at, action];
