@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from leonet.server import console
+from leonet.server import console, problems
 from leonet.server.dashboard.assets import STATIC_DIR
 
 from .conftest import ROLES, auth
@@ -66,7 +66,6 @@ def test_console_page_needs_no_token_and_is_locked_down(client):
 
 def test_unbuilt_console_says_how_to_build_it(tmp_path):
     app = FastAPI()
-    from leonet.server import problems
     problems.install(app)
     console.install(app, static=tmp_path)
     response = TestClient(app).get("/dashboard/")
