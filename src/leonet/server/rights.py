@@ -40,6 +40,12 @@ def route_permissions(routers: Iterable[APIRouter]) -> RouteTable:
 
 
 def routes_for(table: RouteTable, role: str) -> list[str]:
-    """The routes of ``table`` that ``role`` may call, as ``"METHOD /path/{param}"``, sorted."""
+    """The routes of ``table`` that ``role`` may call, as ``"METHOD /path/{param}"``, sorted.
+
+    >>> table = {"GET /v1/audit": frozenset({Permission.AUDIT_READ}),
+    ...          "GET /v1/me": frozenset({Permission.WHOAMI})}
+    >>> routes_for(table, "auditor"), routes_for(table, "support"), routes_for(table, "nobody")
+    (['GET /v1/audit', 'GET /v1/me'], ['GET /v1/me'], [])
+    """
     return sorted(key for key, needed in table.items()
                   if all(allowed(role, p) for p in needed))
