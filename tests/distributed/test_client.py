@@ -28,12 +28,14 @@ def test_without_options_no_dask_module_is_imported(tmp_path):
     # before deselecting them).
     code = ("import sys\n"
             "from leonet.cli import main\n"
-            "import leonet.distributed.coverage, leonet.regional.coverage\n"
+            "import leonet.api, leonet.distributed.coverage, leonet.regional.coverage\n"
             "import tests.distributed.cluster, tests.distributed.test_cluster_coverage\n"
             "assert main(['coverage', '--region', 'TW', '--start', '2026-08-23T00:00Z',\n"
             "             '--duration', '10m', '--res', '3', '--out', sys.argv[1]]) == 0\n"
             "assert main(['ephemeris', 'starlink-gen1', '--start', '2026-08-23T00:00Z',\n"
             "             '--duration', '2m', '--out', sys.argv[1] + '.parquet']) == 0\n"
+            "assert main(['route', '--from', 'Kyiv', '--to', 'Frankfurt', '--start',\n"
+            "             '2026-08-23T00:00Z', '--duration', '30s', '--step', '15s']) == 0\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "c.csv")], check=True,
@@ -72,6 +74,8 @@ def test_both_options_at_once():
 @pytest.mark.parametrize("command", [
     ["coverage", "--region", "TW", "--start", "2026-08-23T00:00Z"],
     ["ephemeris", "starlink-gen1", "--start", "2026-08-23T00:00Z"],
+    ["route", "--from", "Kyiv", "--to", "Frankfurt", "--start", "2026-08-23T00:00Z"],
+    ["paths", "--hypatia-dir", "."],
 ])
 def test_cli_exits_2_before_any_work(tmp_path, capsys, command, args, message):
     rc = main([*command, "--out", str(tmp_path / "c.parquet"), *args])
