@@ -29,6 +29,7 @@ def test_without_options_no_dask_module_is_imported(tmp_path):
     code = ("import sys\n"
             "from leonet.cli import main\n"
             "import leonet.api, leonet.distributed.coverage, leonet.regional.coverage\n"
+            "import leonet.control.detect.sharded, leonet.scenario\n"
             "import tests.distributed.cluster, tests.distributed.test_cluster_coverage\n"
             "assert main(['coverage', '--region', 'TW', '--start', '2026-08-23T00:00Z',\n"
             "             '--duration', '10m', '--res', '3', '--out', sys.argv[1]]) == 0\n"
@@ -76,6 +77,8 @@ def test_both_options_at_once():
     ["ephemeris", "starlink-gen1", "--start", "2026-08-23T00:00Z"],
     ["route", "--from", "Kyiv", "--to", "Frankfurt", "--start", "2026-08-23T00:00Z"],
     ["paths", "--hypatia-dir", "."],
+    ["detect", "--telemetry", "t.csv"],
+    ["scenario", "run", "taiwan"],
 ])
 def test_cli_exits_2_before_any_work(tmp_path, capsys, command, args, message):
     rc = main([*command, "--out", str(tmp_path / "c.parquet"), *args])

@@ -42,11 +42,7 @@ def routes(network: Network, src: GroundPoints, dst: GroundPoints, grid: TimeGri
                               slot_s=slot_s, slot_offset_s=slot_offset_s, progress=progress)
     mode = RouteMode.parse(mode)
     pop_idx = network.check_pairs(src, dst, grid, pop)
-    sched = None
-    if mode.scheduled:
-        sched = network.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
-                                 strategy=strategy, slot_s=slot_s,
-                                 slot_offset_s=slot_offset_s, pop=pop_idx)
+    sched = network.route_schedule(src, grid, mode, strategy, pop_idx, slot_s, slot_offset_s)
     parts = [part for _, _, part in in_time_order(
         client, Network.routes_window,
         {"network": network, "src": src, "dst": dst, "grid": grid, "pop": pop_idx,

@@ -63,8 +63,7 @@ def in_time_order(client, task: Callable, inputs: Mapping[str, object], n_times:
     spans = windows(n_times, task_instants)
     # Keys unique to this run: a later run must never meet an earlier run's released keys.
     run = uuid.uuid4().hex
-    held = [client.submit(_same, value, key=f"input-{name}-{run}", pure=False)
-            for name, value in inputs.items()]
+    held = hold_inputs(client, inputs, run)
     futures = [client.submit(task, *held, a, b, key=f"window-{a}-{b}-{run}", pure=False,
                              **options)
                for a, b in spans]
@@ -91,6 +90,14 @@ def in_time_order(client, task: Callable, inputs: Mapping[str, object], n_times:
     finally:
         # On an error, nothing of this run keeps running or held on the cluster.
         client.cancel([*futures, *held])
+
+
+def hold_inputs(client, inputs: Mapping[str, object], run: str) -> list:
+    """Futures holding ``inputs`` on the cluster, each inside a task of its own, keyed for
+    the ``run``: a task's result is recomputed if the worker holding it dies, where data
+    given to `Client.scatter` would be lost with it."""
+    return [client.submit(_same, value, key=f"input-{name}-{run}", pure=False)
+            for name, value in inputs.items()]
 
 
 def _same(value):

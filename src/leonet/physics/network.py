@@ -138,13 +138,20 @@ class Network:
         is called with the number of instants done."""
         mode = RouteMode.parse(mode)
         pop_idx = self.check_pairs(src, dst, grid, pop)
-        sched = None
-        if mode.scheduled:
-            sched = self.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
-                                  strategy=strategy, slot_s=slot_s,
-                                  slot_offset_s=slot_offset_s, pop=pop_idx)
+        sched = self.route_schedule(src, grid, mode, strategy, pop_idx, slot_s, slot_offset_s)
         return self.routes_window(src, dst, grid, pop_idx, sched, 0, len(grid), mode=mode,
                                   progress=progress)
+
+    def route_schedule(self, src: GroundPoints, grid: TimeGrid, mode: RouteMode,
+                       strategy: str | Strategy, pop_idx: np.ndarray, slot_s: float,
+                       slot_offset_s: float) -> Schedule | None:
+        """The serving satellites of ``src`` over all of ``grid`` for `routes` (None in the
+        modes without a terminal's serving satellite)."""
+        if not mode.scheduled:
+            return None
+        return self.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
+                             strategy=strategy, slot_s=slot_s, slot_offset_s=slot_offset_s,
+                             pop=pop_idx)
 
     def check_pairs(self, src: GroundPoints, dst: GroundPoints, grid: TimeGrid,
                     pop: np.ndarray | None = None) -> np.ndarray:
