@@ -8,6 +8,16 @@ from collections.abc import Collection
 from leonet.control.detect import airborne, motion, policy_kinds, roaming
 from leonet.control.detect.context import Context
 
+# The detectors that need nothing but the context, in the order they run.
+_DETECTORS = (
+    ("denied_region", policy_kinds.denied_region),
+    ("not_whitelisted", policy_kinds.not_whitelisted),
+    ("speed_limit", policy_kinds.speed_limit),
+    ("altitude_limit", policy_kinds.altitude_limit),
+    ("drone_like", airborne.drone_like),
+    ("roaming_limit", roaming.roaming_limit),
+)
+
 
 def run_detectors(ctx: Context, chosen: Collection[str]) -> None:
     """The per-terminal detectors of ``chosen`` (every kind but ``cluster``), in their order:
@@ -17,15 +27,6 @@ def run_detectors(ctx: Context, chosen: Collection[str]) -> None:
         cloned = motion.cloned_identity(ctx)
     if "impossible_travel" in chosen:
         motion.impossible_travel(ctx, cloned)
-    if "denied_region" in chosen:
-        policy_kinds.denied_region(ctx)
-    if "not_whitelisted" in chosen:
-        policy_kinds.not_whitelisted(ctx)
-    if "speed_limit" in chosen:
-        policy_kinds.speed_limit(ctx)
-    if "altitude_limit" in chosen:
-        policy_kinds.altitude_limit(ctx)
-    if "drone_like" in chosen:
-        airborne.drone_like(ctx)
-    if "roaming_limit" in chosen:
-        roaming.roaming_limit(ctx)
+    for kind, find in _DETECTORS:
+        if kind in chosen:
+            find(ctx)
