@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 from _common import machine, real_or_preset
-from distributed import Client, LocalCluster
+from _dask import local_client, round_trip_s, say_run, say_speed_up, timed
 
 from leonet.distributed.coverage import coverage as cluster_coverage
 from leonet.physics.coverage import coverage
@@ -25,23 +25,12 @@ from leonet.regional.cells import region_cells
 MASK_DEG = 25.0
 
 
-def _noop() -> None:
-    return None
-
-
 def _cluster_run(n_workers: int, points, sats, grid, task_instants: int):
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with local_client(n_workers) as client:
         cluster_coverage(points, sats, grid[:task_instants], client)  # warm kernels
-        cpu0 = sum(client.run(time.process_time).values())
-        t0 = time.perf_counter()
-        fig = cluster_coverage(points, sats, grid, client, task_instants=task_instants)
-        wall = time.perf_counter() - t0
-        cpu = sum(client.run(time.process_time).values()) - cpu0
-        t0 = time.perf_counter()
-        client.gather([client.submit(_noop, pure=False) for _ in range(200)])
-        per_task = (time.perf_counter() - t0) / 200 * n_workers
+        fig, wall, cpu = timed(client, lambda: cluster_coverage(points, sats, grid, client,
+                                                                task_instants=task_instants))
+        per_task = round_trip_s(client)
     return fig, wall, cpu, per_task
 
 
@@ -65,13 +54,9 @@ def main() -> None:
         same = all(np.array_equal(fig.columns()[k], v, equal_nan=True)
                    for k, v in ref.columns().items())
         n_tasks = -(-len(grid) // int(task_instants))
-        print(f"{n} worker(s): {wall:.1f} s wall, {cpu:.1f} s worker CPU; identical: {same}; "
-              f"no-op task round trip {per_task * 1e3:.2f} ms = "
-              f"{100 * per_task / (cpu / n_tasks):.2f} % of a task's {cpu / n_tasks:.2f} s")
+        say_run(n, wall, cpu, same, per_task, n_tasks)
         runs[n] = (wall, cpu)
-    print(f"speed-up 2 workers vs 1: {runs[1][0] / runs[2][0]:.2f}x wall (target >= 1.8x); "
-          f"CPU ratio {runs[2][1] / runs[1][1]:.2f}; 2 workers vs plain: "
-          f"{plain_wall / runs[2][0]:.2f}x wall (target >= 1.0x)")
+    say_speed_up(runs, plain_wall)  # coverage's target there: >= 1.0x
 
 
 if __name__ == "__main__":

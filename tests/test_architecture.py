@@ -31,7 +31,8 @@ NOT_IMPORTED = ("migrations",)
 FACES = ("server", "commands", "cli")
 FORBIDDEN: Mapping[str, tuple[str, ...]] = {
     "physics": ("control", "regional", "scenario", "reporting", "distributed", *FACES),
-    "control": ("regional", "scenario", "reporting", "distributed", *FACES),
+    # `control.detect` hands a run with ``client=`` to `distributed` (as `regional` does).
+    "control": ("regional", "scenario", "reporting", *FACES),
     "distributed": ("control", "regional", "scenario", "reporting", *FACES),
     "regional": ("scenario", "reporting", *FACES),
     "scenario": ("reporting", *FACES),

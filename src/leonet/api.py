@@ -29,6 +29,7 @@ from leonet.control.telemetry import (
     read_telemetry,
     telemetry_from_arrays,
 )
+from leonet.distributed.routes import routes
 from leonet.errors import InputError
 from leonet.packets.ping import PingResult
 from leonet.packets.simulate import simulate_packets, simulate_tcp, simulate_udp
@@ -76,7 +77,14 @@ from leonet.physics.visibility import Visibility, VisibilitySeries, count_visibl
 from leonet.regional.capacity import RegionCapacity, region_capacity
 from leonet.regional.cells import CellSet, cells_from_ids, latitude_band, region_cells
 from leonet.regional.coverage import CoverageSummary, RegionCoverage, region_coverage
-from leonet.reporting.route_tables import paths_table, paths_writer, series_table, write_series
+from leonet.reporting.ephemeris import write_ephemeris
+from leonet.reporting.route_tables import (
+    paths_table,
+    paths_writer,
+    series_table,
+    write_paths,
+    write_series,
+)
 from leonet.reporting.scenario import write_results as write_scenario_report
 from leonet.scenario import Scenario, ScenarioResult, load_scenario
 from leonet.scenario import run as run_scenario
@@ -181,6 +189,7 @@ __all__ = [
     "region_cells",
     "region_coverage",
     "resolve_region",
+    "routes",
     "run_scenario",
     "schedule",
     "series_table",
@@ -197,6 +206,8 @@ __all__ = [
     "visible",
     "wgs84",
     "world_cities",
+    "write_ephemeris",
+    "write_paths",
     "write_points",
     "write_scenario_report",
     "write_series",

@@ -28,10 +28,15 @@ def test_without_options_no_dask_module_is_imported(tmp_path):
     # before deselecting them).
     code = ("import sys\n"
             "from leonet.cli import main\n"
-            "import leonet.distributed.coverage, leonet.regional.coverage\n"
+            "import leonet.api, leonet.distributed.coverage, leonet.regional.coverage\n"
+            "import leonet.control.detect.sharded, leonet.scenario\n"
             "import tests.distributed.cluster, tests.distributed.test_cluster_coverage\n"
             "assert main(['coverage', '--region', 'TW', '--start', '2026-08-23T00:00Z',\n"
             "             '--duration', '10m', '--res', '3', '--out', sys.argv[1]]) == 0\n"
+            "assert main(['ephemeris', 'starlink-gen1', '--start', '2026-08-23T00:00Z',\n"
+            "             '--duration', '2m', '--out', sys.argv[1] + '.parquet']) == 0\n"
+            "assert main(['route', '--from', 'Kyiv', '--to', 'Frankfurt', '--start',\n"
+            "             '2026-08-23T00:00Z', '--duration', '30s', '--step', '15s']) == 0\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "c.csv")], check=True,
@@ -67,12 +72,27 @@ def test_both_options_at_once():
     (["--scheduler", "localhost:8786"], "--scheduler"),
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "not both"),
 ])
-def test_cli_exits_2_before_any_work(tmp_path, capsys, args, message):
-    rc = main(["coverage", "--region", "TW", "--start", "2026-08-23T00:00Z",
-               "--out", str(tmp_path / "c.csv"), *args])
+@pytest.mark.parametrize("command", [
+    ["coverage", "--region", "TW", "--start", "2026-08-23T00:00Z"],
+    ["ephemeris", "starlink-gen1", "--start", "2026-08-23T00:00Z"],
+    ["route", "--from", "Kyiv", "--to", "Frankfurt", "--start", "2026-08-23T00:00Z"],
+    ["paths", "--hypatia-dir", "."],
+    ["detect", "--telemetry", "t.csv"],
+    ["scenario", "run", "taiwan"],
+])
+def test_cli_exits_2_before_any_work(tmp_path, capsys, command, args, message):
+    rc = main([*command, "--out", str(tmp_path / "c.parquet"), *args])
     assert rc == 2
-    assert message in capsys.readouterr().err
-    assert not (tmp_path / "c.csv").exists()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (tmp_path / "c.parquet").exists()
+
+
+def test_a_cluster_refuses_a_csv_ephemeris_before_starting(tmp_path, capsys):
+    rc = main(["ephemeris", "starlink-gen1", "--start", "2026-08-23T00:00Z",
+               "--out", str(tmp_path / "e.csv"), "--workers", "2"])
+    assert rc == 2
+    assert "--out: a cluster writes a Parquet dataset" in capsys.readouterr().err
 
 
 def _cli_on(address: str, tmp_path) -> tuple[int, float]:

@@ -32,12 +32,6 @@ STEP_S = 60.0
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with loopback_cluster(tmp_path_factory.mktemp("dask")) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def ukraine():
     # A 60° mask and 3 satellites make gaps of up to 4 steps in Ukraine with Starlink Gen1.
     cells = region_cells("UA", 5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +22,12 @@ from leonet.errors import InputError
 from leonet.physics.orbits.constellation import Constellation
 
 console = Console(stderr=True)
+# The scale-out options of every command whose work grows with time, space or rows
+# (checked by `leonet.distributed.client.check_choice` before any work).
+Workers = Annotated[int | None, typer.Option(help="Run on a local Dask cluster of this many "
+                                                  "worker processes (leonet[dask]).")]
+Scheduler = Annotated[str | None, typer.Option(help="Run on an existing Dask cluster: "
+                                                    "tcp://HOST:PORT (leonet[dask]).")]
 # Tables on standard output: wide when piped, so that names are not cut.
 out_console = Console(width=None if sys.stdout.isatty() else 200)
 
@@ -73,10 +79,3 @@ def progress_bar(description: str, total: float) -> Iterator[callable]:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
 
-
-def output_format(path: Path) -> str:
-    """'csv' or 'parquet' from a file name, or a clear error."""
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".parquet"):
-        return suffix[1:]
-    raise InputError(f"output file must end in .csv or .parquet, got {path.name!r}")

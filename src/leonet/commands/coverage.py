@@ -11,7 +11,15 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from leonet.commands.common import console, flag, load_source, out_console, progress_bar
+from leonet.commands.common import (
+    Scheduler,
+    Workers,
+    console,
+    flag,
+    load_source,
+    out_console,
+    progress_bar,
+)
 from leonet.distributed.client import check_choice, open_client
 from leonet.errors import InputError
 from leonet.physics.capacity import DEFAULT_ASSUMPTIONS
@@ -46,10 +54,6 @@ AltMin = Annotated[float | None, typer.Option(help="Drop satellites below this m
 AltMax = Annotated[float | None, typer.Option(help="Drop satellites above this altitude (km).")]
 MaxMemory = Annotated[float, typer.Option(help="Memory budget for ephemeris chunks (GiB).")]
 AsJson = Annotated[bool, flag("--json", help="Print the summary as JSON.")]
-Workers = Annotated[int | None, typer.Option(help="Run on a local Dask cluster of this many "
-                                                  "worker processes (leonet[dask]).")]
-Scheduler = Annotated[str | None, typer.Option(help="Run on an existing Dask cluster: "
-                                                    "tcp://HOST:PORT (leonet[dask]).")]
 
 MAP_VALUES = ("mean_in_view", "min_in_view", "max_in_view", "percent_covered",
               "longest_gap_s", "mean_gap_s", "time_to_first_s", "mean_response_s")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from leonet.commands.common import flag
+from leonet.commands.common import Scheduler, Workers, flag
 from leonet.control.detect import DetectConfig, read_terminal_facts
 from leonet.control.detect import detect as find_incidents
 from leonet.control.policy import Policy
@@ -19,6 +19,7 @@ from leonet.control.registry import Database
 from leonet.control.registry.telemetry import verify_store
 from leonet.control.telemetry import read_telemetry, write_telemetry
 from leonet.control.telemetry.store import TelemetryStore, default_store_dir
+from leonet.distributed.client import check_choice, open_client
 from leonet.errors import InputError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -58,12 +59,14 @@ def detect(
     as_json: Annotated[bool, flag(
         "--json", help="Print a JSON summary (counts, notes, row issues) on stdout.")] = False,
     alt_datum: AltDatum = "msl",
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Find unauthorized use: denied regions, speed and altitude limits, drone-like flights,
     impossible travel, roaming, missing whitelist verification, cloned identities, clusters
     of terminals appearing together. Exit 1 when rows were dropped or none was usable."""
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise InputError("incidents are written as .csv or .parquet", f"--out {out}")
+    check_choice(workers, scheduler)
     started = time.perf_counter()
     cfg = DetectConfig.load(config) if config is not None else DetectConfig()
     pol = Policy.load(policy) if policy is not None else None
@@ -77,7 +80,9 @@ def detect(
     if issues is not None:
         row_issues.write_csv(issues)
     err.print(f"{len(tel):,} reports of {tel.n_terminals:,} terminals; detecting ...")
-    found = find_incidents(tel, pol, terminals=facts, config=cfg, kinds=kinds)
+    with open_client(workers, scheduler, say=err.print) as client:
+        found = find_incidents(tel, pol, terminals=facts, config=cfg, kinds=kinds,
+                               client=client)
     if out.suffix.lower() == ".csv":
         found.write_csv(out, all_columns=all_columns)
     else:

@@ -11,7 +11,17 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from leonet.commands.common import console, flag, load_source, out_console, progress_bar
+from leonet.commands.common import (
+    Scheduler,
+    Workers,
+    console,
+    flag,
+    load_source,
+    out_console,
+    progress_bar,
+)
+from leonet.distributed.client import check_choice, open_client
+from leonet.distributed.routes import routes
 from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, GroundPoints, place
 from leonet.physics.ground_segment import (
@@ -114,8 +124,10 @@ def route(
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of the RTT series.")] = None,
     out: Annotated[Path | None, typer.Option(
         help="Write the series as .parquet (paths as lists) or .csv.")] = None,
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Route and latency from one place to another, at an instant or over a time grid."""
+    check_choice(workers, scheduler)
     if mode not in MODES:
         raise InputError(f"--mode must be one of {', '.join(MODES)}, got {mode!r}")
     if strategy not in STRATEGIES:
@@ -127,29 +139,31 @@ def route(
         raise InputError("give either --from PLACE or --terminals FILE")
     if out is not None:
         route_tables.check_table_path(out)
-    sites = None
-    if terminals is not None:
-        sites = read_sites(terminals, "terminal", min_elevation_deg=min_elevation)
-        src = sites.points
-    else:
-        src = place(from_, min_elevation_deg=min_elevation)
-    dst = place(to, min_elevation_deg=min_elevation)
-    dst = GroundPoints(np.repeat(dst.lat_deg, len(src)), np.repeat(dst.lon_deg, len(src)),
-                       np.repeat(dst.alt_km, len(src)), dst.min_elevation_deg[0],
-                       np.repeat(dst.names, len(src)), dst.kind)
-    grid = TimeGrid.range(start, duration, step)
-    net = _network(source, no_lasers=no_lasers, isl_shift=isl_shift,
-                   max_laser_km=max_laser_km, cutoff_lat=cutoff_lat, gateways=gateways,
-                   pops=pops, route_factor=route_factor, alt_min=alt_min, isls=isls)
-    if pop is not None:
-        pop_idx = np.full(len(src), net.pops.index_of(pop))
-    elif sites is not None:
-        pop_idx = assign_pops(sites, net.pops, by_country=net.pop_by_country)
-    else:
-        pop_idx = None
-    with progress_bar(f"routing {len(grid):,} instants ({mode})", len(grid)) as advance:
-        series = net.routes(src, dst, grid, mode=mode, strategy=strategy, pop=pop_idx,
-                            progress=advance)
+    # The cluster first: an unreachable scheduler fails before any data is loaded.
+    with open_client(workers, scheduler, say=console.print) as client:
+        sites = None
+        if terminals is not None:
+            sites = read_sites(terminals, "terminal", min_elevation_deg=min_elevation)
+            src = sites.points
+        else:
+            src = place(from_, min_elevation_deg=min_elevation)
+        dst = place(to, min_elevation_deg=min_elevation)
+        dst = GroundPoints(np.repeat(dst.lat_deg, len(src)), np.repeat(dst.lon_deg, len(src)),
+                           np.repeat(dst.alt_km, len(src)), dst.min_elevation_deg[0],
+                           np.repeat(dst.names, len(src)), dst.kind)
+        grid = TimeGrid.range(start, duration, step)
+        net = _network(source, no_lasers=no_lasers, isl_shift=isl_shift,
+                       max_laser_km=max_laser_km, cutoff_lat=cutoff_lat, gateways=gateways,
+                       pops=pops, route_factor=route_factor, alt_min=alt_min, isls=isls)
+        if pop is not None:
+            pop_idx = np.full(len(src), net.pops.index_of(pop))
+        elif sites is not None:
+            pop_idx = assign_pops(sites, net.pops, by_country=net.pop_by_country)
+        else:
+            pop_idx = None
+        with progress_bar(f"routing {len(grid):,} instants ({mode})", len(grid)) as advance:
+            series = routes(net, src, dst, grid, client=client, mode=mode, strategy=strategy,
+                            pop=pop_idx, progress=advance)
     if out is not None:
         rows = route_tables.write_series(series, out)
         console.print(f"series of {rows:,} rows written to {out}", highlight=False)
@@ -292,24 +306,23 @@ def paths(
     t_offset: Annotated[str, typer.Option(help="First instant after the TLE epoch.")] = "0s",
     duration: Annotated[str, typer.Option(help="e.g. 10s (0: one instant).")] = "0s",
     step: Annotated[str, typer.Option(help="e.g. 100ms.")] = "100ms",
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """All ordered ground-station pair paths of a Hypatia folder, per instant, as Parquet
     or CSV."""
+    check_choice(workers, scheduler)
     route_tables.check_table_path(out)
-    inputs = read_hypatia_dir(hypatia_dir)
-    t0_s = parse_duration_s(t_offset, what="t-offset")
-    grid = inputs.grid(t0_s, parse_duration_s(duration, what="duration"),
-                       parse_duration_s(step, what="step"))
-    n_g = len(inputs.stations)
-    src, dst = np.divmod(np.arange(n_g * n_g), n_g)
-    pairs = src != dst
-    offsets = t0_s + grid.offsets_s
-    with route_tables.paths_writer(out) as writer, \
-            progress_bar(f"routing {n_g * (n_g - 1):,} pairs", len(grid)) as advance:
-        for k, routes in enumerate(inputs.iter_routes(grid)):
-            writer.write(route_tables.paths_table(routes, offsets[k], src[pairs], dst[pairs]))
-            advance()
-    console.print(f"wrote {writer.rows:,} rows to {out}", highlight=False)
+    # The cluster first: an unreachable scheduler fails before any data is loaded.
+    with open_client(workers, scheduler, say=console.print) as client:
+        inputs = read_hypatia_dir(hypatia_dir)
+        t0_s = parse_duration_s(t_offset, what="t-offset")
+        grid = inputs.grid(t0_s, parse_duration_s(duration, what="duration"),
+                           parse_duration_s(step, what="step"))
+        n_g = len(inputs.stations)
+        with progress_bar(f"routing {n_g * (n_g - 1):,} pairs", len(grid)) as advance:
+            rows = route_tables.write_paths(inputs, grid, t0_s, out, client=client,
+                                            progress=advance)
+    console.print(f"wrote {rows:,} rows to {out}", highlight=False)
 
 
 @app.command()

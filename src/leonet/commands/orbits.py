@@ -8,26 +8,25 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import typer
 from rich.table import Table
 
 from leonet.commands.common import (
+    Scheduler,
+    Workers,
     console,
     flag,
     load_source,
     out_console,
-    output_format,
     progress_bar,
 )
+from leonet.distributed.client import check_choice, open_client
 from leonet.errors import InputError
 from leonet.physics.ground import DEFAULT_MIN_ELEVATION_DEG, wgs84
-from leonet.physics.orbits.propagate import iter_propagate
 from leonet.physics.orbits.shells import PRESETS
 from leonet.physics.timegrid import TimeGrid, iso_utc, parse_utc
 from leonet.physics.visibility import visible
+from leonet.reporting.ephemeris import check_out, write_ephemeris
 
 constellation_app = typer.Typer(help="Describe constellations (TLE/OMM files or presets).",
                                 no_args_is_help=True)
@@ -98,71 +97,37 @@ def _time_grid(start: str, duration: str, step: str) -> TimeGrid:
 def ephemeris(
     source: Source,
     start: Annotated[str, typer.Option(help="First instant, ISO 8601 with zone.")],
-    out: Annotated[Path, typer.Option(help="Output file, .csv or .parquet.")],
+    out: Annotated[Path, typer.Option(help="Output file, .csv or .parquet (with --workers or "
+                                           "--scheduler: a new folder X.parquet, one file "
+                                           "per time window).")],
     duration: Annotated[str, typer.Option(help="e.g. 6h, 90m, PT6H.")] = "0s",
     step: Annotated[str, typer.Option(help="e.g. 60s, 1s, 100ms.")] = "60s",
     skip_invalid: SkipInvalid = False, epoch: Epoch = None, name: Name = None,
     alt_min: AltMin = None, alt_max: AltMax = None, dedupe: Dedupe = False,
     norad: Norad = None,
     float32: Annotated[bool, flag(help="Single-precision positions (~0.5 m).")] = False,
-    max_memory_gib: Annotated[float, typer.Option(help="Memory budget per chunk.")] = 2.0,
+    max_memory_gib: Annotated[float, typer.Option(help="Memory budget per chunk (per "
+                                                       "worker on a cluster).")] = 2.0,
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Earth-fixed positions, velocities and sub-satellite points over a time grid."""
-    fmt = output_format(out)
-    grid = _time_grid(start, duration, step)
-    sats = load_source(source, skip_invalid=skip_invalid, epoch=epoch, name=name,
-                       alt_min_km=alt_min, alt_max_km=alt_max, dedupe=dedupe, norad=norad)
+    check_choice(workers, scheduler)
+    check_out(out, dataset=workers is not None or scheduler is not None)
     if max_memory_gib <= 0:
         raise InputError(f"--max-memory-gib must be > 0, got {max_memory_gib}")
+    grid = _time_grid(start, duration, step)
+    # Before the progress bar, so that an unwritable folder's error stands on its own line.
     out.parent.mkdir(parents=True, exist_ok=True)
-    dtype = np.float32 if float32 else np.float64
-    names = pa.array(sats.names.astype(str))
-    writer = None
-    rows = 0
-    try:
-        with progress_bar(f"propagating {len(sats):,} satellites", len(grid) * len(sats)) as adv:
-            # A third of the budget for the ephemeris: the Arrow table of a chunk (13
-            # columns) takes about as much again, and writing may copy it once more.
-            for eph in iter_propagate(sats, grid, max_bytes=int(max_memory_gib * 1024**3 / 3),
-                                      dtype=dtype, progress=adv):
-                table = _ephemeris_table(eph, sats.norad_id, names, fmt)
-                if writer is None:
-                    writer = _open_writer(out, fmt, table.schema)
-                writer.write_table(table)
-                rows += table.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
+    # The cluster first: an unreachable scheduler fails before any data is loaded.
+    with open_client(workers, scheduler, say=console.print) as client:
+        sats = load_source(source, skip_invalid=skip_invalid, epoch=epoch, name=name,
+                           alt_min_km=alt_min, alt_max_km=alt_max, dedupe=dedupe, norad=norad)
+        with progress_bar(f"propagating {len(sats):,} satellites",
+                          len(grid) * len(sats)) as adv:
+            rows = write_ephemeris(sats, grid, out, dtype=np.float32 if float32 else np.float64,
+                                   max_bytes=int(max_memory_gib * 1024**3), client=client,
+                                   progress=adv)
     console.print(f"wrote {rows:,} rows to {out}", highlight=False)
-
-
-def _ephemeris_table(eph, norad_id: np.ndarray, names: pa.Array, fmt: str) -> pa.Table:
-    n_t, n_s = eph.n_times, eph.n_sats
-    t_idx = np.repeat(np.arange(n_t), n_s)
-    s_idx = np.tile(np.arange(n_s), n_t)
-    if fmt == "csv":
-        time_col = pa.array(eph.grid.iso.astype(str)).take(pa.array(t_idx))
-    else:
-        time_col = pa.array(eph.grid.utc[t_idx], type=pa.timestamp("ns", tz="UTC"))
-    r = eph.r_ecef_km.reshape(-1, 3)
-    v = eph.v_ecef_km_s.reshape(-1, 3)
-    cols = {
-        "time": time_col,
-        "norad_id": pa.array(norad_id[s_idx]),
-        "name": names.take(pa.array(s_idx)),
-        "x_km": r[:, 0], "y_km": r[:, 1], "z_km": r[:, 2],
-        "vx_km_s": v[:, 0], "vy_km_s": v[:, 1], "vz_km_s": v[:, 2],
-        "lat_deg": eph.lat_deg.reshape(-1), "lon_deg": eph.lon_deg.reshape(-1),
-        "alt_km": eph.alt_km.reshape(-1),
-        "error": eph.error.reshape(-1),
-    }
-    return pa.table({k: pa.array(v) if isinstance(v, np.ndarray) else v for k, v in cols.items()})
-
-
-def _open_writer(path: Path, fmt: str, schema: pa.Schema):
-    if fmt == "csv":
-        return pacsv.CSVWriter(str(path), schema)
-    return pq.ParquetWriter(str(path), schema, compression="zstd")
 
 
 def overhead(

@@ -20,8 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from leonet.commands.common import flag
+from leonet.commands.common import Scheduler, Workers, flag
 from leonet.data import scenario_dir
+from leonet.distributed.client import check_choice, open_client
 from leonet.errors import InputError, did_you_mean
 from leonet.reporting.scenario import write_results
 from leonet.scenario import load_scenario, run
@@ -54,11 +55,13 @@ def run_command(
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
     as_json: Annotated[bool, flag("--json", help="Print results.json on stdout.")
                        ] = False,
+    workers: Workers = None, scheduler: Scheduler = None,
 ) -> None:
     """Replay a scenario and write its report (index.html, report.md) and results
     (results.json, served.csv, rules.csv, events.csv, terminals.csv, incidents.csv,
     telemetry-*.parquet, coverage-*.csv, latency.csv) into a folder."""
     started = time.perf_counter()
+    check_choice(workers, scheduler)
     scn = load_scenario(resolve_scenario(source))
     if seed is not None:
         if seed < 0:
@@ -71,15 +74,16 @@ def run_command(
     # and the report.
     stages = 3 + (len(scn.detection.windows) if scn.detection else 0) + \
         (scn.coverage is not None) + (scn.latency is not None)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+    with open_client(workers, scheduler, say=err.print) as client, \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                     TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(f"scenario {scn.name}", total=stages)
 
         def step(msg: str) -> None:
             done = bar.tasks[0].description != f"scenario {scn.name}"
             bar.update(task, description=msg, advance=1 if done else 0)
 
-        result = run(scn, progress=step)
+        result = run(scn, progress=step, client=client)
         step(f"scenario {scn.name}: writing the report")
         html = write_results(result, out)
         bar.update(task, completed=stages)

@@ -1,12 +1,13 @@
 """A sweep split by time on a Dask cluster: one task per window of instants, each propagating
-its own window from the same elements, the windows' running states folded in time order as
-they come back (``absorb``), so figures that span windows come out as on one machine.
+its own window from the same elements, the windows' results handed on in time order as they
+come back (`in_time_order`): running states folded with ``absorb`` (`fold_windows`), so
+figures that span windows come out as on one machine, or rows written in order.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from leonet.errors import InputError
 
@@ -30,12 +31,29 @@ def fold_windows(client, task: Callable, inputs: Mapping[str, object], n_times: 
                  task_instants: int = DEFAULT_TASK_INSTANTS,
                  progress: Callable[[int], None] | None = None, **options):
     """``task(*inputs.values(), start, stop, **options)`` for every window of ``n_times``
-    instants on the cluster behind ``client``, folded in time order with ``absorb``.
+    instants on the cluster behind ``client``, folded in time order with ``absorb``."""
+    total = None
+    for _, _, state in in_time_order(client, task, inputs, n_times,
+                                     task_instants=task_instants, progress=progress,
+                                     **options):
+        if total is None:
+            total = state
+        else:
+            total.absorb(state)
+    return total
+
+
+def in_time_order(client, task: Callable, inputs: Mapping[str, object], n_times: int, *,
+                  task_instants: int = DEFAULT_TASK_INSTANTS,
+                  progress: Callable[[int], None] | None = None,
+                  **options) -> Iterator[tuple[int, int, object]]:
+    """``(start, stop, task(*inputs.values(), start, stop, **options))`` for every window of
+    ``n_times`` instants on the cluster behind ``client``, yielded in time order.
 
     The inputs travel once, each inside a task of its own rather than by `Client.scatter`: a
     task's result is recomputed if the worker holding it dies, where scattered data would be
     lost with it (and Dask then runs the lost windows again elsewhere). ``progress`` gets the
-    instants of each window as it comes back.
+    instants of each window as it comes back. Closing the generator early cancels the run.
     """
     # Heavy optional dependency: imported only when a cluster is used.
     from distributed import as_completed
@@ -45,16 +63,14 @@ def fold_windows(client, task: Callable, inputs: Mapping[str, object], n_times: 
     spans = windows(n_times, task_instants)
     # Keys unique to this run: a later run must never meet an earlier run's released keys.
     run = uuid.uuid4().hex
-    held = [client.submit(_same, value, key=f"input-{name}-{run}", pure=False)
-            for name, value in inputs.items()]
+    held = hold_inputs(client, inputs, run)
     futures = [client.submit(task, *held, a, b, key=f"window-{a}-{b}-{run}", pure=False,
                              **options)
                for a, b in spans]
     span = {f.key: (a, b) for f, (a, b) in zip(futures, spans, strict=True)}
     stop_of = dict(spans)
-    finished: dict[int, object] = {}  # window states by first instant, not yet folded
-    total = None
-    folded = 0
+    finished: dict[int, object] = {}  # window results by first instant, not yet yielded
+    done_up_to = 0
     try:
         for done in as_completed(futures):
             a, b = span[done.key]
@@ -62,22 +78,26 @@ def fold_windows(client, task: Callable, inputs: Mapping[str, object], n_times: 
                 finished[a] = done.result()
             except InputError as exc:  # bad input: say which window, as one machine says where
                 raise InputError(str(exc), f"instants {a}-{b - 1} of {n_times}") from None
-            done.release()  # the worker may drop the window's state now
-            # Fold every window that now follows on without a hole: only the windows that
-            # finished ahead of an earlier one wait, never the whole sweep's states.
-            while folded in finished:
-                state = finished.pop(folded)
-                if total is None:
-                    total = state
-                else:
-                    total.absorb(state)
-                folded = stop_of[folded]
+            done.release()  # the worker may drop the window's result now
+            # Hand on every window that now follows on without a hole: only the windows that
+            # finished ahead of an earlier one wait, never the whole sweep's results.
+            while done_up_to in finished:
+                stop = stop_of[done_up_to]
+                yield done_up_to, stop, finished.pop(done_up_to)
+                done_up_to = stop
             if progress is not None:
                 progress(b - a)
     finally:
         # On an error, nothing of this run keeps running or held on the cluster.
         client.cancel([*futures, *held])
-    return total
+
+
+def hold_inputs(client, inputs: Mapping[str, object], run: str) -> list:
+    """Futures holding ``inputs`` on the cluster, each inside a task of its own, keyed for
+    the ``run``: a task's result is recomputed if the worker holding it dies, where data
+    given to `Client.scatter` would be lost with it."""
+    return [client.submit(_same, value, key=f"input-{name}-{run}", pure=False)
+            for name, value in inputs.items()]
 
 
 def _same(value):

@@ -137,6 +137,26 @@ class Network:
         ``pop`` gives each pair's PoP index (default: `pop_of` the source). ``progress``
         is called with the number of instants done."""
         mode = RouteMode.parse(mode)
+        pop_idx = self.check_pairs(src, dst, grid, pop)
+        sched = self.route_schedule(src, grid, mode, strategy, pop_idx, slot_s, slot_offset_s)
+        return self.routes_window(src, dst, grid, pop_idx, sched, 0, len(grid), mode=mode,
+                                  progress=progress)
+
+    def route_schedule(self, src: GroundPoints, grid: TimeGrid, mode: RouteMode,
+                       strategy: str | Strategy, pop_idx: np.ndarray, slot_s: float,
+                       slot_offset_s: float) -> Schedule | None:
+        """The serving satellites of ``src`` over all of ``grid`` for `routes` (None in the
+        modes without a terminal's serving satellite)."""
+        if not mode.scheduled:
+            return None
+        return self.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
+                             strategy=strategy, slot_s=slot_s, slot_offset_s=slot_offset_s,
+                             pop=pop_idx)
+
+    def check_pairs(self, src: GroundPoints, dst: GroundPoints, grid: TimeGrid,
+                    pop: np.ndarray | None = None) -> np.ndarray:
+        """Refuse mismatched pairs or an empty grid; return each pair's PoP index (``pop``,
+        default `pop_of` the source)."""
         n_pairs = len(src)
         if len(dst) != n_pairs:
             raise InputError(f"{n_pairs} sources but {len(dst)} destinations")
@@ -145,22 +165,30 @@ class Network:
         pop_idx = (self.pop_of(src) if pop is None else np.asarray(pop, np.int64))
         if pop_idx.shape != (n_pairs,):
             raise InputError(f"one PoP per pair is needed, got shape {pop_idx.shape}")
-        gc_dst_km = great_circle_km(src.lat_deg, src.lon_deg, dst.lat_deg, dst.lon_deg)
-        run = _Run(self, src, dst, grid, mode, pop_idx)
-        sched = None
+        return pop_idx
+
+    def routes_window(self, src: GroundPoints, dst: GroundPoints, grid: TimeGrid,
+                      pop_idx: np.ndarray, sched: Schedule | None, start: int, stop: int, *,
+                      mode: RouteMode,
+                      progress: Callable[[int], None] | None = None) -> RouteSeries:
+        """The routes of `routes` at instants ``[start, stop)`` of ``grid``, with the serving
+        satellites of ``sched``, the schedule of the whole grid (a schedule carries its
+        serving satellite from slot to slot, so it is never cut). Windows joined with
+        `RouteSeries.concat` are the whole run: each instant's route depends only on the
+        positions then, and path changes are found on the joined series."""
+        sub = grid[start:stop]
+        run = _Run(self, src, dst, sub, mode, pop_idx)
         if mode is RouteMode.FIBRE:
-            run.fibre_only(gc_dst_km)
+            run.fibre_only(great_circle_km(src.lat_deg, src.lon_deg, dst.lat_deg,
+                                           dst.lon_deg))
             if progress is not None:
-                progress(len(grid))
+                progress(len(sub))
         else:
-            if mode.scheduled:
-                sched = self.schedule(src, grid[0].utc[0], grid[-1].utc[0], mode=mode,
-                                      strategy=strategy, slot_s=slot_s,
-                                      slot_offset_s=slot_offset_s, pop=pop_idx)
-                slot = sched.slot_of(grid.utc)
+            if sched is not None:
+                slot = sched.slot_of(sub.utc)
                 run.serving = sched.serving[slot]
                 run.in_view = sched.in_view[slot]
-            for k0, eph in _chunks(self.constellation, grid):
+            for k0, eph in _chunks(self.constellation, sub):
                 for j in range(eph.n_times):
                     run.instant(k0 + j, eph.r_ecef_km[j])
                 if progress is not None:

@@ -7,7 +7,8 @@ and the pair's own ends ``SRC`` (-1) and ``DST`` (-2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -83,6 +84,27 @@ class RouteSeries:
     @property
     def n_times(self) -> int:
         return self.one_way_ms.shape[0]
+
+    @classmethod
+    def concat(cls, parts: Sequence[RouteSeries]) -> RouteSeries:
+        """Consecutive windows of one run (`Network.routes_window`) joined in time: the
+        series of the whole grid, so path changes at a window's first instant are found
+        once, against the previous window's last path."""
+        if not parts:
+            raise InputError("no route windows to join")
+        first = parts[0]
+        nodes = [p.path_nodes for p in parts]
+        shift = np.cumsum([0, *(n.size for n in nodes[:-1])])
+        indptr = np.concatenate([[0], *(p.path_indptr[1:] + k
+                                        for p, k in zip(parts, shift, strict=True))])
+        return replace(
+            first, grid=TimeGrid(np.concatenate([p.grid.utc for p in parts])),
+            one_way_ms=np.concatenate([p.one_way_ms for p in parts]),
+            reason=np.concatenate([p.reason for p in parts]),
+            fibre_km=np.concatenate([p.fibre_km for p in parts]),
+            path_indptr=indptr, path_nodes=np.concatenate(nodes),
+            serving=None if first.serving is None else np.concatenate(
+                [p.serving for p in parts]))
 
     def columns(self) -> dict[str, np.ndarray]:
         """One row per instant and pair (time-major): time, source, destination, one-way and

@@ -13,6 +13,7 @@ renamed into place when complete, so a failed run never leaves half a file over 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -22,9 +23,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from leonet.errors import InputError
+from leonet.physics.hypatia import HypatiaInputs
 from leonet.physics.route_series import DST, REASONS, SRC, RouteSeries
 from leonet.physics.routing import SpaceRoutes
-from leonet.physics.timegrid import iso_utc
+from leonet.physics.timegrid import TimeGrid, iso_utc
 
 FORMATS = (".parquet", ".csv")
 
@@ -56,6 +58,10 @@ SERIES_SCHEMA = pa.schema([
 # path length and a nanosecond of delay for paths, 0.1 microsecond for route series.
 _PATHS_CSV_DECIMALS = {"length_m": 3, "one_way_ms": 6}
 _SERIES_CSV_DECIMALS = {"one_way_ms": 4, "rtt_ms": 4}
+# Instants per task of a paths run on a cluster: an instant of Hypatia's reference workload
+# (1,584 satellites, 9,900 pairs) is tens of milliseconds; the first of each window builds
+# its trees from scratch (benchmarks/bench_dask_routes.py).
+PATHS_TASK_INSTANTS = 20
 
 
 def check_table_path(path: Path, *, option: str = "--out") -> Path:
@@ -254,3 +260,48 @@ def write_series(s: RouteSeries, path: Path) -> int:
     with TableWriter(path, SERIES_SCHEMA, series_csv_lines,
                      ",".join(SERIES_SCHEMA.names)) as w:
         return w.write(series_table(s))
+
+
+def write_paths(inputs: HypatiaInputs, grid: TimeGrid, t0_s: float, out: Path, *,
+                client=None, task_instants: int = PATHS_TASK_INSTANTS,
+                progress: Callable[[int], None] | None = None) -> int:
+    """Every ordered ground-station pair's path at every instant of ``grid`` (``t0_s`` after
+    the TLE epoch) to ``out`` (.parquet or .csv); the number of rows.
+
+    With ``client`` (a `distributed.Client`) the instants are routed in windows of
+    ``task_instants`` on the cluster and written in time order, one table per instant as
+    on one machine: the same file. ``progress`` gets the instants done."""
+    offsets = t0_s + grid.offsets_s
+    with paths_writer(out) as writer:
+        if client is None:
+            for k, routes in enumerate(inputs.iter_routes(grid)):
+                writer.write(_pairs_table(inputs, routes, offsets[k]))
+                if progress is not None:
+                    progress(1)
+            return writer.rows
+        # Dask is an optional extra: its module is imported only when a client is given.
+        from leonet.distributed.windows import in_time_order
+
+        for _, _, tables in in_time_order(client, _paths_window,
+                                          {"inputs": inputs, "grid": grid, "t0_s": t0_s},
+                                          len(grid), task_instants=task_instants,
+                                          progress=progress):
+            for table in tables:
+                writer.write(table)
+        return writer.rows
+
+
+def _pairs_table(inputs: HypatiaInputs, routes: SpaceRoutes, t_offset_s: float) -> pa.Table:
+    """`paths_table` of every ordered pair of distinct ground stations."""
+    n_g = len(inputs.stations)
+    src, dst = np.divmod(np.arange(n_g * n_g), n_g)
+    pairs = src != dst
+    return paths_table(routes, t_offset_s, src[pairs], dst[pairs])
+
+
+def _paths_window(inputs: HypatiaInputs, grid: TimeGrid, t0_s: float, start: int,
+                  stop: int) -> list[pa.Table]:
+    """One window's tables, one per instant, on a worker."""
+    offsets = t0_s + grid.offsets_s[start:stop]
+    return [_pairs_table(inputs, routes, offsets[k])
+            for k, routes in enumerate(inputs.iter_routes(grid[start:stop]))]

@@ -2,7 +2,8 @@
 `load_scenario` reads and checks a scenario file (TOML; docs/scenarios.md), `run` replays it
 into a `ScenarioResult` (`results` holds it and the frozen types it is made of), and
 `leonet.reporting.scenario.write_results` writes its files. May import `physics`, `control`,
-`regional`, `errors` and `data`; never `reporting`, `server` or the CLI.
+`regional`, `distributed` (``run(..., client=)``), `errors` and `data`; never `reporting`,
+`server` or the CLI.
 """
 
 from leonet.scenario.results import ScenarioResult

@@ -21,6 +21,7 @@ from leonet.control.policy import Coded, Policy
 from leonet.control.policy.diff import PolicyDiff
 from leonet.control.regions import resolve_region
 from leonet.control.telemetry import telemetry_from_arrays
+from leonet.distributed.routes import routes
 from leonet.physics.ground import concat_points, place
 from leonet.physics.network import Network
 from leonet.physics.orbits.constellation import Constellation
@@ -45,8 +46,10 @@ SUSPENDED = "suspended"
 NOT_RULES = frozenset({NO_POLICY, SUSPENDED, "default"})
 
 
-def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> ScenarioResult:
-    """Replay ``scn`` (see the module docstring)."""
+def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None, *,
+        client=None) -> ScenarioResult:
+    """Replay ``scn`` (see the module docstring). With ``client`` (a `distributed.Client`),
+    detection, coverage and latency run on its cluster, with the same results."""
     progress(f"scenario {scn.name}: drawing {sum(g.n for g in scn.groups):,} terminals")
     policies = [step.policy for step in scn.policies]
     fleet = Fleet.build(scn.groups, scn.sponsorships, scn.seed)
@@ -55,7 +58,7 @@ def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> S
     if scn.detection is not None:
         for w in scn.detection.windows:
             progress(f"scenario {scn.name}: telemetry and detection, {w.name}")
-            windows.append(_window(scn, policies, fleet, w, suspended))
+            windows.append(_window(scn, policies, fleet, w, suspended, client))
     timeline_ns = scn.timeline_ns
     progress(f"scenario {scn.name}: {len(timeline_ns)} timeline instants")
     timeline = decide(scn, policies, fleet, fleet.at(timeline_ns), suspended)
@@ -75,10 +78,10 @@ def run(scn: Scenario, progress: Callable[[str], None] = lambda _msg: None) -> S
         sats = _constellation(scn)
     if scn.coverage is not None:
         progress(f"scenario {scn.name}: coverage of {', '.join(scn.coverage.regions)}")
-        coverage = _coverage(scn, sats)
+        coverage = _coverage(scn, sats, client)
     if scn.latency is not None:
         progress(f"scenario {scn.name}: latency from {', '.join(scn.latency.places)}")
-        latency = _latency(scn, sats)
+        latency = _latency(scn, sats, client)
     return ScenarioResult(
         scenario=scn, policies=tuple(policies), fleet=fleet, timeline_ns=timeline_ns,
         timeline=timeline, suspended_from_ns=suspended,
@@ -133,7 +136,7 @@ def decide(scn: Scenario, policies: list[Policy], fleet: Fleet, state: FleetStat
 # -- detection ----------------------------------------------------------------------------
 
 def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w: Window,
-            suspended: np.ndarray) -> WindowResult:
+            suspended: np.ndarray, client) -> WindowResult:
     det = scn.detection
     step = round(det.report_every_s * 1e9)
     times = np.arange(w.start_ns, w.end_ns, step, dtype=np.int64)
@@ -160,7 +163,7 @@ def _window(scn: Scenario, policies: list[Policy], fleet: Fleet, w: Window,
         if k < 0 and kinds is not None:
             kinds = [x for x in kinds if x not in ("denied_region", "not_whitelisted")]
         found.append(detect(part, policies[k] if k >= 0 else None, terminals=facts,
-                            config=det.config, kinds=kinds))
+                            config=det.config, kinds=kinds, client=client))
     incidents = Incidents.concat(found)
     n_suspended = 0
     suspended_for: tuple[tuple[str, int], ...] = ()
@@ -268,19 +271,19 @@ def _grid(start_ns: int, duration_s: float, step_s: float) -> TimeGrid:
     return TimeGrid.range(iso_utc(start_ns, "s"), f"{duration_s}s", f"{step_s}s")
 
 
-def _coverage(scn: Scenario, sats: Constellation) -> tuple[CoverageRun, ...]:
+def _coverage(scn: Scenario, sats: Constellation, client) -> tuple[CoverageRun, ...]:
     spec = scn.coverage
     grid = _grid(spec.start_ns, spec.duration_s, spec.step_s)
     out = []
     for ref in spec.regions:
         cells = region_cells(ref, spec.resolution)
-        run_ = region_coverage(cells, sats, grid, min_elevation_deg=spec.min_elevation_deg)
+        run_ = region_coverage(cells, sats, grid, min_elevation_deg=spec.min_elevation_deg,
+                               client=client)
         out.append(CoverageRun(ref, spec.resolution, run_, summarise(cells, run_.coverage)))
     return tuple(out)
 
 
-def _latency(scn: Scenario, sats: Constellation) -> LatencyRun:
-
+def _latency(scn: Scenario, sats: Constellation, client) -> LatencyRun:
     spec = scn.latency
     net = Network.build(sats)
     grid = _grid(spec.start_ns, spec.duration_s, spec.step_s)
@@ -293,7 +296,8 @@ def _latency(scn: Scenario, sats: Constellation) -> LatencyRun:
     else:
         one = place(spec.to, min_elevation_deg=scn.min_elevation_deg)
         dst, to_names = concat_points([one] * len(src), kind="city"), [spec.to] * len(src)
-    series = {m: net.routes(src, dst, grid, mode=m, pop=pop) for m in spec.modes}
-    routes = tuple(LatencyRoute.of(s, i, name, to_names[i]) for s in series.values()
-                   for i, name in enumerate(spec.places))
-    return LatencyRun(tuple(spec.places), tuple(to_names), grid, series, net, routes)
+    series = {m: routes(net, src, dst, grid, mode=m, pop=pop, client=client)
+              for m in spec.modes}
+    pairs = tuple(LatencyRoute.of(s, i, name, to_names[i]) for s in series.values()
+                  for i, name in enumerate(spec.places))
+    return LatencyRun(tuple(spec.places), tuple(to_names), grid, series, net, pairs)

@@ -56,11 +56,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leonet.control.detect import airborne, clusters, motion, policy_kinds, roaming
+from leonet.control.detect import clusters
 from leonet.control.detect.config import KINDS, POLICY_KINDS, DetectConfig
 from leonet.control.detect.context import Context
 from leonet.control.detect.facts import TerminalFacts, read_terminal_facts
 from leonet.control.detect.incidents import IncidentLog, Incidents
+from leonet.control.detect.per_terminal import run_detectors
 from leonet.control.telemetry import Telemetry
 from leonet.errors import InputError, did_you_mean
 
@@ -69,12 +70,16 @@ __all__ = ["KINDS", "DetectConfig", "Incidents", "TerminalFacts", "detect",
 
 
 def detect(telemetry: Telemetry, policy=None, *, terminals: TerminalFacts | None = None,
-           config: DetectConfig | None = None, kinds: Iterable[str] | None = None
-           ) -> Incidents:
+           config: DetectConfig | None = None, kinds: Iterable[str] | None = None,
+           client=None, n_shards: int | None = None) -> Incidents:
     """Run the detectors named in ``kinds`` (default: every kind the inputs allow) over
     ``telemetry``; ``policy`` (a `Policy`) is needed for ``denied_region`` and
     ``not_whitelisted`` and adds its limits to the others; ``terminals`` gives plans, home
-    countries, whitelist verifications and roaming allowances."""
+    countries, whitelist verifications and roaming allowances.
+
+    With ``client`` (a `distributed.Client`), the terminals are split into ``n_shards``
+    shards by a CRC-32 of their id (default: 4 per worker) and the run goes to the cluster
+    (`leonet.control.detect.sharded`): the same incidents and notes."""
     config = config or DetectConfig()
     chosen = _kinds(kinds, policy)
     log = IncidentLog()
@@ -84,24 +89,15 @@ def detect(telemetry: Telemetry, policy=None, *, terminals: TerminalFacts | None
             log.note(f"no policy given: {', '.join(skipped)} not checked")
     if not len(telemetry):
         return log.freeze()
+    if client is not None:
+        # Dask is an optional extra: its modules are imported only when a client is given.
+        from leonet.control.detect.sharded import detect_sharded
+
+        log.absorb(detect_sharded(telemetry, policy, terminals, config, chosen, client,
+                                  n_shards))
+        return log.freeze()
     ctx = Context(telemetry, policy, terminals, config, log)
-    cloned = None
-    if "cloned_identity" in chosen:
-        cloned = motion.cloned_identity(ctx)
-    if "impossible_travel" in chosen:
-        motion.impossible_travel(ctx, cloned)
-    if "denied_region" in chosen:
-        policy_kinds.denied_region(ctx)
-    if "not_whitelisted" in chosen:
-        policy_kinds.not_whitelisted(ctx)
-    if "speed_limit" in chosen:
-        policy_kinds.speed_limit(ctx)
-    if "altitude_limit" in chosen:
-        policy_kinds.altitude_limit(ctx)
-    if "drone_like" in chosen:
-        airborne.drone_like(ctx)
-    if "roaming_limit" in chosen:
-        roaming.roaming_limit(ctx)
+    run_detectors(ctx, [k for k in chosen if k != "cluster"])
     if "cluster" in chosen:
         clusters.cluster(ctx)
     return log.freeze()

@@ -21,15 +21,16 @@ from leonet.control.detect.text import count, duration, iso, km, place
 from leonet.physics.earth import geodetic_to_ecef_km, great_circle_km
 
 
-def appearances(ctx: Context) -> np.ndarray:
-    """Rows where a terminal appears (ascending)."""
+def appearances(ctx: Context, first_ns: int | None = None) -> np.ndarray:
+    """Rows where a terminal appears (ascending); ``first_ns`` is the start of the whole
+    telemetry when ``ctx`` holds only some of its terminals (default: its own first report)."""
     tel, cfg = ctx.tel, ctx.config
     if not len(tel):
         return np.zeros(0, dtype=np.int64)
     t = tel.time_ns
     absence = int(cfg.cluster_absence_s * 1e9)
     firsts = tel.starts[:-1]
-    new = firsts[t[firsts] >= t.min() + absence]
+    new = firsts[t[firsts] >= (t.min() if first_ns is None else first_ns) + absence]
     same = tel.codes[1:] == tel.codes[:-1]
     quiet = same & (t[1:] - t[:-1] >= absence)
     cand = np.flatnonzero(quiet)
@@ -58,7 +59,8 @@ def _zone(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, str]:
     return inside, " inside the contact zone (" + "; ".join(names) + ")"
 
 
-def cluster(ctx: Context) -> None:
+def cluster(ctx: Context, rows: np.ndarray | None = None) -> None:
+    """Report the clusters among the appearances ``rows`` (default: `appearances`)."""
     # scipy.sparse and scipy.spatial take ~0.3 s to import: only a cluster search pays it,
     # not every CLI start-up (the CLI imports the detectors).
     from scipy.sparse import coo_matrix
@@ -66,7 +68,7 @@ def cluster(ctx: Context) -> None:
     from scipy.spatial import cKDTree
 
     tel, cfg = ctx.tel, ctx.config
-    rows = appearances(ctx)
+    rows = appearances(ctx) if rows is None else rows
     inside, zone_words = _zone(ctx, rows)
     rows = rows[inside]
     if rows.size < cfg.cluster_min_terminals:

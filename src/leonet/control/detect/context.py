@@ -30,11 +30,12 @@ class Context:
     def __post_init__(self) -> None:
         self.regions = Regions(self.policy)
         if self.facts is not None:
-            unknown = int((self.fact_index < 0).sum())
-            if unknown:
-                self.log.note(f"{unknown:,} of {self.tel.n_terminals:,} terminals are not in "
-                              f"{self.facts.source}: taken as not whitelisted, with no plan "
-                              "and no home country")
+            # Tallied even at 0 (then not shown): the total counts every shard's terminals.
+            self.log.tally(f"{{unknown:,}} of {{total:,}} terminals are not in "
+                           f"{_literal(self.facts.source)}: taken as not whitelisted, "
+                           "with no plan and no home country",
+                           unknown=int((self.fact_index < 0).sum()),
+                           total=self.tel.n_terminals)
         else:
             self.log.note("no terminal facts given: every terminal is taken as not "
                           "whitelisted, with no plan and no home country")
@@ -76,9 +77,9 @@ class Context:
                            gnss_vertical_error_m=self.config.gnss_vertical_error_m)
         unknown = int(np.isnan(out.low_m).sum())
         if unknown:
-            self.log.note(f"{unknown:,} reports have no height above ground (no height_agl_m "
-                          "and no terrain model): altitude_limit and drone_like say nothing "
-                          "about them")
+            self.log.tally("{unknown:,} reports have no height above ground (no "
+                           "height_agl_m and no terrain model): altitude_limit and drone_like "
+                           "say nothing about them", unknown=unknown)
         return out
 
     @cached_property
@@ -142,8 +143,9 @@ class Context:
         unknown = sorted({p for p in plans.tolist() if p and p not in policy.plans})
         for p in unknown:
             n = int((plans == p).sum())
-            self.log.note(f"plan {p!r} of {n:,} terminals is not among the policy's plans; "
-                          "those terminals are taken as having no plan for its rules")
+            self.log.tally(f"plan {_literal(repr(p))} of {{n:,}} terminals is not among the "
+                           "policy's plans; those terminals are taken as having no plan for "
+                           "its rules", n=n)
             plans[plans == p] = ""
         return plans
 
@@ -218,3 +220,8 @@ def decide_rows(ctx: Context, policy, rows: np.ndarray, *, speed_kmh=0.0, alt_m=
                           roaming_days=at(roaming_days, sel), funded=True)
         out[sel] = d.rule_index
     return out
+
+
+def _literal(text: str) -> str:
+    """``text`` inside a `IncidentLog.tally` template (braces doubled)."""
+    return text.replace("{", "{{").replace("}", "}}")

@@ -160,11 +160,16 @@ def _iso(t: np.datetime64) -> str:
 
 
 class IncidentLog:
-    """Collects incidents from the detectors (arrays per batch), then sorts them once."""
+    """Collects incidents from the detectors (arrays per batch), then sorts them once.
+
+    Notes that count something (`tally`) add up across logs (`absorb`), so a run split into
+    terminal shards says what one run says; notes come out sorted, whatever the split.
+    """
 
     def __init__(self) -> None:
         self._parts: list[dict] = []
         self.notes: list[str] = []
+        self._tallies: dict[str, dict[str, int]] = {}
 
     def add(self, *, terminal_id, kind: str, start, end, evidence, rule="", n_reports,
             lat_deg, lon_deg) -> None:
@@ -189,6 +194,23 @@ class IncidentLog:
         if text not in self.notes:
             self.notes.append(text)
 
+    def tally(self, template: str, **counts: int) -> None:
+        """A note whose ``counts`` (`str.format` fields of ``template``) add up over the
+        logs of one run's shards; shown when its first count, summed, is not zero."""
+        sums = self._tallies.setdefault(template, dict.fromkeys(counts, 0))
+        for name, n in counts.items():
+            sums[name] += int(n)
+
+    def absorb(self, other: IncidentLog, *, notes: bool = True) -> None:
+        """Add the incidents (and ``notes``) of ``other``, the log of another shard."""
+        self._parts += other._parts
+        if not notes:
+            return
+        for text in other.notes:
+            self.note(text)
+        for template, counts in other._tallies.items():
+            self.tally(template, **counts)
+
     def freeze(self) -> Incidents:
         if self._parts:
             cols = {name: np.concatenate([p[name] for p in self._parts]) for name in _ARRAYS}
@@ -205,4 +227,11 @@ class IncidentLog:
             int(cols["end"][i].view(np.int64)), cols["evidence"][i]))
         order = np.array(order, dtype=np.int64)
         return Incidents(**{name: cols[name][order] if order.size else cols[name]
-                            for name in _ARRAYS}, notes=tuple(self.notes))
+                            for name in _ARRAYS},
+                         notes=self._all_notes())
+
+    def _all_notes(self) -> tuple[str, ...]:
+        """Plain notes and shown tallies, sorted: the same whatever the shards' order."""
+        tallied = (template.format(**counts) for template, counts in self._tallies.items()
+                   if next(iter(counts.values())))
+        return tuple(sorted({*self.notes, *tallied}))

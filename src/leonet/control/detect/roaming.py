@@ -18,7 +18,9 @@ from leonet.control.detect.text import count, iso, place
 
 def roaming_limit(ctx: Context) -> None:
     tel = ctx.tel
-    if not (ctx.home != "").any():
+    # The facts table, not the terminals at hand: a run split into terminal shards must say
+    # this (or not) as one run does.
+    if ctx.facts is None or not (ctx.facts.home_country != "").any():
         ctx.log.note("roaming_limit: no terminal has a home country in the facts; nothing to "
                      "check")
         return
