@@ -30,11 +30,11 @@ from leonet.control.telemetry import (
     telemetry_from_arrays,
 )
 from leonet.errors import InputError
-from leonet.packets.ping import PingResult
+from leonet.packets.ping import PingResult, PingSummary
 from leonet.packets.simulate import simulate_packets, simulate_tcp, simulate_udp
-from leonet.packets.tcp import TcpResult
+from leonet.packets.tcp import TcpResult, TcpSummary
 from leonet.packets.topology import PathTimeline
-from leonet.packets.udp import UdpResult
+from leonet.packets.udp import UdpResult, UdpSlots
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
 from leonet.physics.coverage import CoverageFigures, coverage
 from leonet.physics.ephemeris import Ephemeris
@@ -122,6 +122,7 @@ __all__ = [
     "Network",
     "PathTimeline",
     "PingResult",
+    "PingSummary",
     "Placement",
     "PlaneAssignment",
     "Policy",
@@ -144,10 +145,12 @@ __all__ = [
     "SpilloverReport",
     "Sponsorship",
     "TcpResult",
+    "TcpSummary",
     "Telemetry",
     "TerminalFacts",
     "TimeGrid",
     "UdpResult",
+    "UdpSlots",
     "Visibility",
     "VisibilitySeries",
     "WindowResult",

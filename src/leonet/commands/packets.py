@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -97,12 +98,17 @@ def ping(
     if plot is not None:
         _plot(result, plot)
         console.print(f"plot written to {plot}", highlight=False)
-    summ = result.summary()
-    table = Table("figure", "value", title=f"ping {timeline.labels[0]} → "
-                                           f"{timeline.labels[1]} (ns-3)")
-    for key, value in summ.items():
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
-    out_console.print(table)
+    out_console.print(_figures(result.summary(), f"ping {timeline.labels[0]} → "
+                                                 f"{timeline.labels[1]} (ns-3)"))
+
+
+def _figures(summary, title: str) -> Table:
+    """A summary dataclass as a two-column table, its fields in order."""
+    table = Table("figure", "value", title=title)
+    for field in dataclasses.fields(summary):
+        value = getattr(summary, field.name)
+        table.add_row(field.name, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
+    return table
 
 
 def _plot(result, path: Path) -> None:
@@ -166,10 +172,10 @@ def udp(
     table = Table("slot start (s)", "sent", "lost", "deadline missed", "latency median (ms)",
                   "jitter (ms)", title=f"UDP {rate} x {size} {timeline.labels[0]} → "
                                        f"{timeline.labels[1]}, deadline {deadline}")
-    for i in range(slots["sent"].size):
-        table.add_row(f"{slots['slot_start_s'][i]:.1f}", str(slots["sent"][i]),
-                      str(slots["lost"][i]), str(slots["missed"][i]),
-                      f"{slots['latency_ms_median'][i]:.3f}", f"{slots['jitter_ms'][i]:.4f}")
+    for i in range(len(slots)):
+        table.add_row(f"{slots.start_s[i]:.1f}", str(slots.sent[i]), str(slots.lost[i]),
+                      str(slots.missed[i]), f"{slots.latency_ms_median[i]:.3f}",
+                      f"{slots.jitter_ms[i]:.4f}")
     out_console.print(table)
 
 
@@ -187,7 +193,7 @@ def _plot_udp(result, path: Path) -> None:
                 label="lost")
     ax.axhline(result.deadline_ms, color="tab:orange", linestyle="--", linewidth=0.8,
                label="deadline")
-    for s in result.per_slot()["slot_start_s"][1:]:
+    for s in result.per_slot().start_s[1:]:
         ax.axvline(s, color="0.6", linestyle=":", linewidth=0.8, zorder=0)
     for k in result.timeline.path_changes():
         ax.axvline(result.timeline.grid.offsets_s[k], color="tab:red", linewidth=0.5,
@@ -239,11 +245,9 @@ def tcp(
     if plot is not None:
         _plot_tcp(result, plot)
         console.print(f"plot written to {plot}", highlight=False)
-    table = Table("figure", "value", title=f"TCP {cc} {timeline.labels[0]} → "
-                                           f"{timeline.labels[1]}, {link_rate}, {queue} (ns-3)")
-    for key, value in result.summary().items():
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
-    out_console.print(table)
+    out_console.print(_figures(result.summary(), f"TCP {cc} {timeline.labels[0]} → "
+                                                 f"{timeline.labels[1]}, {link_rate}, {queue} "
+                                                 f"(ns-3)"))
 
 
 def _plot_tcp(result, path: Path) -> None:

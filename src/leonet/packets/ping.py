@@ -26,6 +26,21 @@ MAX_PINGS = 5_000_000  # 200 s at 1 ms is 200,000: bounds memory and run time
 MIN_INTERVAL_S = 1e-6
 
 
+@dataclass(frozen=True)
+class PingSummary:
+    """A ping run in figures: ``loss`` is the lost fraction; the RTT figures are over the
+    answered pings (NaN when none was)."""
+
+    pings: int
+    lost: int
+    loss: float
+    path_changes: int
+    rtt_ms_min: float
+    rtt_ms_median: float
+    rtt_ms_p99: float
+    rtt_ms_max: float
+
+
 @dataclass(frozen=True, eq=False)
 class PingResult:
     """One row per ping: ``send_s`` (offset from the grid's start), ``rtt_ms`` (NaN: lost;
@@ -39,16 +54,18 @@ class PingResult:
     path_id: np.ndarray
     expected_rtt_ms: np.ndarray
 
-    def summary(self) -> dict[str, float | int]:
+    def summary(self) -> PingSummary:
         ok = np.isfinite(self.rtt_ms)
-        out: dict[str, float | int] = {"pings": int(ok.size), "lost": int((~ok).sum()),
-                                       "loss": float((~ok).mean()) if ok.size else 0.0,
-                                       "path_changes": int(self.timeline.path_changes().size)}
-        if ok.any():
-            r = self.rtt_ms[ok]
-            out.update(rtt_ms_min=float(r.min()), rtt_ms_median=float(np.median(r)),
-                       rtt_ms_p99=float(np.percentile(r, 99)), rtt_ms_max=float(r.max()))
-        return out
+        r = self.rtt_ms[ok]
+        nan = float("nan")
+        return PingSummary(
+            pings=int(ok.size), lost=int((~ok).sum()),
+            loss=float((~ok).mean()) if ok.size else 0.0,
+            path_changes=int(self.timeline.path_changes().size),
+            rtt_ms_min=float(r.min()) if r.size else nan,
+            rtt_ms_median=float(np.median(r)) if r.size else nan,
+            rtt_ms_p99=float(np.percentile(r, 99)) if r.size else nan,
+            rtt_ms_max=float(r.max()) if r.size else nan)
 
     def columns(self) -> dict[str, np.ndarray]:
         return {"send_s": self.send_s, "rtt_ms": self.rtt_ms, "path_id": self.path_id,

@@ -75,6 +75,24 @@ def check_tcp_run(duration_s: float, link_rate_bps: float, sample_s: float) -> N
                          f"({sample_s:g} s)")
 
 
+@dataclass(frozen=True)
+class TcpSummary:
+    """A TCP run in figures: goodput over the whole run, counts of segments, the time
+    without service, the median smoothed RTT, the smallest RTT sample and the largest
+    congestion window (NaN when the flow never got that far)."""
+
+    goodput_mbps: float
+    link_rate_mbps: float
+    segments_sent: int
+    retransmissions: int
+    reordered: int
+    path_changes: int
+    no_service_s: float
+    srtt_ms_median: float
+    rtt_ms_min: float
+    cwnd_kb_max: float
+
+
 @dataclass(frozen=True, eq=False)
 class TcpResult:
     """A bulk TCP flow from the timeline's source to its destination.
@@ -156,20 +174,20 @@ class TcpResult:
                 "path_change": changes,
                 "propagation_rtt_ms": 2.0 * tl.one_way_ms[step]}
 
-    def summary(self) -> dict[str, float | int]:
-        return {"goodput_mbps": self.goodput_bps() / 1e6,
-                "link_rate_mbps": self.link_rate_bps / 1e6,
-                "segments_sent": int(self.tx_seq.size),
-                "retransmissions": int(self.retransmitted.sum()),
-                "reordered": int(self.reordered.sum()),
-                "path_changes": int(self.timeline.path_changes().size),
-                "no_service_s": float((self.timeline.path_id < 0).sum()
-                                      * self.timeline.step_s),
-                "srtt_ms_median": float(np.median(self.srtt_ms)) if self.srtt_ms.size
-                else float("nan"),
-                "rtt_ms_min": float(self.rtt_ms.min()) if self.rtt_ms.size else float("nan"),
-                "cwnd_kb_max": float(self.cwnd_b.max() / 1e3) if self.cwnd_b.size
-                else float("nan")}
+    def summary(self) -> TcpSummary:
+        nan = float("nan")
+        tl = self.timeline
+        return TcpSummary(
+            goodput_mbps=self.goodput_bps() / 1e6,
+            link_rate_mbps=self.link_rate_bps / 1e6,
+            segments_sent=int(self.tx_seq.size),
+            retransmissions=int(self.retransmitted.sum()),
+            reordered=int(self.reordered.sum()),
+            path_changes=int(tl.path_changes().size),
+            no_service_s=float((tl.path_id < 0).sum() * tl.step_s),
+            srtt_ms_median=float(np.median(self.srtt_ms)) if self.srtt_ms.size else nan,
+            rtt_ms_min=float(self.rtt_ms.min()) if self.rtt_ms.size else nan,
+            cwnd_kb_max=float(self.cwnd_b.max() / 1e3) if self.cwnd_b.size else nan)
 
 
 @cache

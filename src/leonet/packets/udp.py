@@ -31,6 +31,24 @@ def parse_deadline_s(text: str) -> float:
 
 
 @dataclass(frozen=True, eq=False)
+class UdpSlots:
+    """A control stream per 15-s scheduling slot, one entry per slot the run touches:
+    ``start_s`` (after the grid's start; the first slot is cut at 0), datagrams ``sent``,
+    ``lost`` and ``missed`` (lost or past the deadline), the median one-way latency and the
+    jitter (mean |difference| of consecutive latencies) of those that arrived (NaN: none)."""
+
+    start_s: np.ndarray
+    sent: np.ndarray
+    lost: np.ndarray
+    missed: np.ndarray
+    latency_ms_median: np.ndarray
+    jitter_ms: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.start_s.size)
+
+
+@dataclass(frozen=True, eq=False)
 class UdpResult:
     """One row per datagram: ``send_s`` (after the grid's start), ``latency_ms`` (NaN:
     lost), ``path_id`` at sending, and ``missed`` (lost or later than ``deadline_ms``)."""
@@ -45,27 +63,26 @@ class UdpResult:
     def missed(self) -> np.ndarray:
         return ~(self.latency_ms <= self.deadline_ms)
 
-    def per_slot(self, slot_s: float = SLOT_S, offset_s: float = SLOT_OFFSET_S
-                 ) -> dict[str, np.ndarray]:
+    def per_slot(self, slot_s: float = SLOT_S, offset_s: float = SLOT_OFFSET_S) -> UdpSlots:
         """Latency median, jitter (mean |difference| of consecutive latencies), loss and
         deadline misses per scheduling slot (boundaries at ``offset_s`` past the minute)."""
         t0 = self.timeline.grid.utc[0].astype("datetime64[ns]").astype(np.int64) / 1e9
         slot = np.floor((t0 + self.send_s - offset_s) / slot_s).astype(np.int64)
         keys = np.unique(slot)
-        cols: dict[str, list] = {"slot_start_s": [], "sent": [], "lost": [], "missed": [],
-                                 "latency_ms_median": [], "jitter_ms": []}
-        for s in keys:
+        median, jitter = np.full(keys.size, np.nan), np.full(keys.size, np.nan)
+        sent, lost, missed = (np.zeros(keys.size, np.int64) for _ in range(3))
+        for i, s in enumerate(keys):
             sel = slot == s
             lat = self.latency_ms[sel]
             ok = lat[np.isfinite(lat)]
-            cols["slot_start_s"].append(max(s * slot_s + offset_s - t0, 0.0))
-            cols["sent"].append(int(sel.sum()))
-            cols["lost"].append(int((~np.isfinite(lat)).sum()))
-            cols["missed"].append(int(self.missed[sel].sum()))
-            cols["latency_ms_median"].append(float(np.median(ok)) if ok.size else np.nan)
-            cols["jitter_ms"].append(float(np.abs(np.diff(ok)).mean()) if ok.size > 1
-                                     else np.nan)
-        return {k: np.array(v) for k, v in cols.items()}
+            sent[i], lost[i] = sel.sum(), (~np.isfinite(lat)).sum()
+            missed[i] = self.missed[sel].sum()
+            if ok.size:
+                median[i] = np.median(ok)
+            if ok.size > 1:
+                jitter[i] = np.abs(np.diff(ok)).mean()
+        start_s = np.maximum(keys * slot_s + offset_s - t0, 0.0)
+        return UdpSlots(start_s, sent, lost, missed, median, jitter)
 
     def columns(self) -> dict[str, np.ndarray]:
         return {"send_s": self.send_s, "latency_ms": self.latency_ms,
