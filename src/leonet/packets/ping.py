@@ -15,8 +15,10 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, drain_s, load_ns3, vector_array
+from leonet.packets.engine import drain_s, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
+from leonet.packets.whole import WholeNetwork
+from leonet.packets.whole_engine import ns3_network
 from leonet.physics.timegrid import parse_duration_s
 
 # ns-3's Ping sends 56 B of payload by default, as ping(8) does.
@@ -158,8 +160,10 @@ def parse_interval_s(text: str) -> float:
 
 
 def run_ping(timeline: PathTimeline, *, interval_s: float = 0.001,
-             link_rate_bps: float = 10e9, queue_packets: int = 100_000) -> PingResult:
-    """Ping from the source to the destination every ``interval_s`` over the whole grid.
+             link_rate_bps: float = 10e9, queue_packets: int = 100_000,
+             whole: WholeNetwork | None = None) -> PingResult:
+    """Ping from the source to the destination every ``interval_s`` over the whole grid
+    (in ns-3, the pair's nodes only, or ``whole``'s every node).
 
     Defaults are Hypatia's ping set-up: 10 Gbit/s links and 100,000-packet queues."""
     grid = timeline.grid
@@ -172,11 +176,12 @@ def run_ping(timeline: PathTimeline, *, interval_s: float = 0.001,
                          f"{MAX_PINGS:,}")
     ns = load_ns3()
     lib = _pinger()
-    net = Ns3Network(timeline, link_rate_bps=link_rate_bps, queue_packets=queue_packets)
+    net = ns3_network(timeline, whole, link_rate_bps=link_rate_bps,
+                      queue_packets=queue_packets)
     pinger = lib.Pinger()
     pinger.dst = ns.Ipv4Address(net.destination_address)
     pinger.count, pinger.interval_ns = n, round(interval_s * 1e9)
-    lib.StartPinger(pinger, net.nodes.Get(0))
+    lib.StartPinger(pinger, net.nodes.Get(net.source))
     net.run(drain_s=drain_s(timeline, round_trip=True))
     seq = vector_array(pinger.seq, np.int64)
     sent_ns = vector_array(pinger.sent_ns, np.int64)

@@ -24,8 +24,10 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, load_ns3, vector_array
+from leonet.packets.engine import load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
+from leonet.packets.whole import WholeNetwork
+from leonet.packets.whole_engine import ns3_network
 
 # --cc names and ns-3's classes (src/internet/model/tcp-*.cc of ns-3 3.44).
 CONGESTION_CONTROLS = {"newreno": "ns3::TcpNewReno", "cubic": "ns3::TcpCubic",
@@ -291,8 +293,10 @@ def _reordered(rx_order: np.ndarray) -> np.ndarray:
 
 
 def run_tcp(timeline: PathTimeline, *, cc: str = "newreno", link_rate_bps: float = 10e6,
-            queue_packets: int = 100, sample_s: float = 0.1) -> TcpResult:
-    """One bulk TCP flow from the source to the destination for the whole grid.
+            queue_packets: int = 100, sample_s: float = 0.1,
+            whole: WholeNetwork | None = None) -> TcpResult:
+    """One bulk TCP flow from the source to the destination for the whole grid (in ns-3,
+    the pair's nodes only, or ``whole``'s every node).
 
     Defaults are the issue's TCP set-up: NewReno, 10 Mbit/s links, 100-packet queues."""
     cc = parse_cc(cc)
@@ -308,20 +312,22 @@ def run_tcp(timeline: PathTimeline, *, cc: str = "newreno", link_rate_bps: float
                         ("RcvBufSize", buffer_b)):
         ns.Config.SetDefault(f"ns3::TcpSocket::{name}", ns.UintegerValue(value))
     ns.Config.SetDefault("ns3::TcpSocketBase::Timestamp", ns.BooleanValue(False))
-    net = Ns3Network(timeline, link_rate_bps=link_rate_bps, queue_packets=queue_packets)
-    for end in (0, 1):
+    net = ns3_network(timeline, whole, link_rate_bps=link_rate_bps,
+                      queue_packets=queue_packets)
+    for end in (net.source, net.destination):
         lib.UseCongestionControl(net.nodes.Get(end), CONGESTION_CONTROLS[cc])
     any_addr = ns.InetSocketAddress(ns.Ipv4Address.GetAny(), TCP_PORT).ConvertTo()
-    sink = ns.PacketSinkHelper("ns3::TcpSocketFactory", any_addr).Install(net.nodes.Get(1))
+    sink = ns.PacketSinkHelper("ns3::TcpSocketFactory", any_addr).Install(
+        net.nodes.Get(net.destination))
     dst = ns.InetSocketAddress(ns.Ipv4Address(net.destination_address), TCP_PORT).ConvertTo()
     bulk = ns.BulkSendHelper("ns3::TcpSocketFactory", dst)
     bulk.SetAttribute("SendSize", ns.UintegerValue(MSS_B))
-    sender = bulk.Install(net.nodes.Get(0))
+    sender = bulk.Install(net.nodes.Get(net.source))
     for apps in (sink, sender):
         apps.Start(ns.Seconds(0.0))
         apps.Stop(ns.NanoSeconds(round(duration_s * 1e9)))
     probe = lib.TcpProbe()
-    lib.StartProbe(probe, sender.Get(0), sink.Get(0), net.nodes.Get(1))
+    lib.StartProbe(probe, sender.Get(0), sink.Get(0), net.nodes.Get(net.destination))
     net.run()
 
     def times(vec) -> np.ndarray:

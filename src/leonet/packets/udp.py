@@ -10,8 +10,10 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, drain_s, load_ns3, vector_array
+from leonet.packets.engine import drain_s, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
+from leonet.packets.whole import WholeNetwork
+from leonet.packets.whole_engine import ns3_network
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S
 from leonet.physics.timegrid import parse_duration_s
 
@@ -116,8 +118,9 @@ def _sinks():
 
 def run_udp(timeline: PathTimeline, *, rate_hz: float = 50.0, size_b: int = 200,
             deadline_s: float = 0.1, link_rate_bps: float = 10e9,
-            queue_packets: int = 100_000) -> UdpResult:
-    """Send ``size_b``-byte datagrams at ``rate_hz`` from the source to the destination."""
+            queue_packets: int = 100_000, whole: WholeNetwork | None = None) -> UdpResult:
+    """Send ``size_b``-byte datagrams at ``rate_hz`` from the source to the destination (in
+    ns-3, the pair's nodes only, or ``whole``'s every node)."""
     if not deadline_s > 0:
         raise InputError(f"--deadline must be > 0, got {deadline_s:g} s")
     n = int(np.floor(timeline.duration_s * rate_hz + 1e-9))
@@ -126,14 +129,15 @@ def run_udp(timeline: PathTimeline, *, rate_hz: float = 50.0, size_b: int = 200,
                          f"1 .. {MAX_DATAGRAMS:,}")
     ns = load_ns3()
     sinks = _sinks()
-    net = Ns3Network(timeline, link_rate_bps=link_rate_bps, queue_packets=queue_packets)
-    server = ns.UdpServerHelper(UDP_PORT).Install(net.nodes.Get(1))
+    net = ns3_network(timeline, whole, link_rate_bps=link_rate_bps,
+                      queue_packets=queue_packets)
+    server = ns.UdpServerHelper(UDP_PORT).Install(net.nodes.Get(net.destination))
     client = ns.UdpClientHelper(ns.Ipv4Address(net.destination_address).ConvertTo(),
                                 UDP_PORT)
     client.SetAttribute("MaxPackets", ns.UintegerValue(n))
     client.SetAttribute("Interval", ns.TimeValue(ns.NanoSeconds(round(1e9 / rate_hz))))
     client.SetAttribute("PacketSize", ns.UintegerValue(size_b))
-    sender = client.Install(net.nodes.Get(0))
+    sender = client.Install(net.nodes.Get(net.source))
     drain = drain_s(timeline, round_trip=False)  # datagrams in flight at the end arrive
     for apps in (server, sender):
         apps.Start(ns.Seconds(0.0))
