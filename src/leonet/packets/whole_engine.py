@@ -131,11 +131,11 @@ def _lib():
         return w;
     }
     void ApplyStep(Whole* w, const double* link_km, double c_km_s, const int64_t* entry,
-                   const int32_t* iface, uint64_t n_changes) {
+                   const int32_t* iface, uint64_t lo, uint64_t hi) {
         for (size_t i = 0; i < w->channels.size(); ++i)
             w->delay->Set(PeekPointer(w->channels[i]),
                           TimeValue(NanoSeconds(std::llround(link_km[i] / c_km_s * 1e9))));
-        for (uint64_t i = 0; i < n_changes; ++i) w->table.iface[entry[i]] = iface[i];
+        for (uint64_t i = lo; i < hi; ++i) w->table.iface[entry[i]] = iface[i];
     }
     }
     """)
@@ -167,9 +167,9 @@ class WholeNs3Network(SteppedNetwork):
 
     def apply(self, k: int) -> None:
         w = self.whole
-        lo, hi = int(w.fwd_indptr[k]), int(w.fwd_indptr[k + 1])
-        self._apply(self._w, np.ascontiguousarray(w.link_km[k]), C_KM_S,
-                    w.fwd_entry[lo:hi], w.fwd_iface[lo:hi], hi - lo)
+        # The whole change arrays and a range: a step without changes is no empty buffer.
+        self._apply(self._w, np.ascontiguousarray(w.link_km[k]), C_KM_S, w.fwd_entry,
+                    w.fwd_iface, int(w.fwd_indptr[k]), int(w.fwd_indptr[k + 1]))
 
 
 def ns3_network(timeline: PathTimeline, whole: WholeNetwork | None, *, link_rate_bps: float,
