@@ -28,8 +28,23 @@ from leonet.physics.timegrid import TimeGrid
 _CHUNK = 128
 
 
+class Stepped:
+    """A state per instant of ``grid``, each holding for ``step_s`` from its offset."""
+
+    grid: TimeGrid
+    step_s: float
+
+    @property
+    def n_times(self) -> int:
+        return len(self.grid)
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_times * self.step_s
+
+
 @dataclass(frozen=True, eq=False)
-class PathTimeline:
+class PathTimeline(Stepped):
     """Paths of one pair at the instants of ``grid``.
 
     Nodes are numbered ``0`` (source), ``1`` (destination), then relays in order of first
@@ -51,14 +66,6 @@ class PathTimeline:
     path_id: np.ndarray
     one_way_ms: np.ndarray
     notes: tuple[str, ...] = ()
-
-    @property
-    def n_times(self) -> int:
-        return len(self.grid)
-
-    @property
-    def duration_s(self) -> float:
-        return self.n_times * self.step_s
 
     def path(self, k: int) -> np.ndarray:
         return self.path_nodes[self.path_indptr[k]:self.path_indptr[k + 1]]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leonet.packets.topology import PathTimeline, from_hypatia
+from leonet.packets.topology import PathTimeline, Stepped, from_hypatia
 from leonet.physics.hypatia import HypatiaInputs
 from leonet.physics.timegrid import TimeGrid
 
@@ -27,7 +27,7 @@ _CHUNK = 128
 
 
 @dataclass(frozen=True, eq=False)
-class WholeNetwork:
+class WholeNetwork(Stepped):
     """Nodes ``0 .. n_sats-1`` are the satellites, ``n_sats + g`` ground station ``g``.
 
     ``links`` ``(n_links, 2)`` joins nodes (the first ``n_isls`` are laser links, the rest
@@ -58,14 +58,6 @@ class WholeNetwork:
     @property
     def n_nodes(self) -> int:
         return self.n_sats + self.n_stations
-
-    @property
-    def n_times(self) -> int:
-        return len(self.grid)
-
-    @property
-    def duration_s(self) -> float:
-        return self.n_times * self.step_s
 
     def frozen(self) -> WholeNetwork:
         """The same nodes and links with the delays and forwarding of instant 0 held for
