@@ -130,3 +130,24 @@ def test_path_lengths_equal_satgenpys_measure(kuiper):
             ours_ms = float(routes.one_way_ms[s, d])
             assert ours_ms == pytest.approx(theirs_m / 1e3 / C_KM_S * 1e3,
                                             abs=TIE_M / 1e3 / C_KM_S * 1e3), (t_ns, s, d)
+
+
+def test_kuiper_built_in_memory_has_satgenpys_links_and_bounds(kuiper):
+    # walker_inputs (the benchmark's Kuiper-630, no files) against the folder satgenpy wrote:
+    # the same +Grid laser links and the same GSL and laser-link bounds.
+    from leonet.physics.hypatia import walker_inputs
+    from leonet.physics.orbits.shells import PRESETS
+
+    folder, n_sats, _ = kuiper
+    theirs = read_hypatia_dir(folder)
+    ours = walker_inputs(PRESETS["kuiper"].shells[0], folder / "ground_stations.txt",
+                         min_elevation_deg=30.0, epoch="2026-12-05T00:00:00Z")
+    assert len(ours.constellation) == n_sats
+
+    def pairs(isls):
+        return {(min(a, b), max(a, b)) for a, b in zip(isls.a.tolist(), isls.b.tolist(),
+                                                      strict=True)}
+
+    assert pairs(ours.isls) == pairs(theirs.isls)
+    assert ours.max_gsl_length_km == pytest.approx(theirs.max_gsl_length_km, abs=1e-9)
+    assert ours.max_isl_length_km == pytest.approx(theirs.max_isl_length_km, abs=1e-9)
