@@ -24,15 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from leonet.errors import InputError
+from leonet.physics import links
 from leonet.physics.ground import GroundPoints, wgs84
-from leonet.physics.links import (
-    GroundLinks,
-    IslTopology,
-    PlaneAssignment,
-    ground_links,
-    parse_isls,
-    plus_grid,
-)
+from leonet.physics.links import GroundLinks, IslTopology, ground_links, parse_isls
 from leonet.physics.orbits import parse_tle
 from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.orbits.shells import Shell
@@ -115,7 +109,8 @@ def walker_inputs(shell: Shell, stations_file: str | Path, *, min_elevation_deg:
     """
     stations = _read_ground_stations(Path(stations_file))
     constellation = Constellation.walker(shell, epoch=epoch)
-    isls = plus_grid(PlaneAssignment.from_walker(constellation), max_range_km=None)
+    isls = links.plus_grid(links.PlaneAssignment.from_walker(constellation),
+                           max_range_km=None)
     max_isl_km = 2 * float(np.sqrt((HYPATIA_EARTH_RADIUS_KM + shell.altitude_km) ** 2
                                    - (HYPATIA_EARTH_RADIUS_KM + 80.0) ** 2))
     return HypatiaInputs(Path(stations_file).parent, constellation, isls, stations,
