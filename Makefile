@@ -28,7 +28,7 @@ test: $(VENV)/.installed-test web
 	$(BIN)/python -m pytest -m "not packets and not fuzz and not cluster"
 
 $(VENV)/.installed-packets: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,packets]'
+	$(BIN)/python -m pip install --quiet -e '.[test,packets,satgen]'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 # Packet-level runs in ns-3 (the packets extra): slow to start (cppyy), so a suite of its own.

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 import time
 
-import numpy as np
 from _common import SHARED, machine
 
 from leonet.packets.topology import PathTimeline
@@ -59,10 +58,10 @@ def main() -> None:
     res, w_dyn, c_dyn = clocked(lambda: ping.run_ping(tl, interval_s=0.001))
     base, w_st, c_st = clocked(lambda: ping.run_ping(frozen(tl), interval_s=0.001))
     s = res.summary()
-    print(f"moving topology: {s['pings']:,} pings, {s['lost']} lost, median RTT "
-          f"{s.get('rtt_ms_median', np.nan):.3f} ms: {w_dyn:.2f} s wall, {c_dyn:.2f} s CPU")
+    print(f"moving topology: {s.pings:,} pings, {s.lost} lost, median RTT "
+          f"{s.rtt_ms_median:.3f} ms: {w_dyn:.2f} s wall, {c_dyn:.2f} s CPU")
     print(f"frozen topology (baseline, same ns-3 network and pings): {w_st:.2f} s wall, "
-          f"{c_st:.2f} s CPU, {base.summary()['lost']} lost")
+          f"{c_st:.2f} s CPU, {base.summary().lost} lost")
     print(f"ping: topology updates on top of the frozen run: CPU ratio {c_dyn / c_st:.3f} "
           f"(target <= 1.20); moving run {w_dyn:.1f} s wall (target <= 20 s)")
     res, w_dyn, c_dyn = clocked(lambda: tcp.run_tcp(tl, cc="newreno", link_rate_bps=10e6,
@@ -70,10 +69,10 @@ def main() -> None:
     base, w_st, c_st = clocked(lambda: tcp.run_tcp(frozen(tl), cc="newreno",
                                                    link_rate_bps=10e6, queue_packets=100))
     s = res.summary()
-    print(f"TCP NewReno 10 Mbit/s, 100p, moving topology: goodput {s['goodput_mbps']:.3f} "
-          f"Mbit/s, {s['retransmissions']} retransmissions, {s['reordered']} reordered: "
+    print(f"TCP NewReno 10 Mbit/s, 100p, moving topology: goodput {s.goodput_mbps:.3f} "
+          f"Mbit/s, {s.retransmissions} retransmissions, {s.reordered} reordered: "
           f"{w_dyn:.2f} s wall, {c_dyn:.2f} s CPU")
-    print(f"frozen topology (baseline): goodput {base.summary()['goodput_mbps']:.3f} Mbit/s: "
+    print(f"frozen topology (baseline): goodput {base.summary().goodput_mbps:.3f} Mbit/s: "
           f"{w_st:.2f} s wall, {c_st:.2f} s CPU")
     print(f"TCP: topology updates on top of the frozen run: CPU ratio {c_dyn / c_st:.3f} "
           f"(target <= 1.20); moving run {w_dyn:.1f} s wall (target <= 60 s)")

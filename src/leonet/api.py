@@ -31,11 +31,11 @@ from leonet.control.telemetry import (
 )
 from leonet.distributed.routes import routes
 from leonet.errors import InputError
-from leonet.packets.ping import PingResult
+from leonet.packets.ping import PingResult, PingSummary
 from leonet.packets.simulate import simulate_packets, simulate_tcp, simulate_udp
-from leonet.packets.tcp import TcpResult
+from leonet.packets.tcp import TcpResult, TcpSummary
 from leonet.packets.topology import PathTimeline
-from leonet.packets.udp import UdpResult
+from leonet.packets.udp import UdpResult, UdpSlots
 from leonet.physics.capacity import CapacityAssumptions, CapacityFigures, capacity
 from leonet.physics.coverage import CoverageFigures, coverage
 from leonet.physics.ephemeris import Ephemeris
@@ -130,6 +130,7 @@ __all__ = [
     "Network",
     "PathTimeline",
     "PingResult",
+    "PingSummary",
     "Placement",
     "PlaneAssignment",
     "Policy",
@@ -152,10 +153,12 @@ __all__ = [
     "SpilloverReport",
     "Sponsorship",
     "TcpResult",
+    "TcpSummary",
     "Telemetry",
     "TerminalFacts",
     "TimeGrid",
     "UdpResult",
+    "UdpSlots",
     "Visibility",
     "VisibilitySeries",
     "WindowResult",

@@ -28,6 +28,10 @@ def test_static_two_hop_rtt_is_propagation_plus_serialisation():
     assert np.isfinite(res.rtt_ms).all()
     # ns-3 counts time in nanoseconds: each of 4 link delays rounds by <= 0.5 ns.
     np.testing.assert_allclose(res.rtt_ms, expected_ms, atol=2e-6)
+    summary = res.summary()  # a constant RTT: every figure is the hand-computed one
+    assert (summary.pings, summary.lost, summary.loss, summary.path_changes) == (20, 0, 0, 0)
+    for rtt_ms in (summary.rtt_ms_min, summary.rtt_ms_median, summary.rtt_ms_p99):
+        assert rtt_ms == pytest.approx(expected_ms, abs=2e-6)
 
 
 def test_replies_slower_than_a_second_are_awaited():
@@ -122,6 +126,10 @@ def test_udp_deadline_misses_fall_exactly_where_one_way_delay_exceeds_the_deadli
     np.testing.assert_allclose(res.latency_ms, one_way, atol=2e-6)
     np.testing.assert_array_equal(res.missed, one_way > 100.0)
     assert res.missed.sum() == 50
+    # Slots start 12, 27, 42 and 57 s past the minute: 00:00:00 .. 00:00:03 is in one.
+    slots = res.per_slot()
+    assert len(slots) == 1 and (slots.sent[0], slots.lost[0], slots.missed[0]) == (150, 0, 50)
+    assert slots.latency_ms_median[0] == pytest.approx(12000.0 / C_KM_S * 1e3 + wire_ms)
 
 
 def test_control_stream_latency_jumps_only_at_leonets_path_changes(paris_berlin):

@@ -159,7 +159,7 @@ def test_an_outage_midway_is_reported_and_the_flow_recovers():
     paths = [[0, 2, 1]] * 50 + [[]] * 10 + [[0, 2, 1]] * 90
     tl = hand_timeline(150, 0.1, [(0, 2), (1, 2)], [1000.0, 2000.0], paths)
     res = run_tcp(tl, cc="cubic", link_rate_bps=RATE_BPS, queue_packets=100)
-    assert res.summary()["no_service_s"] == pytest.approx(1.0)
+    assert res.summary().no_service_s == pytest.approx(1.0)
     cols = res.columns()
     assert np.all(cols["path_id"][50:60] == -1)
     assert np.all(np.isnan(cols["propagation_rtt_ms"][50:60]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from leonet.commands.common import console, out_console
 from leonet.errors import InputError
 from leonet.packets.engine import load_ns3
 from leonet.packets.ping import parse_interval_s, run_ping
-from leonet.packets.simulate import parse_run_duration_s, timeline_for
+from leonet.packets.simulate import parse_run_duration_s, topology_for
 from leonet.packets.tcp import CONGESTION_CONTROLS, check_tcp_run, parse_cc, run_tcp
 from leonet.packets.topology import PathTimeline
 from leonet.packets.udp import parse_deadline_s, run_udp
@@ -23,6 +24,7 @@ from leonet.packets.units import (
     parse_rate_bps,
     parse_size_bytes,
 )
+from leonet.packets.whole import WholeNetwork
 from leonet.physics.timegrid import parse_duration_s
 from leonet.reporting import plots
 from leonet.reporting.exports import table_format, write_table
@@ -47,6 +49,9 @@ Source = Annotated[str, typer.Option(help="TLE/OMM file or preset.")]
 HypatiaDir = Annotated[Path | None, typer.Option(
     help="Hypatia folder: --from/--to are its ground-station ids, routes are its space "
          "routes.")]
+Topology = Annotated[str, typer.Option(
+    help="path: only the nodes on the pair's paths; full: every satellite and ground "
+         "station of the --hypatia-dir set-up, all laser links and GSLs.")]
 
 
 def _check_png(plot: Path | None) -> None:
@@ -54,15 +59,16 @@ def _check_png(plot: Path | None) -> None:
         raise InputError(f"--plot must name a .png file, got {plot.name!r}")
 
 
-def _timeline(from_: str, to: str, **window) -> PathTimeline:
-    """The pair's paths (after checking the extra is there: it says how to install it before
-    any routing work), warnings printed."""
+def _timeline(from_: str, to: str, **window) -> tuple[PathTimeline, WholeNetwork | None]:
+    """The pair's paths and, with ``--topology full``, the whole network (after checking
+    the extra is there: it says how to install it before any routing work), warnings
+    printed."""
     load_ns3()
     with console.status("building the laser mesh and routing"):
-        timeline = timeline_for(from_, to, **window)
+        timeline, whole = topology_for(from_, to, **window)
     for note in timeline.notes:
         console.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
-    return timeline
+    return timeline, whole
 
 
 @app.command()
@@ -79,6 +85,7 @@ def ping(
     mode: Mode = "operator",
     source: Source = "starlink-gen1",
     hypatia_dir: HypatiaDir = None,
+    topology: Topology = "path",
     plot: Annotated[Path | None, typer.Option(help="PNG of the RTT over time.")] = None,
 ) -> None:
     """Ping every --interval from A to B in ns-3; RTT per ping, loss and RTT summary."""
@@ -87,22 +94,28 @@ def ping(
     interval_s = parse_interval_s(interval)
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    timeline = _timeline(from_, to, start=start, duration=duration, step=step, mode=mode,
-                         source=source, hypatia_dir=hypatia_dir)
+    timeline, whole = _timeline(from_, to, start=start, duration=duration, step=step,
+                                mode=mode, source=source, hypatia_dir=hypatia_dir,
+                                topology=topology)
     with console.status("simulating in ns-3"):
         result = run_ping(timeline, interval_s=interval_s, link_rate_bps=rate,
-                          queue_packets=packets)
+                          queue_packets=packets, whole=whole)
     write_table(out, result.columns())
     console.print(f"{result.send_s.size:,} pings written to {out}", highlight=False)
     if plot is not None:
         _plot(result, plot)
         console.print(f"plot written to {plot}", highlight=False)
-    summ = result.summary()
-    table = Table("figure", "value", title=f"ping {timeline.labels[0]} → "
-                                           f"{timeline.labels[1]} (ns-3)")
-    for key, value in summ.items():
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
-    out_console.print(table)
+    out_console.print(_figures(result.summary(), f"ping {timeline.labels[0]} → "
+                                                 f"{timeline.labels[1]} (ns-3)"))
+
+
+def _figures(summary, title: str) -> Table:
+    """A summary dataclass as a two-column table, its fields in order."""
+    table = Table("figure", "value", title=title)
+    for field in dataclasses.fields(summary):
+        value = getattr(summary, field.name)
+        table.add_row(field.name, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
+    return table
 
 
 def _plot(result, path: Path) -> None:
@@ -140,6 +153,7 @@ def udp(
     mode: Mode = "operator",
     source: Source = "starlink-gen1",
     hypatia_dir: HypatiaDir = None,
+    topology: Topology = "path",
     plot: Annotated[Path | None, typer.Option(
         help="PNG of the latency over time, deadline, slot boundaries.")] = None,
 ) -> None:
@@ -152,11 +166,12 @@ def udp(
     deadline_s = parse_deadline_s(deadline)
     link = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    timeline = _timeline(from_, to, start=start, duration=duration, step=step, mode=mode,
-                         source=source, hypatia_dir=hypatia_dir)
+    timeline, whole = _timeline(from_, to, start=start, duration=duration, step=step,
+                                mode=mode, source=source, hypatia_dir=hypatia_dir,
+                                topology=topology)
     with console.status("simulating in ns-3"):
         result = run_udp(timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s,
-                         link_rate_bps=link, queue_packets=packets)
+                         link_rate_bps=link, queue_packets=packets, whole=whole)
     write_table(out, result.columns())
     console.print(f"{result.send_s.size:,} datagrams written to {out}", highlight=False)
     if plot is not None:
@@ -166,10 +181,10 @@ def udp(
     table = Table("slot start (s)", "sent", "lost", "deadline missed", "latency median (ms)",
                   "jitter (ms)", title=f"UDP {rate} x {size} {timeline.labels[0]} → "
                                        f"{timeline.labels[1]}, deadline {deadline}")
-    for i in range(slots["sent"].size):
-        table.add_row(f"{slots['slot_start_s'][i]:.1f}", str(slots["sent"][i]),
-                      str(slots["lost"][i]), str(slots["missed"][i]),
-                      f"{slots['latency_ms_median'][i]:.3f}", f"{slots['jitter_ms'][i]:.4f}")
+    for i in range(len(slots)):
+        table.add_row(f"{slots.start_s[i]:.1f}", str(slots.sent[i]), str(slots.lost[i]),
+                      str(slots.missed[i]), f"{slots.latency_ms_median[i]:.3f}",
+                      f"{slots.jitter_ms[i]:.4f}")
     out_console.print(table)
 
 
@@ -187,7 +202,7 @@ def _plot_udp(result, path: Path) -> None:
                 label="lost")
     ax.axhline(result.deadline_ms, color="tab:orange", linestyle="--", linewidth=0.8,
                label="deadline")
-    for s in result.per_slot()["slot_start_s"][1:]:
+    for s in result.per_slot().start_s[1:]:
         ax.axvline(s, color="0.6", linestyle=":", linewidth=0.8, zorder=0)
     for k in result.timeline.path_changes():
         ax.axvline(result.timeline.grid.offsets_s[k], color="tab:red", linewidth=0.5,
@@ -217,6 +232,7 @@ def tcp(
     mode: Mode = "operator",
     source: Source = "starlink-gen1",
     hypatia_dir: HypatiaDir = None,
+    topology: Topology = "path",
     plot: Annotated[Path | None, typer.Option(
         help="PNG of goodput, window, RTT, retransmissions and reordering.")] = None,
 ) -> None:
@@ -229,21 +245,20 @@ def tcp(
     packets = parse_queue_packets(queue, what="--queue")
     sample_s = parse_duration_s(sample, what="--sample")
     check_tcp_run(parse_run_duration_s(duration), rate, sample_s)
-    timeline = _timeline(from_, to, start=start, duration=duration, step=step, mode=mode,
-                         source=source, hypatia_dir=hypatia_dir)
+    timeline, whole = _timeline(from_, to, start=start, duration=duration, step=step,
+                                mode=mode, source=source, hypatia_dir=hypatia_dir,
+                                topology=topology)
     with console.status("simulating in ns-3"):
         result = run_tcp(timeline, cc=cc, link_rate_bps=rate, queue_packets=packets,
-                         sample_s=sample_s)
+                         sample_s=sample_s, whole=whole)
     write_table(out, result.columns())
     console.print(f"{result.bin_start_s.size:,} rows written to {out}", highlight=False)
     if plot is not None:
         _plot_tcp(result, plot)
         console.print(f"plot written to {plot}", highlight=False)
-    table = Table("figure", "value", title=f"TCP {cc} {timeline.labels[0]} → "
-                                           f"{timeline.labels[1]}, {link_rate}, {queue} (ns-3)")
-    for key, value in result.summary().items():
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
-    out_console.print(table)
+    out_console.print(_figures(result.summary(), f"TCP {cc} {timeline.labels[0]} → "
+                                                 f"{timeline.labels[1]}, {link_rate}, {queue} "
+                                                 f"(ns-3)"))
 
 
 def _plot_tcp(result, path: Path) -> None:

@@ -13,6 +13,7 @@ the path they were on, over links whose delays still follow the satellites.
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from functools import cache
 
@@ -44,8 +45,53 @@ def vector_array(vec, dtype) -> np.ndarray:
     return np.frombuffer(vec.data(), dtype=dtype, count=vec.size()).copy()
 
 
-class Ns3Network:
+class SteppedNetwork(ABC):
+    """An ns-3 network whose state changes at the instants of a grid: subclasses set
+    ``ns``, ``nodes``, the ``source``/``destination`` node numbers and ``destination_address``
+    and apply instant ``k``'s state in `apply`."""
+
+    ns: object
+    nodes: object
+    source: int
+    destination: int
+
+    @property
+    @abstractmethod
+    def destination_address(self) -> str: ...
+
+    @abstractmethod
+    def apply(self, k: int) -> None: ...
+
+    @abstractmethod
+    def _offsets_s(self) -> tuple[np.ndarray, float]:
+        """The instants' offsets and the run's end, in seconds from the grid's start."""
+
+    def run(self, on_step: Callable[[int], None] | None = None, *, drain_s: float = 0.0
+            ) -> None:
+        """Simulate the whole grid, the state of instant k from its offset to the next, then
+        ``drain_s`` more with the last state (packets in flight arrive)."""
+        ns = self.ns
+        t, end_s = self._offsets_s()
+        try:
+            for k in range(len(t)):
+                self.apply(k)
+                stop = float(t[k + 1]) if k + 1 < len(t) else end_s
+                ns.Simulator.Stop(ns.NanoSeconds(round(stop * 1e9))
+                                  - ns.Simulator.Now())
+                ns.Simulator.Run()
+                if on_step is not None:
+                    on_step(k)
+            if drain_s > 0:
+                ns.Simulator.Stop(ns.NanoSeconds(round(drain_s * 1e9)))
+                ns.Simulator.Run()
+        finally:
+            ns.Simulator.Destroy()
+
+
+class Ns3Network(SteppedNetwork):
     """The ns-3 nodes and links of ``timeline`` (one simulation per process at a time)."""
+
+    source, destination = 0, 1
 
     def __init__(self, timeline: PathTimeline, *, link_rate_bps: float,
                  queue_packets: int) -> None:
@@ -92,6 +138,9 @@ class Ns3Network:
         self._live_links = np.zeros(0, np.int64)
         self._applied_path = -2
 
+    def _offsets_s(self) -> tuple[np.ndarray, float]:
+        return self.timeline.grid.offsets_s, self.timeline.duration_s
+
     @property
     def destination_address(self) -> str:
         return self.addresses[1][0]
@@ -136,28 +185,6 @@ class Ns3Network:
         for i, d in zip(self._live_links, delay_ns, strict=True):
             self.channels[int(i)].SetAttribute("Delay",
                                                self.ns.TimeValue(self.ns.NanoSeconds(int(d))))
-
-    def run(self, on_step: Callable[[int], None] | None = None, *, drain_s: float = 0.0
-            ) -> None:
-        """Simulate the whole grid, the state of instant k from its offset to the next, then
-        ``drain_s`` more with the last state (packets in flight arrive)."""
-        ns, t = self.ns, self.timeline.grid.offsets_s
-        end_s = self.timeline.duration_s
-        try:
-            for k in range(len(t)):
-                self.apply(k)
-                stop = float(t[k + 1]) if k + 1 < len(t) else end_s
-                ns.Simulator.Stop(ns.NanoSeconds(round(stop * 1e9))
-                                  - ns.Simulator.Now())
-                ns.Simulator.Run()
-                if on_step is not None:
-                    on_step(k)
-            if drain_s > 0:
-                ns.Simulator.Stop(ns.NanoSeconds(round(drain_s * 1e9)))
-                ns.Simulator.Run()
-        finally:
-            ns.Simulator.Destroy()
-
 
 def drain_s(timeline: PathTimeline, *, round_trip: bool) -> float:
     """Time after the window for the last packets to arrive: 1 s past the longest one-way

@@ -15,8 +15,10 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, drain_s, load_ns3, vector_array
+from leonet.packets.engine import drain_s, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
+from leonet.packets.whole import WholeNetwork
+from leonet.packets.whole_engine import ns3_network
 from leonet.physics.timegrid import parse_duration_s
 
 # ns-3's Ping sends 56 B of payload by default, as ping(8) does.
@@ -24,6 +26,21 @@ PING_PAYLOAD_B = 56
 MAX_PINGS = 5_000_000  # 200 s at 1 ms is 200,000: bounds memory and run time
 # ns-3 counts time in nanoseconds: a 1 µs floor keeps the interval's rounding under 0.05%.
 MIN_INTERVAL_S = 1e-6
+
+
+@dataclass(frozen=True)
+class PingSummary:
+    """A ping run in figures: ``loss`` is the lost fraction; the RTT figures are over the
+    answered pings (NaN when none was)."""
+
+    pings: int
+    lost: int
+    loss: float
+    path_changes: int
+    rtt_ms_min: float
+    rtt_ms_median: float
+    rtt_ms_p99: float
+    rtt_ms_max: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,16 +56,18 @@ class PingResult:
     path_id: np.ndarray
     expected_rtt_ms: np.ndarray
 
-    def summary(self) -> dict[str, float | int]:
+    def summary(self) -> PingSummary:
         ok = np.isfinite(self.rtt_ms)
-        out: dict[str, float | int] = {"pings": int(ok.size), "lost": int((~ok).sum()),
-                                       "loss": float((~ok).mean()) if ok.size else 0.0,
-                                       "path_changes": int(self.timeline.path_changes().size)}
-        if ok.any():
-            r = self.rtt_ms[ok]
-            out.update(rtt_ms_min=float(r.min()), rtt_ms_median=float(np.median(r)),
-                       rtt_ms_p99=float(np.percentile(r, 99)), rtt_ms_max=float(r.max()))
-        return out
+        r = self.rtt_ms[ok]
+        nan = float("nan")
+        return PingSummary(
+            pings=int(ok.size), lost=int((~ok).sum()),
+            loss=float((~ok).mean()) if ok.size else 0.0,
+            path_changes=int(self.timeline.path_changes().size),
+            rtt_ms_min=float(r.min()) if r.size else nan,
+            rtt_ms_median=float(np.median(r)) if r.size else nan,
+            rtt_ms_p99=float(np.percentile(r, 99)) if r.size else nan,
+            rtt_ms_max=float(r.max()) if r.size else nan)
 
     def columns(self) -> dict[str, np.ndarray]:
         return {"send_s": self.send_s, "rtt_ms": self.rtt_ms, "path_id": self.path_id,
@@ -141,8 +160,10 @@ def parse_interval_s(text: str) -> float:
 
 
 def run_ping(timeline: PathTimeline, *, interval_s: float = 0.001,
-             link_rate_bps: float = 10e9, queue_packets: int = 100_000) -> PingResult:
-    """Ping from the source to the destination every ``interval_s`` over the whole grid.
+             link_rate_bps: float = 10e9, queue_packets: int = 100_000,
+             whole: WholeNetwork | None = None) -> PingResult:
+    """Ping from the source to the destination every ``interval_s`` over the whole grid
+    (in ns-3, the pair's nodes only, or ``whole``'s every node).
 
     Defaults are Hypatia's ping set-up: 10 Gbit/s links and 100,000-packet queues."""
     grid = timeline.grid
@@ -155,11 +176,12 @@ def run_ping(timeline: PathTimeline, *, interval_s: float = 0.001,
                          f"{MAX_PINGS:,}")
     ns = load_ns3()
     lib = _pinger()
-    net = Ns3Network(timeline, link_rate_bps=link_rate_bps, queue_packets=queue_packets)
+    net = ns3_network(timeline, whole, link_rate_bps=link_rate_bps,
+                      queue_packets=queue_packets)
     pinger = lib.Pinger()
     pinger.dst = ns.Ipv4Address(net.destination_address)
     pinger.count, pinger.interval_ns = n, round(interval_s * 1e9)
-    lib.StartPinger(pinger, net.nodes.Get(0))
+    lib.StartPinger(pinger, net.nodes.Get(net.source))
     net.run(drain_s=drain_s(timeline, round_trip=True))
     seq = vector_array(pinger.seq, np.int64)
     sent_ns = vector_array(pinger.sent_ns, np.int64)

@@ -24,8 +24,10 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, load_ns3, vector_array
+from leonet.packets.engine import load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
+from leonet.packets.whole import WholeNetwork
+from leonet.packets.whole_engine import ns3_network
 
 # --cc names and ns-3's classes (src/internet/model/tcp-*.cc of ns-3 3.44).
 CONGESTION_CONTROLS = {"newreno": "ns3::TcpNewReno", "cubic": "ns3::TcpCubic",
@@ -73,6 +75,24 @@ def check_tcp_run(duration_s: float, link_rate_bps: float, sample_s: float) -> N
     if abs(n_bins - round(n_bins)) > 1e-6:
         raise InputError(f"--duration ({duration_s:g} s) must be a whole number of --sample "
                          f"({sample_s:g} s)")
+
+
+@dataclass(frozen=True)
+class TcpSummary:
+    """A TCP run in figures: goodput over the whole run, counts of segments, the time
+    without service, the median smoothed RTT, the smallest RTT sample and the largest
+    congestion window (NaN when the flow never got that far)."""
+
+    goodput_mbps: float
+    link_rate_mbps: float
+    segments_sent: int
+    retransmissions: int
+    reordered: int
+    path_changes: int
+    no_service_s: float
+    srtt_ms_median: float
+    rtt_ms_min: float
+    cwnd_kb_max: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,20 +176,20 @@ class TcpResult:
                 "path_change": changes,
                 "propagation_rtt_ms": 2.0 * tl.one_way_ms[step]}
 
-    def summary(self) -> dict[str, float | int]:
-        return {"goodput_mbps": self.goodput_bps() / 1e6,
-                "link_rate_mbps": self.link_rate_bps / 1e6,
-                "segments_sent": int(self.tx_seq.size),
-                "retransmissions": int(self.retransmitted.sum()),
-                "reordered": int(self.reordered.sum()),
-                "path_changes": int(self.timeline.path_changes().size),
-                "no_service_s": float((self.timeline.path_id < 0).sum()
-                                      * self.timeline.step_s),
-                "srtt_ms_median": float(np.median(self.srtt_ms)) if self.srtt_ms.size
-                else float("nan"),
-                "rtt_ms_min": float(self.rtt_ms.min()) if self.rtt_ms.size else float("nan"),
-                "cwnd_kb_max": float(self.cwnd_b.max() / 1e3) if self.cwnd_b.size
-                else float("nan")}
+    def summary(self) -> TcpSummary:
+        nan = float("nan")
+        tl = self.timeline
+        return TcpSummary(
+            goodput_mbps=self.goodput_bps() / 1e6,
+            link_rate_mbps=self.link_rate_bps / 1e6,
+            segments_sent=int(self.tx_seq.size),
+            retransmissions=int(self.retransmitted.sum()),
+            reordered=int(self.reordered.sum()),
+            path_changes=int(tl.path_changes().size),
+            no_service_s=float((tl.path_id < 0).sum() * tl.step_s),
+            srtt_ms_median=float(np.median(self.srtt_ms)) if self.srtt_ms.size else nan,
+            rtt_ms_min=float(self.rtt_ms.min()) if self.rtt_ms.size else nan,
+            cwnd_kb_max=float(self.cwnd_b.max() / 1e3) if self.cwnd_b.size else nan)
 
 
 @cache
@@ -273,8 +293,10 @@ def _reordered(rx_order: np.ndarray) -> np.ndarray:
 
 
 def run_tcp(timeline: PathTimeline, *, cc: str = "newreno", link_rate_bps: float = 10e6,
-            queue_packets: int = 100, sample_s: float = 0.1) -> TcpResult:
-    """One bulk TCP flow from the source to the destination for the whole grid.
+            queue_packets: int = 100, sample_s: float = 0.1,
+            whole: WholeNetwork | None = None) -> TcpResult:
+    """One bulk TCP flow from the source to the destination for the whole grid (in ns-3,
+    the pair's nodes only, or ``whole``'s every node).
 
     Defaults are the issue's TCP set-up: NewReno, 10 Mbit/s links, 100-packet queues."""
     cc = parse_cc(cc)
@@ -290,20 +312,22 @@ def run_tcp(timeline: PathTimeline, *, cc: str = "newreno", link_rate_bps: float
                         ("RcvBufSize", buffer_b)):
         ns.Config.SetDefault(f"ns3::TcpSocket::{name}", ns.UintegerValue(value))
     ns.Config.SetDefault("ns3::TcpSocketBase::Timestamp", ns.BooleanValue(False))
-    net = Ns3Network(timeline, link_rate_bps=link_rate_bps, queue_packets=queue_packets)
-    for end in (0, 1):
+    net = ns3_network(timeline, whole, link_rate_bps=link_rate_bps,
+                      queue_packets=queue_packets)
+    for end in (net.source, net.destination):
         lib.UseCongestionControl(net.nodes.Get(end), CONGESTION_CONTROLS[cc])
     any_addr = ns.InetSocketAddress(ns.Ipv4Address.GetAny(), TCP_PORT).ConvertTo()
-    sink = ns.PacketSinkHelper("ns3::TcpSocketFactory", any_addr).Install(net.nodes.Get(1))
+    sink = ns.PacketSinkHelper("ns3::TcpSocketFactory", any_addr).Install(
+        net.nodes.Get(net.destination))
     dst = ns.InetSocketAddress(ns.Ipv4Address(net.destination_address), TCP_PORT).ConvertTo()
     bulk = ns.BulkSendHelper("ns3::TcpSocketFactory", dst)
     bulk.SetAttribute("SendSize", ns.UintegerValue(MSS_B))
-    sender = bulk.Install(net.nodes.Get(0))
+    sender = bulk.Install(net.nodes.Get(net.source))
     for apps in (sink, sender):
         apps.Start(ns.Seconds(0.0))
         apps.Stop(ns.NanoSeconds(round(duration_s * 1e9)))
     probe = lib.TcpProbe()
-    lib.StartProbe(probe, sender.Get(0), sink.Get(0), net.nodes.Get(1))
+    lib.StartProbe(probe, sender.Get(0), sink.Get(0), net.nodes.Get(net.destination))
     net.run()
 
     def times(vec) -> np.ndarray:

@@ -11,6 +11,7 @@ sum of a path's link lengths is leonet's one-way delay times c (checked by the t
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,14 +21,30 @@ from leonet.physics.earth import C_KM_S, great_circle_km
 from leonet.physics.hypatia import HypatiaInputs
 from leonet.physics.network import Network
 from leonet.physics.route_series import DST, SRC, RouteSeries
+from leonet.physics.routing import SpaceRoutes
 from leonet.physics.timegrid import TimeGrid
 
 # Instants whose positions are propagated at once (bounds memory for 10,000 satellites).
 _CHUNK = 128
 
 
+class Stepped:
+    """A state per instant of ``grid``, each holding for ``step_s`` from its offset."""
+
+    grid: TimeGrid
+    step_s: float
+
+    @property
+    def n_times(self) -> int:
+        return len(self.grid)
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_times * self.step_s
+
+
 @dataclass(frozen=True, eq=False)
-class PathTimeline:
+class PathTimeline(Stepped):
     """Paths of one pair at the instants of ``grid``.
 
     Nodes are numbered ``0`` (source), ``1`` (destination), then relays in order of first
@@ -49,14 +66,6 @@ class PathTimeline:
     path_id: np.ndarray
     one_way_ms: np.ndarray
     notes: tuple[str, ...] = ()
-
-    @property
-    def n_times(self) -> int:
-        return len(self.grid)
-
-    @property
-    def duration_s(self) -> float:
-        return self.n_times * self.step_s
 
     def path(self, k: int) -> np.ndarray:
         return self.path_nodes[self.path_indptr[k]:self.path_indptr[k + 1]]
@@ -115,9 +124,10 @@ def from_route_series(series: RouteSeries, net: Network, step_s: float) -> PathT
 
 
 def from_hypatia(inputs: HypatiaInputs, grid: TimeGrid, step_s: float, src_gs: int,
-                 dst_gs: int) -> PathTimeline:
+                 dst_gs: int, routes: Iterable[SpaceRoutes] | None = None) -> PathTimeline:
     """The timeline between ground stations ``src_gs`` and ``dst_gs`` of a Hypatia folder
-    (its space routes, propagated as Hypatia does: UT1 = UTC)."""
+    (its space routes, propagated as Hypatia does: UT1 = UTC; ``routes``: those of every
+    instant of ``grid`` when the caller computes them anyway)."""
     n_gs, n = len(inputs.stations), inputs.n_sats
     for what, g in (("--from", src_gs), ("--to", dst_gs)):
         if not 0 <= g < n_gs:
@@ -126,10 +136,10 @@ def from_hypatia(inputs: HypatiaInputs, grid: TimeGrid, step_s: float, src_gs: i
     if src_gs == dst_gs:
         raise InputError("--from and --to are the same ground station")
     paths, one_way = [], []
-    for routes in inputs.iter_routes(grid):
-        p = routes.path(src_gs, dst_gs)
+    for state in inputs.iter_routes(grid) if routes is None else routes:
+        p = state.path(src_gs, dst_gs)
         paths.append(p)
-        one_way.append(routes.one_way_ms[src_gs, dst_gs] if p.size else np.nan)
+        one_way.append(state.one_way_ms[src_gs, dst_gs] if p.size else np.nan)
     names = inputs.stations.names
 
     def fixed_xyz(v: int) -> np.ndarray | None:

@@ -10,8 +10,10 @@ from functools import cache
 import numpy as np
 
 from leonet.errors import InputError
-from leonet.packets.engine import Ns3Network, drain_s, load_ns3, vector_array
+from leonet.packets.engine import drain_s, load_ns3, vector_array
 from leonet.packets.topology import PathTimeline
+from leonet.packets.whole import WholeNetwork
+from leonet.packets.whole_engine import ns3_network
 from leonet.physics.scheduling import SLOT_OFFSET_S, SLOT_S
 from leonet.physics.timegrid import parse_duration_s
 
@@ -31,6 +33,24 @@ def parse_deadline_s(text: str) -> float:
 
 
 @dataclass(frozen=True, eq=False)
+class UdpSlots:
+    """A control stream per 15-s scheduling slot, one entry per slot the run touches:
+    ``start_s`` (after the grid's start; the first slot is cut at 0), datagrams ``sent``,
+    ``lost`` and ``missed`` (lost or past the deadline), the median one-way latency and the
+    jitter (mean |difference| of consecutive latencies) of those that arrived (NaN: none)."""
+
+    start_s: np.ndarray
+    sent: np.ndarray
+    lost: np.ndarray
+    missed: np.ndarray
+    latency_ms_median: np.ndarray
+    jitter_ms: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.start_s.size)
+
+
+@dataclass(frozen=True, eq=False)
 class UdpResult:
     """One row per datagram: ``send_s`` (after the grid's start), ``latency_ms`` (NaN:
     lost), ``path_id`` at sending, and ``missed`` (lost or later than ``deadline_ms``)."""
@@ -45,27 +65,26 @@ class UdpResult:
     def missed(self) -> np.ndarray:
         return ~(self.latency_ms <= self.deadline_ms)
 
-    def per_slot(self, slot_s: float = SLOT_S, offset_s: float = SLOT_OFFSET_S
-                 ) -> dict[str, np.ndarray]:
+    def per_slot(self, slot_s: float = SLOT_S, offset_s: float = SLOT_OFFSET_S) -> UdpSlots:
         """Latency median, jitter (mean |difference| of consecutive latencies), loss and
         deadline misses per scheduling slot (boundaries at ``offset_s`` past the minute)."""
         t0 = self.timeline.grid.utc[0].astype("datetime64[ns]").astype(np.int64) / 1e9
         slot = np.floor((t0 + self.send_s - offset_s) / slot_s).astype(np.int64)
         keys = np.unique(slot)
-        cols: dict[str, list] = {"slot_start_s": [], "sent": [], "lost": [], "missed": [],
-                                 "latency_ms_median": [], "jitter_ms": []}
-        for s in keys:
+        median, jitter = np.full(keys.size, np.nan), np.full(keys.size, np.nan)
+        sent, lost, missed = (np.zeros(keys.size, np.int64) for _ in range(3))
+        for i, s in enumerate(keys):
             sel = slot == s
             lat = self.latency_ms[sel]
             ok = lat[np.isfinite(lat)]
-            cols["slot_start_s"].append(max(s * slot_s + offset_s - t0, 0.0))
-            cols["sent"].append(int(sel.sum()))
-            cols["lost"].append(int((~np.isfinite(lat)).sum()))
-            cols["missed"].append(int(self.missed[sel].sum()))
-            cols["latency_ms_median"].append(float(np.median(ok)) if ok.size else np.nan)
-            cols["jitter_ms"].append(float(np.abs(np.diff(ok)).mean()) if ok.size > 1
-                                     else np.nan)
-        return {k: np.array(v) for k, v in cols.items()}
+            sent[i], lost[i] = sel.sum(), (~np.isfinite(lat)).sum()
+            missed[i] = self.missed[sel].sum()
+            if ok.size:
+                median[i] = np.median(ok)
+            if ok.size > 1:
+                jitter[i] = np.abs(np.diff(ok)).mean()
+        start_s = np.maximum(keys * slot_s + offset_s - t0, 0.0)
+        return UdpSlots(start_s, sent, lost, missed, median, jitter)
 
     def columns(self) -> dict[str, np.ndarray]:
         return {"send_s": self.send_s, "latency_ms": self.latency_ms,
@@ -99,8 +118,9 @@ def _sinks():
 
 def run_udp(timeline: PathTimeline, *, rate_hz: float = 50.0, size_b: int = 200,
             deadline_s: float = 0.1, link_rate_bps: float = 10e9,
-            queue_packets: int = 100_000) -> UdpResult:
-    """Send ``size_b``-byte datagrams at ``rate_hz`` from the source to the destination."""
+            queue_packets: int = 100_000, whole: WholeNetwork | None = None) -> UdpResult:
+    """Send ``size_b``-byte datagrams at ``rate_hz`` from the source to the destination (in
+    ns-3, the pair's nodes only, or ``whole``'s every node)."""
     if not deadline_s > 0:
         raise InputError(f"--deadline must be > 0, got {deadline_s:g} s")
     n = int(np.floor(timeline.duration_s * rate_hz + 1e-9))
@@ -109,14 +129,15 @@ def run_udp(timeline: PathTimeline, *, rate_hz: float = 50.0, size_b: int = 200,
                          f"1 .. {MAX_DATAGRAMS:,}")
     ns = load_ns3()
     sinks = _sinks()
-    net = Ns3Network(timeline, link_rate_bps=link_rate_bps, queue_packets=queue_packets)
-    server = ns.UdpServerHelper(UDP_PORT).Install(net.nodes.Get(1))
+    net = ns3_network(timeline, whole, link_rate_bps=link_rate_bps,
+                      queue_packets=queue_packets)
+    server = ns.UdpServerHelper(UDP_PORT).Install(net.nodes.Get(net.destination))
     client = ns.UdpClientHelper(ns.Ipv4Address(net.destination_address).ConvertTo(),
                                 UDP_PORT)
     client.SetAttribute("MaxPackets", ns.UintegerValue(n))
     client.SetAttribute("Interval", ns.TimeValue(ns.NanoSeconds(round(1e9 / rate_hz))))
     client.SetAttribute("PacketSize", ns.UintegerValue(size_b))
-    sender = client.Install(net.nodes.Get(0))
+    sender = client.Install(net.nodes.Get(net.source))
     drain = drain_s(timeline, round_trip=False)  # datagrams in flight at the end arrive
     for apps in (server, sender):
         apps.Start(ns.Seconds(0.0))

@@ -24,10 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from leonet.errors import InputError
+from leonet.physics import links
 from leonet.physics.ground import GroundPoints, wgs84
-from leonet.physics.links import IslTopology, ground_links, parse_isls
+from leonet.physics.links import GroundLinks, IslTopology, ground_links, parse_isls
 from leonet.physics.orbits import parse_tle
 from leonet.physics.orbits.constellation import Constellation
+from leonet.physics.orbits.shells import Shell
 from leonet.physics.routing import SatelliteGraph, SpaceRoutes, space_routes
 from leonet.physics.timegrid import NS_PER_S, TimeGrid
 
@@ -58,22 +60,69 @@ class HypatiaInputs:
         start = self.epoch + np.timedelta64(round(t_offset_s * NS_PER_S), "ns")
         return TimeGrid.range(start, duration_s, step_s)
 
-    def routes(self, r_ecef_km: np.ndarray, previous: SpaceRoutes | None = None
-               ) -> SpaceRoutes:
-        """All ground-station pair routes with satellites at ``r_ecef_km`` ``(n_sats, 3)``
-        (repaired from ``previous``, the routes at a nearby instant, when given)."""
-        graph = SatelliteGraph.from_topology(self.isls, r_ecef_km)
-        gsl = ground_links(self.stations, r_ecef_km, min_elevation_deg=0.0,
-                           max_range_km=self.max_gsl_length_km)
-        return space_routes(graph, gsl, previous)
+    def ground_links(self, r_ecef_km: np.ndarray) -> GroundLinks:
+        """The satellites each ground station may use with satellites at ``r_ecef_km``."""
+        return ground_links(self.stations, r_ecef_km, min_elevation_deg=0.0,
+                            max_range_km=self.max_gsl_length_km)
 
-    def iter_routes(self, grid: TimeGrid) -> Iterator[SpaceRoutes]:
-        """Routes at every instant of ``grid``, propagating as in Hypatia (UT1 = UTC)."""
+    def routes(self, r_ecef_km: np.ndarray, previous: SpaceRoutes | None = None,
+               gsl: GroundLinks | None = None) -> SpaceRoutes:
+        """All ground-station pair routes with satellites at ``r_ecef_km`` ``(n_sats, 3)``
+        (repaired from ``previous``, the routes at a nearby instant, when given; ``gsl``:
+        the ground links there, when already known)."""
+        graph = SatelliteGraph.from_topology(self.isls, r_ecef_km)
+        return space_routes(graph, self.ground_links(r_ecef_km) if gsl is None else gsl,
+                            previous)
+
+    def iter_states(self, grid: TimeGrid) -> Iterator[tuple[GroundLinks, SpaceRoutes]]:
+        """Ground links and routes at every instant of ``grid``, propagating as in Hypatia
+        (UT1 = UTC)."""
         previous = None
         for eph in self.constellation.iter_propagate(grid, ut1=False, workers=1):
             for k in range(eph.n_times):
-                previous = self.routes(eph.r_ecef_km[k], previous)
-                yield previous
+                gsl = self.ground_links(eph.r_ecef_km[k])
+                previous = self.routes(eph.r_ecef_km[k], previous, gsl)
+                yield gsl, previous
+
+    def iter_routes(self, grid: TimeGrid) -> Iterator[SpaceRoutes]:
+        """Routes at every instant of ``grid``, propagating as in Hypatia (UT1 = UTC)."""
+        for _gsl, routes in self.iter_states(grid):
+            yield routes
+
+
+# Hypatia's Earth radius (WGS72), in its main_<constellation>.py scripts.
+HYPATIA_EARTH_RADIUS_KM = 6378.135
+
+
+def walker_inputs(shell: Shell, stations_file: str | Path, *, min_elevation_deg: float,
+                  epoch: str) -> HypatiaInputs:
+    """Hypatia's set-up of a filed Walker shell, without its files: the shell's satellites
+    (SGP4 from leonet's Walker elements at ``epoch``, from which time counts), +Grid laser
+    links (``isl_shift`` 0), the ground stations of a Hypatia ``ground_stations.txt``, and
+    the link bounds of Hypatia's ``main_kuiper_630.py`` (snkas/hypatia, paper/
+    satellite_networks_state): a GSL reaches sqrt(cone^2 + altitude^2) with the cone radius
+    altitude / tan(``min_elevation_deg``), a laser link never dips below 80 km.
+
+    >>> from leonet.physics.orbits.shells import PRESETS
+    >>> round(max_gsl_length_km(PRESETS["kuiper"].shells[0].altitude_km, 30.0), 1)
+    1260.0
+    """
+    stations = _read_ground_stations(Path(stations_file))
+    constellation = Constellation.walker(shell, epoch=epoch)
+    isls = links.plus_grid(links.PlaneAssignment.from_walker(constellation),
+                           max_range_km=None)
+    max_isl_km = 2 * float(np.sqrt((HYPATIA_EARTH_RADIUS_KM + shell.altitude_km) ** 2
+                                   - (HYPATIA_EARTH_RADIUS_KM + 80.0) ** 2))
+    return HypatiaInputs(Path(stations_file).parent, constellation, isls, stations,
+                         max_gsl_length_km(shell.altitude_km, min_elevation_deg), max_isl_km,
+                         np.datetime64(constellation.epoch[0], "ns"))
+
+
+def max_gsl_length_km(altitude_km: float, min_elevation_deg: float) -> float:
+    """Hypatia's GSL range: its flat-Earth cone radius altitude / tan(elevation) combined
+    with the altitude."""
+    cone_km = altitude_km / np.tan(np.radians(min_elevation_deg))
+    return float(np.hypot(cone_km, altitude_km))
 
 
 def read_hypatia_dir(folder: str | Path) -> HypatiaInputs:
