@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -26,8 +26,11 @@ from leonet.packets.units import (
 )
 from leonet.packets.whole import WholeNetwork
 from leonet.physics.timegrid import parse_duration_s
-from leonet.reporting import plots
+from leonet.reporting import packet_figures
 from leonet.reporting.exports import table_format, write_table
+
+# A packet run's result: each has ``columns()`` (its table) and ``timeline`` (its paths).
+R = TypeVar("R")
 
 app = typer.Typer(help="Packet-level runs in ns-3 over leonet's routes (needs the packets "
                        "extra).", no_args_is_help=True)
@@ -59,16 +62,41 @@ def _check_png(plot: Path | None) -> None:
         raise InputError(f"--plot must name a .png file, got {plot.name!r}")
 
 
-def _timeline(from_: str, to: str, **window) -> tuple[PathTimeline, WholeNetwork | None]:
-    """The pair's paths and, with ``--topology full``, the whole network (after checking
-    the extra is there: it says how to install it before any routing work), warnings
-    printed."""
+@dataclasses.dataclass(frozen=True)
+class RouteWindow:
+    """The options every packet command passes to the routing, as given (parsed there)."""
+
+    start: str | None
+    duration: str
+    step: str
+    mode: str
+    source: str
+    hypatia_dir: Path | None
+    topology: str
+
+
+def _simulate(from_: str, to: str, window: RouteWindow,
+              run: Callable[[PathTimeline, WholeNetwork | None], R]) -> R:
+    """Route the pair over ``window`` (after checking the extra is there: it says how to
+    install it before any routing work), print the routing's warnings, then ``run`` ns-3 on
+    its paths and, with ``--topology full``, the whole network."""
     load_ns3()
     with console.status("building the laser mesh and routing"):
-        timeline, whole = topology_for(from_, to, **window)
+        timeline, whole = topology_for(from_, to, **dataclasses.asdict(window))
     for note in timeline.notes:
         console.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
-    return timeline, whole
+    with console.status("simulating in ns-3"):
+        return run(timeline, whole)
+
+
+def _write(result: R, out: Path, plot: Path | None, draw: Callable[[R, Path], None],
+           rows: str) -> None:
+    """Write ``result``'s table to ``out`` and, if asked, its plot; say what was written."""
+    write_table(out, result.columns())
+    console.print(f"{rows} written to {out}", highlight=False)
+    if plot is not None:
+        draw(result, plot)
+        console.print(f"plot written to {plot}", highlight=False)
 
 
 @app.command()
@@ -94,19 +122,13 @@ def ping(
     interval_s = parse_interval_s(interval)
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    timeline, whole = _timeline(from_, to, start=start, duration=duration, step=step,
-                                mode=mode, source=source, hypatia_dir=hypatia_dir,
-                                topology=topology)
-    with console.status("simulating in ns-3"):
-        result = run_ping(timeline, interval_s=interval_s, link_rate_bps=rate,
-                          queue_packets=packets, whole=whole)
-    write_table(out, result.columns())
-    console.print(f"{result.send_s.size:,} pings written to {out}", highlight=False)
-    if plot is not None:
-        _plot(result, plot)
-        console.print(f"plot written to {plot}", highlight=False)
-    out_console.print(_figures(result.summary(), f"ping {timeline.labels[0]} → "
-                                                 f"{timeline.labels[1]} (ns-3)"))
+    window = RouteWindow(start, duration, step, mode, source, hypatia_dir, topology)
+    result = _simulate(from_, to, window, lambda timeline, whole: run_ping(
+        timeline, interval_s=interval_s, link_rate_bps=rate, queue_packets=packets,
+        whole=whole))
+    _write(result, out, plot, packet_figures.draw_ping, f"{result.send_s.size:,} pings")
+    src, dst = result.timeline.labels
+    out_console.print(_figures(result.summary(), f"ping {src} → {dst} (ns-3)"))
 
 
 def _figures(summary, title: str) -> Table:
@@ -116,24 +138,6 @@ def _figures(summary, title: str) -> Table:
         value = getattr(summary, field.name)
         table.add_row(field.name, f"{value:.3f}" if isinstance(value, float) else f"{value:,}")
     return table
-
-
-def _plot(result, path: Path) -> None:
-    fig, ax = plots.subplots(figsize=(11, 4))
-    ax.plot(result.send_s, result.rtt_ms, ".", markersize=1.5, label="ns-3 ping RTT")
-    ax.plot(result.send_s, result.expected_rtt_ms, "-", linewidth=0.8, color="0.3",
-            label="2 × leonet one-way propagation")
-    for k in result.timeline.path_changes():
-        ax.axvline(result.timeline.grid.offsets_s[k], color="0.85", linewidth=0.5, zorder=0)
-    lost = ~np.isfinite(result.rtt_ms)
-    if lost.any():
-        ax.plot(result.send_s[lost], np.zeros(lost.sum()), "x", color="tab:red", label="lost")
-    ax.set_xlabel(f"seconds after {result.timeline.grid.iso[0]}")
-    ax.set_ylabel("RTT (ms)")
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
-    ax.grid(True, color="0.9")
-    plots.save(fig, path)
 
 
 @app.command()
@@ -166,54 +170,21 @@ def udp(
     deadline_s = parse_deadline_s(deadline)
     link = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    timeline, whole = _timeline(from_, to, start=start, duration=duration, step=step,
-                                mode=mode, source=source, hypatia_dir=hypatia_dir,
-                                topology=topology)
-    with console.status("simulating in ns-3"):
-        result = run_udp(timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s,
-                         link_rate_bps=link, queue_packets=packets, whole=whole)
-    write_table(out, result.columns())
-    console.print(f"{result.send_s.size:,} datagrams written to {out}", highlight=False)
-    if plot is not None:
-        _plot_udp(result, plot)
-        console.print(f"plot written to {plot}", highlight=False)
+    window = RouteWindow(start, duration, step, mode, source, hypatia_dir, topology)
+    result = _simulate(from_, to, window, lambda timeline, whole: run_udp(
+        timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s, link_rate_bps=link,
+        queue_packets=packets, whole=whole))
+    _write(result, out, plot, packet_figures.draw_udp, f"{result.send_s.size:,} datagrams")
     slots = result.per_slot()
+    src, dst = result.timeline.labels
     table = Table("slot start (s)", "sent", "lost", "deadline missed", "latency median (ms)",
-                  "jitter (ms)", title=f"UDP {rate} x {size} {timeline.labels[0]} → "
-                                       f"{timeline.labels[1]}, deadline {deadline}")
+                  "jitter (ms)", title=f"UDP {rate} x {size} {src} → {dst}, deadline "
+                                       f"{deadline}")
     for i in range(len(slots)):
         table.add_row(f"{slots.start_s[i]:.1f}", str(slots.sent[i]), str(slots.lost[i]),
                       str(slots.missed[i]), f"{slots.latency_ms_median[i]:.3f}",
                       f"{slots.jitter_ms[i]:.4f}")
     out_console.print(table)
-
-
-def _plot_udp(result, path: Path) -> None:
-    fig, ax = plots.subplots(figsize=(11, 4))
-    ok = np.isfinite(result.latency_ms)
-    ax.plot(result.send_s[ok], result.latency_ms[ok], ".", markersize=2,
-            label="one-way latency (ns-3)")
-    late = result.missed & ok
-    if late.any():
-        ax.plot(result.send_s[late], result.latency_ms[late], ".", markersize=3,
-                color="tab:orange", label="past the deadline")
-    if (~ok).any():
-        ax.plot(result.send_s[~ok], np.zeros((~ok).sum()), "x", color="tab:red",
-                label="lost")
-    ax.axhline(result.deadline_ms, color="tab:orange", linestyle="--", linewidth=0.8,
-               label="deadline")
-    for s in result.per_slot().start_s[1:]:
-        ax.axvline(s, color="0.6", linestyle=":", linewidth=0.8, zorder=0)
-    for k in result.timeline.path_changes():
-        ax.axvline(result.timeline.grid.offsets_s[k], color="tab:red", linewidth=0.5,
-                   alpha=0.5, zorder=0)
-    ax.set_title("control stream: 15-s slot boundaries dotted, leonet path changes red")
-    ax.set_xlabel(f"seconds after {result.timeline.grid.iso[0]}")
-    ax.set_ylabel("latency (ms)")
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
-    ax.grid(True, color="0.9")
-    plots.save(fig, path)
 
 
 @app.command()
@@ -245,53 +216,11 @@ def tcp(
     packets = parse_queue_packets(queue, what="--queue")
     sample_s = parse_duration_s(sample, what="--sample")
     check_tcp_run(parse_run_duration_s(duration), rate, sample_s)
-    timeline, whole = _timeline(from_, to, start=start, duration=duration, step=step,
-                                mode=mode, source=source, hypatia_dir=hypatia_dir,
-                                topology=topology)
-    with console.status("simulating in ns-3"):
-        result = run_tcp(timeline, cc=cc, link_rate_bps=rate, queue_packets=packets,
-                         sample_s=sample_s, whole=whole)
-    write_table(out, result.columns())
-    console.print(f"{result.bin_start_s.size:,} rows written to {out}", highlight=False)
-    if plot is not None:
-        _plot_tcp(result, plot)
-        console.print(f"plot written to {plot}", highlight=False)
-    out_console.print(_figures(result.summary(), f"TCP {cc} {timeline.labels[0]} → "
-                                                 f"{timeline.labels[1]}, {link_rate}, {queue} "
-                                                 f"(ns-3)"))
-
-
-def _plot_tcp(result, path: Path) -> None:
-    cols = result.columns()
-    t = cols["t_s"] + result.sample_s / 2
-    fig, axes = plots.subplots(4, 1, figsize=(11, 9), sharex=True)
-    ax = axes[0]
-    ax.plot(t, cols["goodput_mbps"], "-", linewidth=0.8, label="goodput")
-    ax.axhline(result.link_rate_bps / 1e6, color="0.4", linestyle="--", linewidth=0.8,
-               label="link rate")
-    ax.set_ylabel("Mbit/s")
-    ax = axes[1]
-    ax.step(result.cwnd_t_s, result.cwnd_b / 1e3, where="post", linewidth=0.8,
-            label="congestion window")
-    ax.set_ylabel("kB")
-    ax = axes[2]
-    ax.plot(result.rtt_t_s, result.rtt_ms, ".", markersize=1, color="0.6", label="RTT samples")
-    ax.step(result.srtt_t_s, result.srtt_ms, where="post", linewidth=0.8,
-            label="smoothed RTT")
-    ax.plot(t, cols["propagation_rtt_ms"], "-", linewidth=0.8, color="k",
-            label="2 × leonet one-way propagation")
-    ax.set_ylabel("ms")
-    ax = axes[3]
-    ax.plot(t, cols["retransmissions"], "-", linewidth=0.8, label="retransmissions")
-    ax.plot(t, cols["reordered"], "-", linewidth=0.8, label="reordered arrivals")
-    ax.set_ylabel(f"per {result.sample_s * 1e3:g} ms")
-    ax.set_xlabel(f"seconds after {result.timeline.grid.iso[0]}")
-    changes = result.timeline.grid.offsets_s[result.timeline.path_changes()]
-    for ax in axes:
-        for c in changes:
-            ax.axvline(c, color="tab:red", linewidth=0.5, alpha=0.5, zorder=0)
-        ax.set_ylim(bottom=0)
-        ax.grid(True, color="0.9")
-        ax.legend(fontsize=8, loc="upper right")
-    axes[0].set_title(f"TCP {result.cc}: leonet path changes in red")
-    plots.save(fig, path)
+    window = RouteWindow(start, duration, step, mode, source, hypatia_dir, topology)
+    result = _simulate(from_, to, window, lambda timeline, whole: run_tcp(
+        timeline, cc=cc, link_rate_bps=rate, queue_packets=packets, sample_s=sample_s,
+        whole=whole))
+    _write(result, out, plot, packet_figures.draw_tcp, f"{result.bin_start_s.size:,} rows")
+    src, dst = result.timeline.labels
+    out_console.print(_figures(result.summary(), f"TCP {cc} {src} → {dst}, {link_rate}, "
+                                                 f"{queue} (ns-3)"))
