@@ -5,6 +5,11 @@ Per point: find its grid cell, test the regions listed there (exactly in boundar
 naming that region (plus the rules that apply everywhere). Among matching rules the
 lowest-numbered deny wins, else the lowest-numbered allow, else the default — IAM's
 evaluation, with the reason being the first matching rule in file order.
+
+Territorial waters are baked into the index the kernel reads (`leonet.control.waterbake`):
+a point wholly in one country's belt finds that country's regions as a point on its land
+does, and only points in the sub-cells a coast, a belt's limit or a median line crosses ask
+the waters (`leonet.control.watergrid`) after the regions.
 """
 
 from __future__ import annotations
