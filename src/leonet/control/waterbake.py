@@ -31,7 +31,7 @@ from numba.typed import Dict
 
 from leonet.control.cache import digest, load_arrays, store_arrays
 from leonet.control.gridindex import REFINED, GridIndex, refine_cells
-from leonet.control.watergrid import WaterGrid
+from leonet.control.watergrid import CHILD, WaterGrid
 
 # Code bit of a (sub-)cell whose points must ask the waters at decision time; below
 # `REFINED`, so `leonet.control.gridindex.code_at` passes it through untouched. Such a code
@@ -60,8 +60,9 @@ def bake_waters(index: GridIndex, water: WaterGrid, u_start: np.ndarray,
             index.res_deg, index.ncols, index.nrows, index.fine):
         raise ValueError("the waters' cells and the policy index's must be the same")
     key = digest(index.cell_code, index.fine_code, index.entries, index.edges, water.near,
-                 water.codes, u_start, u_regions, r_land.astype(np.bool_),
-                 f"answers={answers} known={KNOWN_SHIFT}", "waterbake: lists reused")
+                 water.codes, water.child, u_start, u_regions, r_land.astype(np.bool_),
+                 f"answers={answers} known={KNOWN_SHIFT}",
+                 "waterbake: lists reused, untaken units kept, children")
     arrays = load_arrays("waterbake", key) if use_cache else None
     if arrays is None:
         arrays = _bake(index, water, u_start, u_regions, r_land, answers)
@@ -81,6 +82,17 @@ def _bake(index: GridIndex, water: WaterGrid, u_start: np.ndarray, u_regions: np
     cells = np.flatnonzero(np.unpackbits(water.near)[:ncells])
     wc = water.codes.reshape(-1, nsub).astype(np.int64)
     act = np.where(wc == -1, _KEEP, np.where((wc & 3 == 0) & answers, wc >> 2, _ASK))
+    # A unit no region of the policy takes adds nothing, asked or not: where a sub-cell can be
+    # in no other unit's waters, the index's entries stand as they are. A "choose" sub-cell
+    # can be in those its children name, or any when one leaves it to the search.
+    taken = np.append(np.diff(u_start) > 0, False)  # (unit -1: none)
+    child = water.child.reshape(-1, CHILD * CHILD)
+    maybe = ((child == -2) | taken[np.where(child <= -3, -3 - child, np.maximum(child, -1))]
+             ).any(axis=1)
+    choose = (wc >= 0) & (wc & 2 != 0)
+    unit = np.where(wc >= 0, wc >> 2, -1)
+    can = np.where(choose, maybe[np.where(choose, unit, 0)], taken[np.where(choose, -1, unit)])
+    act[(wc >= 0) & ~can & answers] = _KEEP
     code = index.cell_code[cells]
     refined = code >= REFINED
     same = (act == act[:, :1]).all(axis=1)
