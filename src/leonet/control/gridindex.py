@@ -131,6 +131,26 @@ def _codes(start: np.ndarray, entries: np.ndarray) -> np.ndarray:
     return code
 
 
+def refine_cells(cells: np.ndarray, first: np.ndarray, end: np.ndarray, entries: np.ndarray,
+                 edges: np.ndarray, res_deg: float, ncols: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`FINE` x `FINE` sub-cell entries of ``cells`` whose coarse entries are rows
+    ``first[b]:end[b]`` of ``entries`` (edges in ``edges``): ``(sub-cell entries, their edges,
+    CSR start per sub-cell)``, sub-cell ``(b * FINE + sy) * FINE + sx`` of block b. The
+    entries' edge numbers count from the start of the returned edges."""
+    counts = np.zeros((cells.size * FINE * FINE, 2), dtype=np.int64)
+    _refine(cells, first, end, entries, edges, res_deg, ncols, counts,
+            np.zeros((0, 4), np.int32), np.zeros((0, 4)), np.zeros(counts.shape[0], np.int64),
+            False)
+    tot = counts.sum(axis=0)
+    f_entries = np.zeros((int(tot[0]), 4), dtype=np.int32)
+    f_edges = np.zeros((int(tot[1]), 4), dtype=np.float64)
+    f_start = np.zeros(counts.shape[0], dtype=np.int64)
+    _refine(cells, first, end, entries, edges, res_deg, ncols, counts, f_entries, f_edges,
+            f_start, True)
+    return f_entries, f_edges, np.append(f_start, f_entries.shape[0])
+
+
 def _build(edges: np.ndarray, reg: np.ndarray, n_regions: int, res: float
            ) -> dict[str, np.ndarray]:
     ncols = round(360.0 / res)
@@ -176,18 +196,10 @@ def _build(edges: np.ndarray, reg: np.ndarray, n_regions: int, res: float
     csum = np.concatenate([[0], np.cumsum(n_edges)])
     per_cell = csum[cell_start[1:]] - csum[cell_start[:-1]]
     cells = np.flatnonzero(per_cell > REFINE_EDGES)
-    counts = np.zeros((cells.size * FINE * FINE, 2), dtype=np.int64)
-    _refine(cells, cell_start, entries, edges, res, ncols, counts, np.zeros((0, 4), np.int32),
-            np.zeros((0, 4)), np.zeros(cells.size * FINE * FINE, np.int64), False)
-    tot = counts.sum(axis=0)
-    f_entries = np.zeros((int(tot[0]), 4), dtype=np.int32)
-    f_edges = np.zeros((int(tot[1]), 4), dtype=np.float64)
-    f_start = np.zeros(cells.size * FINE * FINE, dtype=np.int64)
-    _refine(cells, cell_start, entries, edges, res, ncols, counts, f_entries, f_edges, f_start,
-            True)
+    f_entries, f_edges, f_csr = refine_cells(cells, cell_start[cells], cell_start[cells + 1],
+                                             entries, edges, res, ncols)
     f_entries[:, 2:] += edges.shape[0]  # fine edges follow the coarse ones
-    f_csr = np.concatenate([f_start, [f_entries.shape[0]]]) + entries.shape[0]
-    fine_code = _codes(f_csr, np.concatenate([entries, f_entries]))
+    fine_code = _codes(f_csr + entries.shape[0], np.concatenate([entries, f_entries]))
     code[cells] = REFINED | np.arange(cells.size, dtype=np.int64)
     return {"cell_code": code, "fine_code": fine_code,
             "entries": np.ascontiguousarray(np.concatenate([entries, f_entries])),
@@ -363,7 +375,7 @@ def _touches(x0, y0, x1, y1, bx0, bx1, by0, by1):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _refine(cells, cell_start, entries, edges, res, ncols, counts, f_entries, f_edges, f_start,
+def _refine(cells, first, end, entries, edges, res, ncols, counts, f_entries, f_edges, f_start,
             fill):
     """Sub-cell entries of refined cells: a sub-cell centre's status is walked from the cell
     centre with the cell's own edges (the same exact rule the queries use); a sub-cell keeps
@@ -386,7 +398,7 @@ def _refine(cells, cell_start, entries, edges, res, ncols, counts, f_entries, f_
                 cyf = centre_lat(fy, rf)
                 if fill:
                     f_start[sub] = ne
-                for k in range(cell_start[c], cell_start[c + 1]):
+                for k in range(first[b], end[b]):
                     r = entries[k, 0]
                     if entries[k, 1] == 0:
                         if fill:

@@ -50,7 +50,11 @@ from leonet.control.waters import (
 from leonet.physics.earth import EARTH_MEAN_RADIUS_KM
 
 FINE = 8  # sub-cells per side of a 0.25° cell: 1/32°, a centre-to-corner distance <= 2.5 km
-CHILD = 4  # children per side of a "choose" sub-cell: 1/128°, <= 0.62 km
+# Children per side of a "choose" sub-cell: 1/256°, <= 0.31 km. 8 rather than 4 takes a
+# third of the exact searches away (the band they settle narrows with the child) for 38 MB
+# more of child codes. Kernels in other modules compile it in, and numba checks only their own
+# source for staleness: clear their __pycache__ numba files when changing it.
+CHILD = 8
 _MARGIN_KM = 0.05  # float rounding, and how far a 0.05° edge bends between the two frames
 _TEST, _CHOOSE = 1, 2  # code bits: a coast crosses the sub-cell; the exact search decides
 _POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int32)

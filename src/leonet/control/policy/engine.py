@@ -5,6 +5,11 @@ Per point: find its grid cell, test the regions listed there (exactly in boundar
 naming that region (plus the rules that apply everywhere). Among matching rules the
 lowest-numbered deny wins, else the lowest-numbered allow, else the default — IAM's
 evaluation, with the reason being the first matching rule in file order.
+
+Territorial waters are baked into the index the kernel reads (`leonet.control.waterbake`):
+a point wholly in one country's belt finds that country's regions as a point on its land
+does, and only points in the sub-cells a coast, a belt's limit or a median line crosses ask
+the waters (`leonet.control.watergrid`) after the regions.
 """
 
 from __future__ import annotations
@@ -18,14 +23,13 @@ import numpy as np
 from leonet.control.gridindex import (
     GridIndex,
     build_index,
-    cell_of,
     code_at,
-    is_occupied,
     regions_from_code,
 )
 from leonet.control.labels import land_index, land_index_tried, waters_grid
 from leonet.control.policy.document import NO_END, NO_START, Rule
 from leonet.control.regions import Region
+from leonet.control.waterbake import KNOWN_SHIFT, WATER, bake_waters
 from leonet.control.watergrid import WaterGrid, land_args, resolve_code, water_code
 from leonet.control.waters import TERRITORIAL_SEA_KM, region_units, unit_names
 
@@ -63,8 +67,8 @@ class Engine:
     u_regions: np.ndarray
     r_land: np.ndarray  # bool per region: a built-in land polygon (a point in it is on land)
     land_tried: np.ndarray  # bool per land-index region: one the regions' lookup settles
-    occupied: np.ndarray  # the index's bit per cell, or'ed with the waters' (same cells)
     water: WaterGrid  # whose waters a point is in, per cell (none when no region takes any)
+    baked: GridIndex  # ``index`` with the waters' sure answers in it (`control.waterbake`)
 
     def region_index(self, ref: str) -> int:
         return next(i for i, r in enumerate(self.regions) if r.ref == ref)
@@ -116,9 +120,8 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
     r_land = np.array([r.kind in ("country", "disputed") for r in regions] or [False])
     water = waters_grid(waters_km if u_regions.size else 0.0)
     land_tried = land_index_tried({r.ref for r in regions if r.kind == "country"})
-    if (water.res_deg, water.ncols, water.nrows) != (index.res_deg, index.ncols, index.nrows):
-        raise ValueError("the waters' cells and the policy index's must be the same")
-    occupied = index.occupied | water.near if water.distance_km else index.occupied
+    baked = bake_waters(index, water, u_start, u_regions, r_land[:len(poly)],
+                        use_cache=use_cache)
     home_start, home = flat(homes)
     exc_start, exc = flat(excs)
     r_int = np.zeros((n, 8), dtype=np.int32)
@@ -158,7 +161,7 @@ def compile_engine(rules: tuple[Rule, ...], resolved: dict[str, Region],
                   r_int=r_int, r_time=r_time, r_num=r_num, r_plans=r_plans, r_home=home,
                   r_exc=exc, home_codes=tuple(home_codes), waters_km=waters_km,
                   u_start=u_start, u_regions=u_regions, r_land=r_land, water=water,
-                  land_tried=land_tried, occupied=occupied)
+                  land_tried=land_tried, baked=baked)
 
 
 def h3_membership(engine: Engine, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -214,14 +217,14 @@ def _take(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def _run(engine: Engine, lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded,
          h3mem) -> np.ndarray:
     out = np.empty(lat.size, dtype=np.int32)
-    ix = engine.index
+    ix = engine.baked
     n_reg = max(len(engine.regions), 1)
     alive = live_rules(engine, alt, speed, t_ns, wl, plan, home, roam, funded)
     decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
-                  engine.water.distance_km > 0, engine.r_land, np.diff(engine.u_start) > 0,
+                  engine.r_land, np.diff(engine.u_start) > 0,
                   engine.land_tried, engine.water.kernel_args(), land_args(land_index()),
                   engine.u_start, engine.u_regions, engine.n_poly, ix.res_deg, ix.ncols,
-                  ix.nrows, ix.fine, ix.cell_code, engine.occupied,
+                  ix.nrows, ix.fine, ix.cell_code, ix.occupied,
                   ix.fine_code, ix.entries, ix.edges, engine.rr_start, engine.rr_rules,
                   engine.global_rules[alive[engine.global_rules]], alive, engine.r_int,
                   engine.r_time, engine.r_num, engine.r_plans, engine.r_home, engine.r_exc,
@@ -308,7 +311,7 @@ def _rule_holds(j, t, spd, alt, roam, w, fund, p, h, r_int, r_time, r_num, r_pla
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
 def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3mem,
-                  use_water, r_land, wanted, tried, wg, lg, u_start, u_regions, n_poly,
+                  r_land, wanted, tried, wg, lg, u_start, u_regions, n_poly,
                   res, ncols, nrows, fine, cell_code, occupied, fine_code, entries, edges,
                   rr_start, rr_rules, global_rules, alive, r_int, r_time, r_num, r_plans,
                   r_home, r_exc, inreg, touched, out):
@@ -334,27 +337,28 @@ def decide_kernel(lat, lon, alt, speed, t_ns, wl, plan, home, roam, funded, h3me
             for m in range(min(block, lat.size - i)):
                 # ``occupied`` flags the cells with regions or waters: the open ocean is
                 # settled by this one bit.
-                codes[m], in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows,
-                                              cell_code, occupied, fine_code, fine)
-                # So are the waters' codes of points in cells with no region: near a coast
-                # (-2: to be read after the regions, when the point is not on land).
+                c, in_sub[m] = code_at(lon[i + m], lat[i + m], res, ncols, nrows, cell_code,
+                                       occupied, fine_code, fine)
+                # The index holds the waters' sure answers; only a (sub-)cell flagged
+                # ``WATER`` asks them here. Its waters' code is kept in its own code, or
+                # read now when it holds no region, else -2: after the regions, when the
+                # point is not on land.
                 wcodes[m] = -1
-                if not use_water:
-                    continue
-                if codes[m] != -1:
-                    wcodes[m] = -2
-                    continue
-                ix_, iy_ = cell_of(lon[i + m], lat[i + m], res, ncols, nrows)
-                if (is_occupied(occupied, iy_ * ncols + ix_)
-                        and np.isfinite(lat[i + m]) and np.isfinite(lon[i + m])):
-                    wcodes[m] = water_code(lon[i + m], lat[i + m], w_res, w_ncols, w_nrows,
-                                           w_fine, w_near, w_rank, w_codes)
+                if c >= 0 and c & WATER:
+                    known = (c ^ WATER) >> KNOWN_SHIFT  # the waters' code + 1, or 0
+                    c &= (np.int64(1) << KNOWN_SHIFT) - 1
+                    wcodes[m] = known - 1 if known else -2
+                    if (not known and c & 0xFFFF == 0 and np.isfinite(lat[i + m])
+                            and np.isfinite(lon[i + m])):
+                        wcodes[m] = water_code(lon[i + m], lat[i + m], w_res, w_ncols, w_nrows,
+                                               w_fine, w_near, w_rank, w_codes)
+                codes[m] = c
         nt = regions_from_code(lon[i], lat[i], codes[b], in_sub[b], fine, res, ncols, nrows,
                                entries, edges, touched)
         # A point in a built-in land region is on land: no waters to look for. Elsewhere a
         # point in a land unit's waters is outside every land polygon, so the built-in
         # regions taking those waters are not among the ones just found.
-        if use_water:
+        if wcodes[b] != -1:
             on_land = False
             for q in range(nt):
                 if r_land[touched[q]]:
