@@ -1,9 +1,12 @@
 """The grid index against shapely (the authority for point-in-polygon), and its cache."""
 
+import os
+
 import numpy as np
 import shapely
 
 from leonet.control.boundaries import countries
+from leonet.control.cache import MAX_ENTRIES_PER_KIND, load_arrays, store_arrays
 from leonet.control.gridindex import build_index, first_region, membership
 
 
@@ -62,3 +65,15 @@ def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
     for f in (tmp_path / "grid").glob("*.npz"):
         f.write_bytes(b"not an npz")
     assert membership(build_index([a]), np.array([10.5]), np.array([10.75]))[0, 0]
+
+
+def test_cache_keeps_the_most_recently_used_entries(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEONET_CACHE_DIR", str(tmp_path))
+    arrays = {"x": np.arange(3)}
+    for i in range(MAX_ENTRIES_PER_KIND):
+        store_arrays("k", f"e{i}", arrays)
+        os.utime(tmp_path / "k" / f"e{i}.npz", ns=(i * 10**9, i * 10**9))
+    assert load_arrays("k", "e0") is not None  # e0 is now the most recently used
+    store_arrays("k", "new", arrays)
+    kept = {p.stem for p in (tmp_path / "k").glob("*.npz")}
+    assert kept == {"e0", "new", *(f"e{i}" for i in range(2, MAX_ENTRIES_PER_KIND))}
