@@ -37,6 +37,8 @@ from tests.browser import chromium
 ROOT = Path(__file__).resolve().parents[1]
 LEONET = str(Path(sys.executable).with_name("leonet"))
 COUNT_S = 10.0
+# The issue's two maps, recoloured with the sky's clock, and all land once a window.
+COVERAGE_CASES = [("UA", 5, "in_view"), ("land", 4, "in_view"), ("land", 4, "percent_covered")]
 SKY_START = "2026-08-22T00:00:00Z"
 SNAPSHOT_WEEK = """\
 [scenario]
@@ -129,10 +131,11 @@ def browser_side(source: str, label: str, shells: list[str]) -> None:
         proc.wait(timeout=30)
 
 
-def coverage_frames(cases: list[tuple[str, int]]) -> None:
+def coverage_frames(cases: list[tuple[str, int, str]]) -> None:
     """Worst frame (longest requestAnimationFrame interval) over `COUNT_S` with the coverage map
-    of each ``(region, res)`` on, satellites in view recoloured every 15-s sample of the
-    sky's clock (four times a second); baseline: the same page with coverage off."""
+    of each ``(region, res, figure)`` on while the sky runs: satellites in view are
+    recoloured every 15-s sample of the sky's clock (four times a second), percent covered
+    every 10-minute window (every 10 s); baseline: the same page with coverage off."""
     proc = subprocess.Popen([LEONET, "dashboard", DEFAULT_SCENARIO, "--port", "0"],
                             stdout=subprocess.PIPE, text=True)
     try:
@@ -147,14 +150,12 @@ def coverage_frames(cases: list[tuple[str, int]]) -> None:
             print(f"coverage off: worst frame {base['worst_ms']:.0f} ms, "
                   f"{base['fps']:.1f} frames/s")
             page.evaluate(SET_CHECKBOX, ["show-coverage", True])
-            for region, res in cases:
-                before = page.evaluate("[window.leonet.coverageVersion, "
-                                       "window.leonet.coverageCells]")
+            for region, res, figure in cases:
+                page.evaluate(SET_FIGURE, figure)
                 t0 = time.perf_counter()
                 page.evaluate(SHOW_COVERAGE, [region, str(res)])
-                # New cells, then their first colours.
-                page.wait_for_function(f"window.leonet.coverageCells !== {before[1]} && "
-                                       f"window.leonet.coverageVersion > {before[0]}",
+                page.wait_for_function("(k) => window.leonet.coverageShown === k",
+                                       arg=f"region={region}&res={res}&figure={figure}",
                                        timeout=600_000)
                 ready = time.perf_counter() - t0
                 n = page.evaluate("window.leonet.coverageCells")
@@ -162,7 +163,7 @@ def coverage_frames(cases: list[tuple[str, int]]) -> None:
                 page.evaluate(_count_frames(2.0))
                 run = page.evaluate(_worst_frame())
                 updates = page.evaluate("window.leonet.coverageVersion") - v0
-                print(f"coverage {region} res {res} ({n:,} cells, first colours after "
+                print(f"coverage {region} res {res} {figure} ({n:,} cells, first colours after "
                       f"{ready:.1f} s): worst frame {run['worst_ms']:.0f} ms "
                       f"({1000 / run['worst_ms']:.1f} frames/s; target >= 15), "
                       f"{run['fps']:.1f} frames/s, {updates} recolourings in "
@@ -174,6 +175,8 @@ def coverage_frames(cases: list[tuple[str, int]]) -> None:
         proc.wait(timeout=30)
 
 
+SET_FIGURE = ("(v) => { const e = document.getElementById('coverage-figure'); e.value = v; "
+              "e.dispatchEvent(new Event('change')); }")
 SHOW_COVERAGE = ("([region, res]) => { document.getElementById('coverage-region').value = "
                  "region; document.getElementById('coverage-res').value = res; "
                  "document.getElementById('coverage-form').dispatchEvent("
@@ -200,7 +203,7 @@ def _count_frames(seconds: float = COUNT_S) -> str:
 def main() -> None:
     print(f"machine: {machine()} (shared with other jobs: loaded)")
     if sys.argv[1:] == ["coverage"]:
-        coverage_frames([("UA", 5), ("land", 4)])
+        coverage_frames(COVERAGE_CASES)
         return
     source = str(STARLINK_TLE) if STARLINK_TLE.exists() else "starlink-gen2a"
     server_side(source)
@@ -209,7 +212,7 @@ def main() -> None:
         week = Path(tmp) / "snapshot-week.scenario.toml"
         week.write_text(SNAPSHOT_WEEK.format(source=source, root=ROOT), encoding="utf-8")
         browser_side(str(week), Path(source).name, ["1", "near1584", "off"])
-    coverage_frames([("UA", 5), ("land", 4)])
+    coverage_frames(COVERAGE_CASES)
 
 
 if __name__ == "__main__":

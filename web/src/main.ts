@@ -43,8 +43,9 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 
 /** What tests and benchmarks read: frames drawn, satellites drawn, the last error. */
 const state = { frames: 0, satellites: 0, ready: false, error: "", policyVersion: "", cellsVersion: 0,
-  /** Coverage colour updates, cells drawn; terminals' timeline instant and their count. */
-  coverageVersion: 0, coverageCells: 0, terminalsInstant: "", terminalsShown: 0, terminalsReady: false,
+  /** Coverage colour updates, cells drawn and the query they show; terminals' timeline instant
+   *  and their count. */
+  coverageVersion: 0, coverageCells: 0, coverageShown: "", terminalsInstant: "", terminalsShown: 0, terminalsReady: false,
   /** RGBA of a terminal (by id) as drawn, or null when not shown. */
   terminalColour: null as ((id: string) => number[] | null) | null,
   /** performance.now() (ms since the page was requested) of the first render's steps. */
@@ -264,6 +265,7 @@ async function main(): Promise<void> {
     const nCells = v.array.length / v.rows;
     vertexColours(v.array.subarray(row * nCells, (row + 1) * nCells), cov.mesh.cellOfVertex, cov.table, cov.colors);
     state.coverageVersion++;
+    state.coverageShown = v.key;
     rebuildMap();
   }
 
