@@ -9,11 +9,10 @@ import type { Layer, PickingInfo, Position } from "@deck.gl/core";
 import { PathLayer, ScatterplotLayer, SolidPolygonLayer } from "@deck.gl/layers";
 import { ApiError, getArray, getJson } from "./binary";
 import { figureRow, figureTable, vertexColours, type CoverageClass, type Figure } from "./coverage";
-import { CoverageLayer } from "./coverage-layer";
 import { hexToRgba, type RGBA } from "./colour";
 import { createGlobe } from "./globe";
 import { ecefToLonLatHeight, satelliteAt, segmentIndices, slotAt, windowStart } from "./geo";
-import { LinesLayer } from "./lines-layer";
+import { MeshLayer, uniformColours } from "./mesh-layer";
 import { routeCaption, type Hop, type Routes } from "./route";
 import { SkyLayer } from "./sky-layer";
 import { terminalAttributes, type TerminalAttributes } from "./terminals";
@@ -202,7 +201,8 @@ async function main(): Promise<void> {
   let compareRule: Uint8Array | null = null;
 
   // Coverage: the region's mesh once, then one byte per cell (per 15-s sample for in_view) per
-  // sky window; a change of sample rewrites the colour buffer only.
+  // sky window; a change of sample rewrites the colour buffer only. These loads run in the
+  // background, so they never hide a message the user's own request put up.
   const cov = { mesh: null as { lonLat: Float32Array; triangles: Uint32Array; cellOfVertex: Uint32Array } | null,
     values: null as { array: Uint8Array; rows: number; startMs: number; stepMs: number; key: string } | null,
     colors: new Uint8Array(0) as Uint8Array, table: new Uint8Array(0) as Uint8Array, row: -1, loading: "", key: "" };
@@ -227,7 +227,6 @@ async function main(): Promise<void> {
       cov.colors = new Uint8Array(4 * c.array.length);
       state.coverageCells = Number(v.headers.get("X-Cells"));
       cov.row = -1;
-      $("message").hidden = true;
     } catch (err) {
       $("coverage-label").textContent = "";
       showError(err);
@@ -253,7 +252,6 @@ async function main(): Promise<void> {
           cov.table = figureTable(figure, meta.coverage.classes);
           cov.row = -1;
           $("coverage-label").textContent = `${state.coverageCells.toLocaleString("en")} cells, ${figure.replace("_", " ")}`;
-          $("message").hidden = true;
         }, (err: unknown) => { $("coverage-label").textContent = ""; showError(err); })
         .finally(() => { if (cov.loading === want) cov.loading = ""; });
       return;
@@ -323,9 +321,11 @@ async function main(): Promise<void> {
     id: "earth", data: [[[-180, 90], [0, 90], [180, 90], [180, -90], [0, -90], [-180, -90]]],
     getPolygon: (d: Position[]) => d, getFillColor: [16, 32, 56, 255], pickable: true,
   });
-  const outlineLayer = new LinesLayer({
-    id: "outlines", lonLat: outlines.array,
-    segments: segmentIndices(outlineStarts.array, outlines.array.length / 2),
+  // Pale blue-grey, mostly opaque: outlines over the dark globe and under the satellites.
+  const outlineLayer = new MeshLayer({
+    id: "outlines", lonLat: outlines.array, topology: "line-list",
+    indices: segmentIndices(outlineStarts.array, outlines.array.length / 2),
+    colors: uniformColours(outlines.array.length / 2, [171, 191, 209, 204]),
   });
   const groundLayer = new ScatterplotLayer<Site & { kind: string }>({
     id: "ground", data: Object.entries(ground).flatMap(([kind, sites]) => sites.map((s) => ({ ...s, kind }))),
@@ -359,8 +359,8 @@ async function main(): Promise<void> {
         updateTriggers: { getFillColor: state.cellsVersion },
       })),
       ...(mesh && checked("show-coverage") ? [cached("coverage", `${cov.key} ${state.coverageVersion}`,
-        () => new CoverageLayer({ id: "coverage", lonLat: mesh.lonLat, triangles: mesh.triangles, colors: cov.colors,
-          colorsVersion: state.coverageVersion }))] : []),
+        () => new MeshLayer({ id: "coverage", lonLat: mesh.lonLat, indices: mesh.triangles, topology: "triangle-list",
+          colors: cov.colors, colorsVersion: state.coverageVersion, heightM: 2_000 }))] : []),
       cached("outlines", String(showOutlines), () => outlineLayer.clone({ visible: showOutlines })),
       groundLayer,
       ...(attrs && checked("show-terminals") ? [cached("terminals", String(terms.version), () => new ScatterplotLayer({
