@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import h3.api.numpy_int as h3n
@@ -115,7 +116,7 @@ def percent_covered(counts: np.ndarray, step_s: float) -> np.ndarray:
     return np.rint(pct).astype(np.uint8)[None, :]
 
 
-def availability(cells: CellSet, sats: Constellation, grid: TimeGrid, policy_file,
+def availability(cells: CellSet, sats: Constellation, grid: TimeGrid, policy_file: Path | None,
                  min_elevation_deg: float) -> np.ndarray:
     """uint8 ``(1, n_cells)``: index into `leonet.physics.capacity.CLASSES` of each cell's
     class over ``grid`` (what `leonet capacity` reports), activated by ``policy_file``."""
@@ -141,7 +142,7 @@ class CoverageMaps:
 
     def __init__(self, sats: Constellation, positions: Callable[[int, float], np.ndarray],
                  step_s: float, window_s: float, min_elevation_deg: float,
-                 policy_file_at: Callable[[int], object]) -> None:
+                 policy_file_at: Callable[[int], Path | None]) -> None:
         self.sats = sats
         self.positions = positions
         self.step_s = step_s

@@ -115,19 +115,18 @@ class ScenarioReplay:
             step = res.scenario.policies[policy_k]
             plan = str(res.fleet.plan[term])
             home = str(res.fleet.home_country[term])
-            args = {"lat": float(s.lat_deg[i]), "lon": float(s.lon_deg[i]), "time": when,
-                    "alt_m": float(s.height_agl_m[i]), "speed_kmh": float(s.speed_kmh[i]),
-                    "whitelisted": bool(s.whitelisted[i]),
-                    "plan": plan if plan in step.policy.plans else None,
-                    "home_country": home or None, "roaming_days": float(s.roaming_days[i]),
-                    "funded": bool(s.funded[i])}
-            dec = step.policy.decide(lat_deg=args["lat"], lon_deg=args["lon"],
-                                     alt_m=args["alt_m"], speed_kmh=args["speed_kmh"],
-                                     time=when, whitelisted=args["whitelisted"],
-                                     plan=args["plan"], home_country=args["home_country"],
-                                     roaming_days=args["roaming_days"], funded=args["funded"])
+            # Plans the policy does not list count as none, as in the replay's decisions.
+            a = ExplainArgs(float(s.lat_deg[i]), float(s.lon_deg[i]), when,
+                            float(s.height_agl_m[i]), float(s.speed_kmh[i]),
+                            bool(s.whitelisted[i]), plan if plan in step.policy.plans else None,
+                            home or None, float(s.roaming_days[i]), bool(s.funded[i]))
+            dec = step.policy.decide(lat_deg=a.lat_deg, lon_deg=a.lon_deg, alt_m=a.alt_m,
+                                     speed_kmh=a.speed_kmh, time=a.time,
+                                     whitelisted=a.whitelisted, plan=a.plan,
+                                     home_country=a.home_country,
+                                     roaming_days=a.roaming_days, funded=a.funded)
             lines.append(dec.explain(0))
-            command = _explain_command(str(step.path), args)
+            command = a.command(str(step.path))
         return TerminalExplanation(
             terminal_id, str(res.fleet.group_of(np.array([term]))[0]), when,
             bool(d.allowed[i]), rule, "\n".join(lines), command,
@@ -138,17 +137,35 @@ class ScenarioReplay:
         return served_by_region(self.result)
 
 
-def _explain_command(policy_file: str, a: dict) -> str:
-    """The `leonet policy explain` command line that prints the same text."""
-    words = ["leonet", "policy", "explain", "--policy", policy_file, "--lat", repr(a["lat"]),
-             "--lon", repr(a["lon"]), "--time", a["time"], "--alt-m", repr(a["alt_m"]),
-             "--speed-kmh", repr(a["speed_kmh"]), "--roaming-days", repr(a["roaming_days"])]
-    if a["whitelisted"]:
-        words.append("--whitelisted")
-    if a["plan"] is not None:
-        words += ["--plan", a["plan"]]
-    if a["home_country"] is not None:
-        words += ["--home-country", a["home_country"]]
-    if not a["funded"]:
-        words.append("--unfunded")
-    return shlex.join(words)
+@dataclass(frozen=True)
+class ExplainArgs:
+    """A terminal's state as `leonet policy explain` takes it (``alt_m``: height above the
+    ground, what policies limit)."""
+
+    lat_deg: float
+    lon_deg: float
+    time: str
+    alt_m: float
+    speed_kmh: float
+    whitelisted: bool
+    plan: str | None
+    home_country: str | None
+    roaming_days: float
+    funded: bool
+
+    def command(self, policy_file: str) -> str:
+        """The `leonet policy explain` command line that prints the same text (floats by
+        their repr, so the command decides on the very same numbers)."""
+        words = ["leonet", "policy", "explain", "--policy", policy_file,
+                 "--lat", repr(self.lat_deg), "--lon", repr(self.lon_deg), "--time", self.time,
+                 "--alt-m", repr(self.alt_m), "--speed-kmh", repr(self.speed_kmh),
+                 "--roaming-days", repr(self.roaming_days)]
+        if self.whitelisted:
+            words.append("--whitelisted")
+        if self.plan is not None:
+            words += ["--plan", self.plan]
+        if self.home_country is not None:
+            words += ["--home-country", self.home_country]
+        if not self.funded:
+            words.append("--unfunded")
+        return shlex.join(words)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 import h3
 import numpy as np
@@ -208,7 +209,7 @@ class ScenarioView:
     @cached_property
     def coverage_maps(self) -> CoverageMaps:
         """Coverage figures on H3 cells from the sky's own windows of positions."""
-        def policy_file_at(t_ns: int):
+        def policy_file_at(t_ns: int) -> Path | None:
             k = self.policy_at(t_ns)
             return self.scenario.policies[k].path if k >= 0 else None
 
