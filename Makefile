@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= reports/demo
 
-.PHONY: demo test test-packets bench lint clean web
+.PHONY: demo dashboard test test-packets bench lint clean web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,22 @@ $(VENV)/.installed-packets: pyproject.toml | $(BIN)/python
 test-packets: $(VENV)/.installed-packets
 	$(BIN)/python -m pytest -m packets -p no:cacheprovider
 
-# The dashboard's front-end (web/), built into the package folder `leonet dashboard` serves.
-web:
-	cd web && npm ci --no-audit --no-fund && npm run build
+# The dashboard's front-end (web/), built into the package folder `leonet dashboard` serves;
+# rebuilt only when its sources or the lockfile change (npm ci writes the hidden lockfile).
+STATIC := src/leonet/server/dashboard/static/index.html
+WEB_SOURCES := $(wildcard web/*.json web/*.html web/*.ts web/*.js web/src/*.ts web/src/*.css \
+	web/src/*/*.ts web/src/*/*.css)
+web: $(STATIC)
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+$(STATIC): web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+# The demo's report on a globe, in the browser: serves until interrupted (Ctrl-C).
+dashboard: $(VENV)/.installed $(STATIC)
+	$(BIN)/leonet dashboard $(if $(wildcard $(OUT)/results.json),$(OUT))
 
 bench: $(VENV)/.installed-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -89,7 +89,8 @@ def demo(
     """Run the demo on embedded defaults and write a report folder."""
     html_path = run_demo(out, progress=lambda msg: err_console.print(msg, highlight=False))
     print(f"report written to {html_path.parent}/ (open {html_path})")
-    print("explore it on a globe: leonet dashboard  (then open http://127.0.0.1:8050/)")
+    print(f"explore it on a globe: leonet dashboard {out}  (or `make dashboard` in a clone, "
+          "which builds the front-end first)")
 
 
 def one_line(text: str) -> str:

@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/policies/rollback"): frozenset({"admin", "policy_approver"}),
     ("POST", "/v1/decisions"): ALL,
     ("GET", "/v1/audit"): AUDIT,
+    ("GET", "/v1/audit/head"): AUDIT,
     ("GET", "/v1/audit/verify"): AUDIT,
     ("GET", "/v1/audit/checkpoint"): AUDIT,
     ("POST", "/v1/telemetry"): DETECTION,

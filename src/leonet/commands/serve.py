@@ -32,8 +32,8 @@ def serve(
     database = Database(url)
     migrate.upgrade(database)
     database.dispose()
-    typer.echo(f"leonet: serving {database!r} on http://{host}:{port} (docs at /docs)",
-               err=True)
+    typer.echo(f"leonet: serving {database!r} on http://{host}:{port} (docs at /docs, "
+               "operator console at /dashboard/)", err=True)
     uvicorn.run(
         "leonet.server.main:create_app", factory=True, host=host, port=port, workers=workers,
         loop="uvloop", http="httptools", access_log=access_log, log_level="info",

@@ -86,6 +86,8 @@ def require(permission: Permission):
                        permission)
 
     check.__name__ = f"require_{permission.name.lower()}"
+    # Read back by `leonet.server.rights`: which routes a role may call, from the routes.
+    check.permission = permission  # type: ignore[attr-defined]
     return Annotated[Caller, Depends(check)]
 
 

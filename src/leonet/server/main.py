@@ -16,11 +16,12 @@ from leonet.control.policy import Policy
 from leonet.control.registry import migrate, signing
 from leonet.control.registry.db import Database
 from leonet.control.registry.facts import RegionLookup
-from leonet.server import problems
+from leonet.server import console, problems
 from leonet.server.batcher import Batcher
 from leonet.server.deciding import compute
 from leonet.server.fastpath import FastDecisions
 from leonet.server.limits import BodyLimitMiddleware
+from leonet.server.rights import route_permissions
 from leonet.server.routes import (
     accounts,
     audit,
@@ -86,6 +87,9 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.add_middleware(FastDecisions, state=state, max_body_bytes=settings.max_body_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
+    # Read by `/v1/me`: which routes the caller's role may call (the console's buttons).
+    app.state.route_permissions = route_permissions(module.router for module in ROUTERS)
+    console.install(app)
     return app
 
 

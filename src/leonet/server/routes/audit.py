@@ -46,6 +46,20 @@ def list_entries(caller: CanReadAudit, after: int = Query(0, ge=0, le=2**31 - 1)
         return [AuditEntryOut.model_validate(r) for r in rows]
 
 
+# The console shows the log's newest entries; a page of them, not the log.
+MAX_HEAD_ENTRIES = 100
+
+
+@router.get("/head", response_model=list[AuditEntryOut],
+            summary="The newest entries, newest first (the console's view of the log)")
+def head_entries(caller: CanReadAudit, limit: int = Query(20, ge=1, le=MAX_HEAD_ENTRIES)
+                 ) -> list[AuditEntryOut]:
+    with caller.read() as session:
+        seq = audit.head_seq(session)
+        rows = audit.entries_after(session, max(0, seq - limit), limit=limit)
+        return [AuditEntryOut.model_validate(r) for r in reversed(rows)]
+
+
 @router.get("/verify", response_model=VerificationOut,
             summary="Walk the chain; name every security-relevant row the log does not explain")
 def verify(caller: CanReadAudit) -> VerificationOut:

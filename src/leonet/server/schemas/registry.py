@@ -231,3 +231,6 @@ class Me(Response):
     sponsor_id: str | None
     token_id: int | None
     permissions: list[str]
+    routes: list[str] = Field(description=(
+        'The routes this role may call, as "METHOD /path/{param}" (the console disables '
+        "the others; the routes themselves still refuse them)."))
