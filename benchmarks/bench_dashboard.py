@@ -1,7 +1,8 @@
 """The dashboard's headline numbers (issue 12): server time and bytes of one hour of positions
-at 15 s for the ~10.7k-satellite snapshot, first render of the demo scenario, and frames per
+at 15 s for the ~10.7k-satellite snapshot, first render of the demo scenario, frames per
 second in headless Debian chromium (software WebGL: SwiftShader) with the snapshot animated
-and links on.
+and links on, and the worst frame with a coverage map on (Ukraine at res 5, all land at res 4)
+while the sky runs and the map recolours every 15-s sample.
 
 Ratios against baselines measured in the same run: the endpoint's CPU time against bare
 python-sgp4 (`SatrecArray.sgp4`, TEME, no frames) for the same samples; the dashboard's frame
@@ -36,6 +37,8 @@ from tests.browser import chromium
 ROOT = Path(__file__).resolve().parents[1]
 LEONET = str(Path(sys.executable).with_name("leonet"))
 COUNT_S = 10.0
+# The issue's two maps, recoloured with the sky's clock, and all land once a window.
+COVERAGE_CASES = [("UA", 5, "in_view"), ("land", 4, "in_view"), ("land", 4, "percent_covered")]
 SKY_START = "2026-08-22T00:00:00Z"
 SNAPSHOT_WEEK = """\
 [scenario]
@@ -128,6 +131,68 @@ def browser_side(source: str, label: str, shells: list[str]) -> None:
         proc.wait(timeout=30)
 
 
+def coverage_frames(cases: list[tuple[str, int, str]]) -> None:
+    """Worst frame (longest requestAnimationFrame interval) over `COUNT_S` with the coverage map
+    of each ``(region, res, figure)`` on while the sky runs: satellites in view are
+    recoloured every 15-s sample of the sky's clock (four times a second), percent covered
+    every 10-minute window (every 10 s); baseline: the same page with coverage off."""
+    proc = subprocess.Popen([LEONET, "dashboard", DEFAULT_SCENARIO, "--port", "0"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip().removeprefix("Dashboard: ")
+        with chromium() as (page, log):
+            page.goto(url)
+            page.wait_for_function("window.leonet && window.leonet.coverageVersion > 0",
+                                   timeout=300_000)
+            page.evaluate(SET_CHECKBOX, ["show-coverage", False])
+            page.evaluate(_count_frames(2.0))
+            base = page.evaluate(_worst_frame())
+            print(f"coverage off: worst frame {base['worst_ms']:.0f} ms, "
+                  f"{base['fps']:.1f} frames/s")
+            page.evaluate(SET_CHECKBOX, ["show-coverage", True])
+            for region, res, figure in cases:
+                page.evaluate(SET_FIGURE, figure)
+                t0 = time.perf_counter()
+                page.evaluate(SHOW_COVERAGE, [region, str(res)])
+                page.wait_for_function("(k) => window.leonet.coverageShown === k",
+                                       arg=f"region={region}&res={res}&figure={figure}",
+                                       timeout=600_000)
+                ready = time.perf_counter() - t0
+                n = page.evaluate("window.leonet.coverageCells")
+                v0 = page.evaluate("window.leonet.coverageVersion")
+                page.evaluate(_count_frames(2.0))
+                run = page.evaluate(_worst_frame())
+                updates = page.evaluate("window.leonet.coverageVersion") - v0
+                print(f"coverage {region} res {res} {figure} ({n:,} cells, first colours after "
+                      f"{ready:.1f} s): worst frame {run['worst_ms']:.0f} ms "
+                      f"({1000 / run['worst_ms']:.1f} frames/s; target >= 15), "
+                      f"{run['fps']:.1f} frames/s, {updates} recolourings in "
+                      f"~{COUNT_S + 2:.0f} s; ratio to coverage off "
+                      f"{run['worst_ms'] / base['worst_ms']:.2f}")
+            print(f"  requests off the machine: {len(log.off_machine())}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+SET_FIGURE = ("(v) => { const e = document.getElementById('coverage-figure'); e.value = v; "
+              "e.dispatchEvent(new Event('change')); }")
+SHOW_COVERAGE = ("([region, res]) => { document.getElementById('coverage-region').value = "
+                 "region; document.getElementById('coverage-res').value = res; "
+                 "document.getElementById('coverage-form').dispatchEvent("
+                 "new Event('submit', {cancelable: true})); }")
+
+
+def _worst_frame(seconds: float = COUNT_S) -> str:
+    """The longest interval between requestAnimationFrame callbacks over ``seconds``, ms, and
+    the mean frame rate."""
+    return (f"() => new Promise(done => {{ let n = 0, worst = 0; const t0 = performance.now(); "
+            f"let last = t0; const f = (t) => {{ n++; worst = Math.max(worst, t - last); "
+            f"last = t; if (t - t0 < {seconds * 1000}) requestAnimationFrame(f); "
+            f"else done({{worst_ms: worst, fps: n * 1000 / (t - t0)}}); }}; "
+            f"requestAnimationFrame(f); }})")
+
+
 def _count_frames(seconds: float = COUNT_S) -> str:
     """requestAnimationFrame callbacks per second over ``seconds`` (the issue's measure)."""
     return (f"() => new Promise(done => {{ let n = 0; const t0 = performance.now(); "
@@ -137,6 +202,9 @@ def _count_frames(seconds: float = COUNT_S) -> str:
 
 def main() -> None:
     print(f"machine: {machine()} (shared with other jobs: loaded)")
+    if sys.argv[1:] == ["coverage"]:
+        coverage_frames(COVERAGE_CASES)
+        return
     source = str(STARLINK_TLE) if STARLINK_TLE.exists() else "starlink-gen2a"
     server_side(source)
     browser_side(DEFAULT_SCENARIO, "demo scenario (starlink-gen1, 4,408 satellites)", [""])
@@ -144,6 +212,7 @@ def main() -> None:
         week = Path(tmp) / "snapshot-week.scenario.toml"
         week.write_text(SNAPSHOT_WEEK.format(source=source, root=ROOT), encoding="utf-8")
         browser_side(str(week), Path(source).name, ["1", "near1584", "off"])
+    coverage_frames(COVERAGE_CASES)
 
 
 if __name__ == "__main__":

@@ -2,16 +2,21 @@
 // country outlines, and the policy in force at the slider's instant on H3 cells.
 // The sky arrives as windows of 15-s Earth-fixed samples (raw float32, 10 minutes each, fetched
 // ahead of the clock); a frame only moves the sky layer's `fraction` (see sky-layer.ts). The
-// other layers are rebuilt only when the policy answer or a switch changes.
-import type { PickingInfo, Position } from "@deck.gl/core";
+// other layers are rebuilt only when the policy answer, the coverage colours, the terminals or a
+// switch change. Coverage and terminals load after the first frame (the server replays the
+// scenario and computes coverage on demand).
+import type { Layer, PickingInfo, Position } from "@deck.gl/core";
 import { PathLayer, ScatterplotLayer, SolidPolygonLayer } from "@deck.gl/layers";
 import { ApiError, getArray, getJson } from "./binary";
+import { figureRow, figureTable, vertexColours, type CoverageClass, type Figure } from "./coverage";
 import { hexToRgba, type RGBA } from "./colour";
 import { createGlobe } from "./globe";
 import { ecefToLonLatHeight, satelliteAt, segmentIndices, slotAt, windowStart } from "./geo";
-import { LinesLayer } from "./lines-layer";
+import { MeshLayer, uniformColours } from "./mesh-layer";
 import { routeCaption, type Hop, type Routes } from "./route";
 import { SkyLayer } from "./sky-layer";
+import { terminalAttributes, type TerminalAttributes } from "./terminals";
+import { dayOnOrAfter, drawMarks, drawServed, moveCursor, type ScenarioEvent, type Served } from "./timeline";
 
 interface Rule { name: string; colour: string; allowed: boolean | null }
 interface PolicyInfo { version: string; file: string; from: string; event: string }
@@ -20,7 +25,11 @@ interface Meta {
   initial: string;
   slot_s: number; max_window_s: number; window_s: number; n_sats: number;
   shells: number[]; links_shell: number | null; policies: PolicyInfo[]; rules: Rule[];
+  coverage: { figures: Figure[]; classes: CoverageClass[]; resolutions: number[]; region: string; res: number };
 }
+interface TerminalIds { ids: string[]; groups: string[]; suspended_from: (string | null)[] }
+interface TerminalExplanation { terminal_id: string; group: string; time: string; text: string; rule: string }
+interface Incident { terminal_id: string; kind: string; start: string; evidence: string; window: string }
 interface Site { name: string; lat_deg: number; lon_deg: number }
 interface Decisions { array: Uint8Array; headers: Headers }
 interface Explanation { text: string; policy_version: string; policy_file: string; time: string }
@@ -33,6 +42,11 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 
 /** What tests and benchmarks read: frames drawn, satellites drawn, the last error. */
 const state = { frames: 0, satellites: 0, ready: false, error: "", policyVersion: "", cellsVersion: 0,
+  /** Coverage colour updates, cells drawn and the query they show; terminals' timeline instant
+   *  and their count. */
+  coverageVersion: 0, coverageCells: 0, coverageShown: "", terminalsInstant: "", terminalsShown: 0, terminalsReady: false,
+  /** RGBA of a terminal (by id) as drawn, or null when not shown. */
+  terminalColour: null as ((id: string) => number[] | null) | null,
   /** performance.now() (ms since the page was requested) of the first render's steps. */
   timings: {} as Record<string, number> };
 function mark(step: string): void {
@@ -69,6 +83,7 @@ async function main(): Promise<void> {
   for (const p of meta.policies) $("compare").append(new Option(p.version, p.version));
 
   const startMs = Date.parse(meta.start);
+  const endMs = Date.parse(meta.end);
   const slider = $<HTMLInputElement>("time");
   slider.max = String(Math.floor((Date.parse(meta.end) - startMs) / DAY_MS));
   slider.value = String(Math.round((Date.parse(meta.initial) - startMs) / DAY_MS));
@@ -185,9 +200,114 @@ async function main(): Promise<void> {
   let cellRule: Uint8Array = new Uint8Array(cells.length);
   let compareRule: Uint8Array | null = null;
 
+  // Coverage: the region's mesh once, then one byte per cell (per 15-s sample for in_view) per
+  // sky window; a change of sample rewrites the colour buffer only. These loads run in the
+  // background, so they never hide a message the user's own request put up.
+  const cov = { mesh: null as { lonLat: Float32Array; triangles: Uint32Array; cellOfVertex: Uint32Array } | null,
+    values: null as { array: Uint8Array; rows: number; startMs: number; stepMs: number; key: string } | null,
+    colors: new Uint8Array(0) as Uint8Array, table: new Uint8Array(0) as Uint8Array, row: -1, loading: "", key: "" };
+  const coverageKey = (): string => {
+    const region = $<HTMLInputElement>("coverage-region").value.trim();
+    return `region=${encodeURIComponent(region)}&res=${$<HTMLSelectElement>("coverage-res").value}`;
+  };
+  async function loadCoverageMesh(): Promise<void> {
+    const key = coverageKey();
+    cov.mesh = null;
+    cov.values = null;
+    cov.key = key;
+    $("coverage-label").textContent = "loading cells…";
+    try {
+      const [v, t, c] = await Promise.all([
+        getArray(`api/coverage/mesh?${key}&part=vertices`, (b) => new Float32Array(b)),
+        getArray(`api/coverage/mesh?${key}&part=triangles`, (b) => new Uint32Array(b)),
+        getArray(`api/coverage/mesh?${key}&part=cells`, (b) => new Uint32Array(b)),
+      ]);
+      if (cov.key !== key) return;
+      cov.mesh = { lonLat: v.array, triangles: t.array, cellOfVertex: c.array };
+      cov.colors = new Uint8Array(4 * c.array.length);
+      state.coverageCells = Number(v.headers.get("X-Cells"));
+      cov.row = -1;
+    } catch (err) {
+      $("coverage-label").textContent = "";
+      showError(err);
+    }
+  }
+  /** Colours for the sky's instant `ms`; fetches the figure of the window when it is missing. */
+  function updateCoverage(ms: number): void {
+    if (!cov.mesh || !checked("show-coverage")) return;
+    const figure = $<HTMLSelectElement>("coverage-figure").value as Figure;
+    const w = windowStart(ms, windowMs);
+    const key = `${cov.key}&figure=${figure}`;
+    if (!cov.values || cov.values.key !== key || cov.values.startMs !== w) {
+      const want = `${key}@${w}`;
+      if (cov.loading === want) return;
+      cov.loading = want;
+      $("coverage-label").textContent = figure === "availability" ? "computing availability (capacity)…" : "computing…";
+      getArray(`api/coverage?${key}&time=${encodeURIComponent(new Date(w).toISOString().replace(/\.\d{3}Z$/, "Z"))}`,
+        (b) => new Uint8Array(b))
+        .then((r) => {
+          if (cov.loading !== want) return;
+          cov.values = { array: r.array, rows: r.shape[0], startMs: Date.parse(r.headers.get("X-Start") ?? ""),
+            stepMs: 1000 * Number(r.headers.get("X-Step-S")), key };
+          cov.table = figureTable(figure, meta.coverage.classes);
+          cov.row = -1;
+          $("coverage-label").textContent = `${state.coverageCells.toLocaleString("en")} cells, ${figure.replace("_", " ")}`;
+        }, (err: unknown) => { $("coverage-label").textContent = ""; showError(err); })
+        .finally(() => { if (cov.loading === want) cov.loading = ""; });
+      return;
+    }
+    const v = cov.values;
+    const row = figureRow(v.rows, v.startMs, v.stepMs, ms);
+    if (row === cov.row) return;
+    cov.row = row;
+    const nCells = v.array.length / v.rows;
+    vertexColours(v.array.subarray(row * nCells, (row + 1) * nCells), cov.mesh.cellOfVertex, cov.table, cov.colors);
+    state.coverageVersion++;
+    state.coverageShown = v.key;
+    rebuildMap();
+  }
+
+  // Terminals at the slider's instant (the scenario's replay, on the server), coloured by rule.
+  const terms = { attrs: null as TerminalAttributes | null, ids: null as TerminalIds | null, version: 0, asked: "" };
+  const ruleColours: RGBA[] = meta.rules.map((r) => hexToRgba(r.colour, 255));
+  async function loadTerminals(t: string): Promise<void> {
+    terms.asked = t;
+    try {
+      const r = await getArray(`api/terminals?time=${encodeURIComponent(t)}`, (b) => new Float32Array(b));
+      if (terms.asked !== t) return;
+      const g = $<HTMLSelectElement>("terminal-group").value;
+      terms.attrs = terminalAttributes(r.array, ruleColours, g === "" ? null : Number(g));
+      terms.version++;
+      state.terminalsInstant = r.headers.get("X-Instant") ?? "";
+      state.terminalsShown = terms.attrs.terminal.length;
+      $("terminals-label").textContent = `${state.terminalsShown.toLocaleString("en")} terminals switched on at ${state.terminalsInstant || "—"}`;
+      rebuildMap();
+    } catch (err) {
+      showError(err);
+    }
+  }
+  state.terminalColour = (id: string): number[] | null => {
+    if (!terms.attrs || !terms.ids) return null;
+    const k = terms.ids.ids.indexOf(id);
+    const i = terms.attrs.terminal.indexOf(k);
+    return i < 0 ? null : Array.from(terms.attrs.colors.subarray(4 * i, 4 * i + 4));
+  };
+  async function explainTerminal(id: string): Promise<void> {
+    try {
+      const t = dayToIso(startMs, Number(slider.value));
+      const e = await getJson<TerminalExplanation>(`api/terminals/${encodeURIComponent(id)}/explain?time=${encodeURIComponent(t)}`);
+      $("explain").textContent = `Terminal ${e.terminal_id} (${e.group}) at ${e.time}:\n${e.text}`;
+      $("message").hidden = true;
+    } catch (err) {
+      showError(err);
+    }
+  }
+
   const globe = createGlobe($<HTMLDivElement>("globe"), {
     onClick: (info: PickingInfo) => {
-      if (info.coordinate) void explainAt(info.coordinate[1], info.coordinate[0]);
+      if (info.layer?.id === "terminals" && terms.attrs && terms.ids && info.index >= 0) {
+        void explainTerminal(terms.ids.ids[terms.attrs.terminal[info.index]]);
+      } else if (info.coordinate) void explainAt(info.coordinate[1], info.coordinate[0]);
     },
     onSkyFrame: () => {
       if (!state.ready) return; // the sky canvas's empty frames before the first window
@@ -201,9 +321,11 @@ async function main(): Promise<void> {
     id: "earth", data: [[[-180, 90], [0, 90], [180, 90], [180, -90], [0, -90], [-180, -90]]],
     getPolygon: (d: Position[]) => d, getFillColor: [16, 32, 56, 255], pickable: true,
   });
-  const outlineLayer = new LinesLayer({
-    id: "outlines", lonLat: outlines.array,
-    segments: segmentIndices(outlineStarts.array, outlines.array.length / 2),
+  // Pale blue-grey, mostly opaque: outlines over the dark globe and under the satellites.
+  const outlineLayer = new MeshLayer({
+    id: "outlines", lonLat: outlines.array, topology: "line-list",
+    indices: segmentIndices(outlineStarts.array, outlines.array.length / 2),
+    colors: uniformColours(outlines.array.length / 2, [171, 191, 209, 204]),
   });
   const groundLayer = new ScatterplotLayer<Site & { kind: string }>({
     id: "ground", data: Object.entries(ground).flatMap(([kind, sites]) => sites.map((s) => ({ ...s, kind }))),
@@ -212,21 +334,42 @@ async function main(): Promise<void> {
   });
   const checked = (id: string): boolean => $<HTMLInputElement>(id).checked;
   // The map changes only when the policy answer or a switch does.
+  // A layer is made anew only when what it draws changes: a recolouring of the coverage must
+  // not make deck.gl re-process the policy cells' or the terminals' attributes.
+  const made = new Map<string, { key: string; layer: Layer }>();
+  function cached<L extends Layer>(id: string, key: string, make: () => L): L {
+    const hit = made.get(id);
+    if (hit && hit.key === key) return hit.layer as L;
+    const layer = make();
+    made.set(id, { key, layer });
+    return layer;
+  }
   function rebuildMap(): void {
     const shown = compareRule ?? cellRule;
+    const showPolicy = checked("show-policy");
+    const showOutlines = checked("show-outlines");
+    const mesh = cov.mesh;
+    const attrs = terms.attrs;
     globe.setMap([
       earth,
-      new SolidPolygonLayer<Position[]>({
-        id: "policy", data: cells, getPolygon: (d) => d, pickable: true, visible: checked("show-policy"),
+      cached("policy", `${state.cellsVersion} ${showPolicy}`, () => new SolidPolygonLayer<Position[]>({
+        id: "policy", data: cells, getPolygon: (d) => d, pickable: true, visible: showPolicy,
         getFillColor: (_d, { index }) => (compareRule && compareRule[index] === cellRule[index]
           ? [0, 0, 0, 0] : colours[shown[index]]),
         updateTriggers: { getFillColor: state.cellsVersion },
-      }),
-      outlineLayer.clone({ visible: checked("show-outlines") }),
+      })),
+      ...(mesh && checked("show-coverage") ? [cached("coverage", `${cov.key} ${state.coverageVersion}`,
+        () => new MeshLayer({ id: "coverage", lonLat: mesh.lonLat, indices: mesh.triangles, topology: "triangle-list",
+          colors: cov.colors, colorsVersion: state.coverageVersion, heightM: 2_000 }))] : []),
+      cached("outlines", String(showOutlines), () => outlineLayer.clone({ visible: showOutlines })),
       groundLayer,
+      ...(attrs && checked("show-terminals") ? [cached("terminals", String(terms.version), () => new ScatterplotLayer({
+        id: "terminals", data: { length: attrs.terminal.length, attributes: {
+          getPosition: { value: attrs.positions, size: 2 }, getFillColor: { value: attrs.colors, size: 4 } } },
+        radiusUnits: "pixels", getRadius: 2.5, pickable: true }))] : []),
     ]);
   }
-  for (const id of ["show-outlines", "show-policy"]) {
+  for (const id of ["show-outlines", "show-policy", "show-coverage", "show-terminals"]) {
     $(id).addEventListener("change", rebuildMap);
   }
 
@@ -273,6 +416,8 @@ async function main(): Promise<void> {
       rebuildMap();
       sky.startMs = sky.ms = Date.parse(t);
       $("message").hidden = true;
+      if (terms.ids) void loadTerminals(t);
+      moveCursor($<SVGSVGElement & HTMLElement>("served-chart"), Date.parse(t), startMs, endMs);
     } catch (err) {
       showError(err);
     }
@@ -281,6 +426,50 @@ async function main(): Promise<void> {
   await onTime(firstDecisions);
   slider.addEventListener("input", () => { $("time-label").textContent = dayToIso(startMs, Number(slider.value)); });
   $("compare").addEventListener("change", () => void onTime());
+  function jumpTo(ms: number): void {
+    slider.value = String(Math.min(Number(slider.max), dayOnOrAfter(ms, startMs, DAY_MS)));
+    void onTime();
+  }
+  // After the first frame: the scenario's replay (terminals, events, incidents) and coverage.
+  $<HTMLInputElement>("coverage-region").value = meta.coverage.region;
+  const resSelect = $<HTMLSelectElement>("coverage-res");
+  meta.coverage.resolutions.forEach((r) => resSelect.append(new Option(`res ${r}`, String(r))));
+  resSelect.value = String(meta.coverage.res);
+  $("coverage-form").addEventListener("submit", (ev) => { ev.preventDefault(); void loadCoverageMesh(); });
+  $("coverage-res").addEventListener("change", () => void loadCoverageMesh());
+  $("coverage-figure").addEventListener("change", () => { cov.row = -1; });
+  $("show-coverage").addEventListener("change", () => { if (!cov.mesh && checked("show-coverage")) void loadCoverageMesh(); });
+  $("terminal-group").addEventListener("change", () => void loadTerminals(dayToIso(startMs, Number(slider.value))));
+  $("terminal-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void explainTerminal($<HTMLInputElement>("terminal-id").value.trim());
+  });
+  void (async () => {
+    try {
+      if (checked("show-coverage")) void loadCoverageMesh();
+      $("terminals-label").textContent = "replaying the scenario…";
+      const [ids, events, served, incidents] = await Promise.all([
+        getJson<TerminalIds>("api/terminals/ids"), getJson<ScenarioEvent[]>("api/events"),
+        getJson<Served>("api/served"), getJson<{ total: number; incidents: Incident[] }>("api/incidents")]);
+      terms.ids = ids;
+      ids.groups.forEach((g, k) => $("terminal-group").append(new Option(g, String(k))));
+      drawMarks($("marks"), events, startMs, endMs, jumpTo);
+      drawServed($<SVGSVGElement & HTMLElement>("served-chart"), $("served-legend"), served, startMs, endMs);
+      moveCursor($<SVGSVGElement & HTMLElement>("served-chart"), Date.parse(dayToIso(startMs, Number(slider.value))), startMs, endMs);
+      const nSuspended = ids.suspended_from.filter((x) => x !== null).length;
+      $("incidents-summary").textContent = `Incidents: ${incidents.total.toLocaleString("en")}; terminals suspended: ${nSuspended.toLocaleString("en")}`;
+      $("incidents").replaceChildren(...incidents.incidents.slice(0, 300).map((inc) => {
+        const li = document.createElement("li");
+        li.textContent = `${inc.start.slice(0, 16)} ${inc.terminal_id} ${inc.kind}: ${inc.evidence}`;
+        li.onclick = () => { jumpTo(Date.parse(inc.start)); void explainTerminal(inc.terminal_id); };
+        return li;
+      }));
+      await loadTerminals(dayToIso(startMs, Number(slider.value)));
+      state.terminalsReady = true;
+    } catch (err) {
+      showError(err);
+    }
+  })();
 
   // The sky's clock runs SKY_SECONDS_PER_SECOND from the slider's instant, window after
   // window; it waits at a window's end until the next one has arrived.
@@ -309,6 +498,7 @@ async function main(): Promise<void> {
         state.satellites = countFinite(sky.before);
         $("status").textContent = `Sky ${new Date(w + k * stepMs).toISOString().slice(0, 19)}Z`;
       }
+      updateCoverage(sky.ms);
       const routeShown = routeLayer(w, k, f);
       globe.setSky([new SkyLayer({
         id: "sky", before: sky.before, after: sky.after, fraction: f,

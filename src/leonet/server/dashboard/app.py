@@ -10,25 +10,21 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-import numpy as np
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from leonet import __version__
-from leonet.errors import InputError
-from leonet.physics.timegrid import iso_utc, parse_utc
+from leonet.physics.timegrid import iso_utc
 from leonet.server import problems
 from leonet.server.dashboard.route import MAX_ROUTE_S
+from leonet.server.dashboard.scenario_api import coverage_meta, scenario_router
 from leonet.server.dashboard.view import MAX_WINDOW_S, SLOT_S, WINDOW_S, ScenarioView
+from leonet.server.dashboard.wire import Instant, binary, checked, ns
 from leonet.server.problems import Problem
 
-OCTET = "application/octet-stream"
-# ISO 8601 instants are short; anything longer is not one.
-MAX_TIME_CHARS = 40
 # City names are short; "lat,lon" is shorter.
 MAX_PLACE_CHARS = 100
-Instant = Annotated[str, Query(max_length=MAX_TIME_CHARS, description="ISO 8601 with zone.")]
 
 
 def create_dashboard_app(view: ScenarioView, static: object) -> FastAPI:
@@ -37,6 +33,7 @@ def create_dashboard_app(view: ScenarioView, static: object) -> FastAPI:
                   redoc_url=None, openapi_url="/api/openapi.json")
     problems.install(app)
     app.include_router(_api(view))
+    app.include_router(scenario_router(view))
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -44,27 +41,6 @@ def create_dashboard_app(view: ScenarioView, static: object) -> FastAPI:
 
     app.mount("/", StaticFiles(directory=str(static)), name="static")
     return app
-
-
-def _ns(text: str, where: str) -> int:
-    try:
-        return int(parse_utc(text, what=where).astype("datetime64[ns]").astype(np.int64))
-    except InputError as exc:
-        raise Problem(422, f"{where}: {exc.what}") from None
-
-
-def _checked(fn, *args):
-    try:
-        return fn(*args)
-    except InputError as exc:
-        raise Problem(422, str(exc)) from None
-
-
-def _binary(arr: np.ndarray, **headers: str) -> Response:
-    arr = np.ascontiguousarray(arr)
-    return Response(arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes(),
-                    media_type=OCTET, headers={"X-Shape": ",".join(map(str, arr.shape)),
-                                               "X-Dtype": arr.dtype.name, **headers})
 
 
 def _api(view: ScenarioView) -> APIRouter:
@@ -88,23 +64,24 @@ def _api(view: ScenarioView) -> APIRouter:
             "rules": [{"name": n, "colour": view.palette[n],
                        "allowed": view.rule_allowed[n]}
                       for n in view.rule_names],
+            "coverage": coverage_meta(view),
         })
 
     @router.get("/positions")
     def positions(start: Instant, duration_s: Annotated[float, Query(
             ge=0, le=MAX_WINDOW_S)] = 3600.0) -> Response:
         """float32 ``(n_times, n_sats, 3)`` Earth-fixed km every slot from ``start``."""
-        t0 = _ns(start, "start")
-        r = _checked(view.positions, t0, duration_s)
+        t0 = ns(start, "start")
+        r = checked(view.positions, t0, duration_s)
         slot = round(SLOT_S * 1e9)
-        return _binary(r, **{"X-Start": iso_utc(t0 // slot * slot, "s"),
+        return binary(r, **{"X-Start": iso_utc(t0 // slot * slot, "s"),
                              "X-Step-S": str(SLOT_S)})
 
     @router.get("/links")
     def links(shell: Annotated[int | None, Query(ge=0, le=10_000)] = None) -> Response:
         """uint32 ``(n_links, 2)``: the +Grid laser links as satellite index pairs, of one
         shell (index into ``/api/meta``'s ``shells``) or all."""
-        return _binary(_checked(view.links_in, shell))
+        return binary(checked(view.links_in, shell))
 
     @router.get("/ground")
     def ground() -> JSONResponse:
@@ -122,27 +99,27 @@ def _api(view: ScenarioView) -> APIRouter:
     def outlines() -> Response:
         """float32 ``(n_vertices, 2)`` lon/lat of the country rings; ``X-Starts`` in
         ``/api/outlines/starts``."""
-        return _binary(view.outlines.lonlat_deg)
+        return binary(view.outlines.lonlat_deg)
 
     @router.get("/outlines/starts")
     def outline_starts() -> Response:
-        return _binary(view.outlines.starts)
+        return binary(view.outlines.starts)
 
     @router.get("/policy/cells")
     def policy_cells() -> Response:
         """float32 ``(n_vertices, 2)``: the policy map's H3 cell rings."""
-        return _binary(_checked(lambda: view.policy_cells)[1].lonlat_deg)
+        return binary(checked(lambda: view.policy_cells)[1].lonlat_deg)
 
     @router.get("/policy/cells/starts")
     def policy_cell_starts() -> Response:
-        return _binary(_checked(lambda: view.policy_cells)[1].starts)
+        return binary(checked(lambda: view.policy_cells)[1].starts)
 
     @router.get("/policy/decisions")
     def policy_decisions(time: Instant, version: Annotated[str | None, Query(
             max_length=200)] = None) -> Response:
         """uint8 per cell: index into ``/api/meta``'s ``rules`` of its deciding rule at
         ``time`` under the policy in force (or the named ``version``)."""
-        t = _checked(view.check_time, _ns(time, "time"))
+        t = checked(view.check_time, ns(time, "time"))
         k = None
         if version is not None:
             versions = [p.version for p in view.policies]
@@ -150,14 +127,14 @@ def _api(view: ScenarioView) -> APIRouter:
                 raise Problem(404, f"version: no policy version {version!r} in this "
                                    f"scenario; it has {', '.join(versions)}")
             k = versions.index(version)
-        return _binary(view.decide_cells(t, k), **{"X-Policy": str(
+        return binary(view.decide_cells(t, k), **{"X-Policy": str(
             view.policy_at(t) if k is None else k)})
 
     @router.get("/explain")
     def explain(time: Instant, lat_deg: Annotated[float, Query(ge=-90, le=90)],
                 lon_deg: Annotated[float, Query(ge=-180, le=180)]) -> JSONResponse:
         """The decision at a point and instant, in `leonet policy explain`'s words."""
-        e = _checked(view.explain, lat_deg, lon_deg, _ns(time, "time"))
+        e = checked(view.explain, lat_deg, lon_deg, ns(time, "time"))
         return JSONResponse({"text": e.text, "allowed": e.allowed, "rule": e.rule,
                              "policy_version": e.policy_version,
                              "policy_file": e.policy_file, "time": e.time})
@@ -171,7 +148,7 @@ def _api(view: ScenarioView) -> APIRouter:
         """``place``'s serving satellite and route to its PoP with the RTT, every 15 s:
         leonet's operator routing (what `leonet route` prints); satellites are indices
         into ``/api/positions``."""
-        r = _checked(view.routes, place, _ns(start, "start"), duration_s)
+        r = checked(view.routes, place, ns(start, "start"), duration_s)
         return JSONResponse(dataclasses.asdict(r))
 
     return router

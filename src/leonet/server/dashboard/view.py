@@ -10,8 +10,9 @@ samples and never propagates on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 import h3
 import numpy as np
@@ -28,9 +29,11 @@ from leonet.physics.orbits.constellation import Constellation
 from leonet.physics.planes import detect_planes
 from leonet.physics.timegrid import NS_PER_S, TimeGrid, iso_utc
 from leonet.reporting.palette import palette_for
-from leonet.scenario.run import NO_POLICY, policy_index_at
+from leonet.scenario.run import NO_POLICY, SUSPENDED, policy_index_at
 from leonet.scenario.spec import Scenario
+from leonet.server.dashboard.coverage import CoverageMaps
 from leonet.server.dashboard.route import MAX_ROUTE_S, PlaceRoutes, place_routes
+from leonet.server.dashboard.terminals import ScenarioReplay
 
 # Starlink reassigns a terminal's satellite every 15 s (its scheduler's slot), so the globe
 # samples positions on that step and a serving satellite holds for one sample.
@@ -202,6 +205,23 @@ class ScenarioView:
     def ground(self) -> dict[str, Sites]:
         return {"gateway": starlink_gateways(), "pop": starlink_pops()}
 
+    # -- coverage and terminals ---------------------------------------------------------------
+    @cached_property
+    def coverage_maps(self) -> CoverageMaps:
+        """Coverage figures on H3 cells from the sky's own windows of positions."""
+        def policy_file_at(t_ns: int) -> Path | None:
+            k = self.policy_at(t_ns)
+            return self.scenario.policies[k].path if k >= 0 else None
+
+        return CoverageMaps(self.sats, self.positions, SLOT_S, WINDOW_S,
+                            self.scenario.min_elevation_deg, policy_file_at)
+
+    @cached_property
+    def replay(self) -> ScenarioReplay:
+        """The scenario's fleet, decisions, detection and events, replayed on first use; its
+        coverage and latency runs are the report's, not the map's, so they are left out."""
+        return ScenarioReplay(replace(self.scenario, coverage=None, latency=None))
+
     # -- the map ---------------------------------------------------------------------------
     @cached_property
     def outlines(self) -> Paths:
@@ -238,8 +258,8 @@ class ScenarioView:
 
     @cached_property
     def rule_names(self) -> tuple[str, ...]:
-        """Every rule a cell can get, in a fixed order: the colours' keys."""
-        names = {NO_POLICY, "default"}
+        """Every rule a cell or terminal can get, in a fixed order: the colours' keys."""
+        names = {NO_POLICY, "default", SUSPENDED}
         for p in self.policies:
             names.update(r.id for r in p.rules)
         return tuple(sorted(names))
@@ -249,7 +269,7 @@ class ScenarioView:
         defaults = {p.default for p in self.policies}
         # The default's answer is the policy's own; one answer for all of them, or unknown.
         answer = {frozenset({"allow"}): True, frozenset({"deny"}): False}
-        out: dict[str, bool | None] = {NO_POLICY: None,
+        out: dict[str, bool | None] = {NO_POLICY: None, SUSPENDED: False,
                                        "default": answer.get(frozenset(defaults))}
         for p in self.policies:
             out.update({r.id: r.effect != "deny" for r in p.rules})
