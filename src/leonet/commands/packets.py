@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -63,9 +65,11 @@ def _check_png(plot: Path | None) -> None:
 
 
 @dataclasses.dataclass(frozen=True)
-class RouteWindow:
-    """The options every packet command passes to the routing, as given (parsed there)."""
+class RouteOptions:
+    """The routing options every packet command takes, as given (parsed by the routing)."""
 
+    from_: str
+    to: str
     start: str | None
     duration: str
     step: str
@@ -75,14 +79,41 @@ class RouteWindow:
     topology: str
 
 
-def _simulate(from_: str, to: str, window: RouteWindow,
-              run: Callable[[PathTimeline, WholeNetwork | None], R]) -> R:
-    """Route the pair over ``window`` (after checking the extra is there: it says how to
-    install it before any routing work), print the routing's warnings, then ``run`` ns-3 on
-    its paths and, with ``--topology full``, the whole network."""
+# Each routing option's command-line declaration and default, declared once for every command.
+_ROUTE_OPTIONS: dict[str, tuple[object, object]] = {
+    "from_": (From, inspect.Parameter.empty), "to": (End, inspect.Parameter.empty),
+    "start": (Start, None), "duration": (Duration, "200s"), "step": (Step, "100ms"),
+    "mode": (Mode, "operator"), "source": (Source, "starlink-gen1"),
+    "hypatia_dir": (HypatiaDir, None), "topology": (Topology, "path"),
+}
+
+
+def routed(command: Callable[..., None]) -> Callable[..., None]:
+    """``command(route, **own)`` as a command taking ``--from``/``--to``, its own options, then
+    the other routing options, all of which it receives as one `RouteOptions`."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    own = [p.replace(kind=keyword)
+           for p in list(inspect.signature(command, eval_str=True).parameters.values())[1:]]
+    route = [inspect.Parameter(name, keyword, annotation=annotation, default=default)
+             for name, (annotation, default) in _ROUTE_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def run(**options: object) -> None:
+        command(RouteOptions(**{name: options.pop(name) for name in _ROUTE_OPTIONS}),
+                **options)
+
+    # Typer reads the command line off the signature: the one given here.
+    run.__signature__ = inspect.Signature([*route[:2], *own, *route[2:]])  # type: ignore[attr-defined]
+    return run
+
+
+def _simulate(route: RouteOptions, run: Callable[[PathTimeline, WholeNetwork | None], R]) -> R:
+    """Route the pair (after checking the extra is there: it says how to install it before
+    any routing work), print the routing's warnings, then ``run`` ns-3 on its paths and,
+    with ``--topology full``, the whole network."""
     load_ns3()
     with console.status("building the laser mesh and routing"):
-        timeline, whole = topology_for(from_, to, **dataclasses.asdict(window))
+        timeline, whole = topology_for(**dataclasses.asdict(route))
     for note in timeline.notes:
         console.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
     with console.status("simulating in ns-3"):
@@ -100,20 +131,13 @@ def _write(result: R, out: Path, plot: Path | None, draw: Callable[[R, Path], No
 
 
 @app.command()
+@routed
 def ping(
-    from_: From,
-    to: End,
+    route: RouteOptions,
     out: Annotated[Path, typer.Option(help="Per-ping table (.csv or .parquet).")],
-    start: Start = None,
-    duration: Duration = "200s",
     interval: Annotated[str, typer.Option(help="Time between pings.")] = "1ms",
-    step: Step = "100ms",
     link_rate: LinkRate = "10Gbps",
     queue: Queue = "100000p",
-    mode: Mode = "operator",
-    source: Source = "starlink-gen1",
-    hypatia_dir: HypatiaDir = None,
-    topology: Topology = "path",
     plot: Annotated[Path | None, typer.Option(help="PNG of the RTT over time.")] = None,
 ) -> None:
     """Ping every --interval from A to B in ns-3; RTT per ping, loss and RTT summary."""
@@ -122,8 +146,7 @@ def ping(
     interval_s = parse_interval_s(interval)
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    window = RouteWindow(start, duration, step, mode, source, hypatia_dir, topology)
-    result = _simulate(from_, to, window, lambda timeline, whole: run_ping(
+    result = _simulate(route, lambda timeline, whole: run_ping(
         timeline, interval_s=interval_s, link_rate_bps=rate, queue_packets=packets,
         whole=whole))
     _write(result, out, plot, packet_figures.draw_ping, f"{result.send_s.size:,} pings")
@@ -141,23 +164,16 @@ def _figures(summary, title: str) -> Table:
 
 
 @app.command()
+@routed
 def udp(
-    from_: From,
-    to: End,
+    route: RouteOptions,
     out: Annotated[Path, typer.Option(help="Per-datagram table (.csv or .parquet).")],
-    start: Start = None,
-    duration: Duration = "200s",
     rate: Annotated[str, typer.Option(help="Datagrams per second, e.g. 50Hz.")] = "50Hz",
     size: Annotated[str, typer.Option(help="UDP payload per datagram, e.g. 200B.")] = "200B",
     deadline: Annotated[str, typer.Option(help="One-way latency budget, e.g. 100ms.")] =
         "100ms",
-    step: Step = "100ms",
     link_rate: LinkRate = "10Gbps",
     queue: Queue = "100000p",
-    mode: Mode = "operator",
-    source: Source = "starlink-gen1",
-    hypatia_dir: HypatiaDir = None,
-    topology: Topology = "path",
     plot: Annotated[Path | None, typer.Option(
         help="PNG of the latency over time, deadline, slot boundaries.")] = None,
 ) -> None:
@@ -170,8 +186,7 @@ def udp(
     deadline_s = parse_deadline_s(deadline)
     link = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
-    window = RouteWindow(start, duration, step, mode, source, hypatia_dir, topology)
-    result = _simulate(from_, to, window, lambda timeline, whole: run_udp(
+    result = _simulate(route, lambda timeline, whole: run_udp(
         timeline, rate_hz=rate_hz, size_b=size_b, deadline_s=deadline_s, link_rate_bps=link,
         queue_packets=packets, whole=whole))
     _write(result, out, plot, packet_figures.draw_udp, f"{result.send_s.size:,} datagrams")
@@ -188,22 +203,15 @@ def udp(
 
 
 @app.command()
+@routed
 def tcp(
-    from_: From,
-    to: End,
+    route: RouteOptions,
     out: Annotated[Path, typer.Option(help="Table per --sample bin (.csv or .parquet).")],
-    start: Start = None,
-    duration: Duration = "200s",
     cc: Annotated[str, typer.Option(
         help=f"Congestion control: {', '.join(CONGESTION_CONTROLS)}.")] = "newreno",
     link_rate: LinkRate = "10Mbps",
     queue: Queue = "100p",
     sample: Annotated[str, typer.Option(help="Bin of the table and plot.")] = "100ms",
-    step: Step = "100ms",
-    mode: Mode = "operator",
-    source: Source = "starlink-gen1",
-    hypatia_dir: HypatiaDir = None,
-    topology: Topology = "path",
     plot: Annotated[Path | None, typer.Option(
         help="PNG of goodput, window, RTT, retransmissions and reordering.")] = None,
 ) -> None:
@@ -215,9 +223,8 @@ def tcp(
     rate = parse_rate_bps(link_rate, what="--link-rate")
     packets = parse_queue_packets(queue, what="--queue")
     sample_s = parse_duration_s(sample, what="--sample")
-    check_tcp_run(parse_run_duration_s(duration), rate, sample_s)
-    window = RouteWindow(start, duration, step, mode, source, hypatia_dir, topology)
-    result = _simulate(from_, to, window, lambda timeline, whole: run_tcp(
+    check_tcp_run(parse_run_duration_s(route.duration), rate, sample_s)
+    result = _simulate(route, lambda timeline, whole: run_tcp(
         timeline, cc=cc, link_rate_bps=rate, queue_packets=packets, sample_s=sample_s,
         whole=whole))
     _write(result, out, plot, packet_figures.draw_tcp, f"{result.bin_start_s.size:,} rows")
