@@ -150,7 +150,7 @@ def ping(
         timeline, interval_s=interval_s, link_rate_bps=rate, queue_packets=packets,
         whole=whole))
     _write(result, out, plot, packet_figures.draw_ping, f"{result.send_s.size:,} pings")
-    src, dst = result.timeline.labels
+    src, dst = result.timeline.labels[:2]  # the pair's ends are its first two nodes
     out_console.print(_figures(result.summary(), f"ping {src} → {dst} (ns-3)"))
 
 
@@ -191,7 +191,7 @@ def udp(
         queue_packets=packets, whole=whole))
     _write(result, out, plot, packet_figures.draw_udp, f"{result.send_s.size:,} datagrams")
     slots = result.per_slot()
-    src, dst = result.timeline.labels
+    src, dst = result.timeline.labels[:2]  # the pair's ends are its first two nodes
     table = Table("slot start (s)", "sent", "lost", "deadline missed", "latency median (ms)",
                   "jitter (ms)", title=f"UDP {rate} x {size} {src} → {dst}, deadline "
                                        f"{deadline}")
@@ -228,6 +228,6 @@ def tcp(
         timeline, cc=cc, link_rate_bps=rate, queue_packets=packets, sample_s=sample_s,
         whole=whole))
     _write(result, out, plot, packet_figures.draw_tcp, f"{result.bin_start_s.size:,} rows")
-    src, dst = result.timeline.labels
+    src, dst = result.timeline.labels[:2]  # the pair's ends are its first two nodes
     out_console.print(_figures(result.summary(), f"TCP {cc} {src} → {dst}, {link_rate}, "
                                                  f"{queue} (ns-3)"))
